@@ -1,0 +1,68 @@
+# Two commands do all set-up on a fresh machine:
+#   make run    serve the dashboard on the bundled data at http://localhost:8501
+#   make test   ruff, mypy and every test, the browser tests in Chromium included
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+DATA   ?=
+VENDOR := static/vendor
+CHROMIUM ?= /usr/bin/chromium
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint typecheck pytest assets browser bench load clean
+
+run: $(BIN)/.stamp-runtime $(VENDOR)/.stamp
+	$(BIN)/streamlit run dashboard.py --server.port $(PORT) $(if $(DATA),-- --data "$(DATA)")
+
+test: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(CHROMIUM)
+	$(MAKE) lint typecheck pytest
+
+lint: $(BIN)/.stamp-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(BIN)/.stamp-dev
+	$(BIN)/mypy
+
+pytest: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(CHROMIUM)
+	FLASHPOINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+
+assets: $(VENDOR)/.stamp
+
+browser: $(CHROMIUM)
+
+bench: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(CHROMIUM)
+	FLASHPOINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m bench
+
+load: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(CHROMIUM)
+	FLASHPOINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m loadtest
+
+$(BIN)/.stamp-runtime: requirements.txt
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.stamp-dev: requirements-dev.txt $(BIN)/.stamp-runtime
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Leaflet and jQuery come from the npm registry through the lock file; never from a CDN.
+$(VENDOR)/.stamp: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/leaflet $(VENDOR)/jquery
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+	      node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp node_modules/jquery/dist/jquery.min.js $(VENDOR)/jquery/
+	touch $@
+
+# Playwright drives Debian's Chromium; it cannot download a browser of its own here.
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq chromium
+	@test -x $(CHROMIUM) || { echo "Chromium is missing at $(CHROMIUM): browser tests cannot run" >&2; exit 1; }
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache

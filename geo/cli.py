@@ -1,0 +1,68 @@
+"""Command line: `python -m geo validate PATH [--story STORY]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from geo.io import DatasetError, LoadResult, load_events, problem_summary
+from geo.timeline import Timeline
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_UNREADABLE = 2
+MAX_LISTED = 50
+
+
+def summarise(result: LoadResult, name: str, out: TextIO) -> None:
+    """Print events, date range, counts per type, then the problems."""
+    events = result.events
+    print(f"{name}: {result.kind}, {result.records} records", file=out)
+    print(f"  events shown: {len(events)}; left out: {result.dropped}", file=out)
+    timeline = Timeline.from_events(events)
+    if timeline.first is not None:
+        print(f"  dates: {timeline.first:%Y-%m-%d} to {timeline.last:%Y-%m-%d}", file=out)
+        print("  events per type:", file=out)
+        for event_type, count in events["event_type"].value_counts().sort_index().items():
+            print(f"    {count:>8}  {event_type}", file=out)
+    if not result.problems:
+        print("  no problems found", file=out)
+        return
+    print(f"  problems: {len(result.problems)}", file=out)
+    for row in problem_summary(result.problems).itertuples(index=False):
+        print(f"    {row.count:>8}  {row.field} ({row.outcome})", file=out)
+    for problem in result.problems[:MAX_LISTED]:
+        print(f"  - {problem}", file=out)
+    if len(result.problems) > MAX_LISTED:
+        print(f"  … and {len(result.problems) - MAX_LISTED} more", file=out)
+
+
+def validate_command(path: str, out: TextIO, err: TextIO) -> int:
+    """Validate one incident file; the exit code says valid, problems, or unreadable."""
+    try:
+        result = load_events(path)
+    except DatasetError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_UNREADABLE
+    summarise(result, path, out)
+    return EXIT_PROBLEMS if result.problems else EXIT_OK
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
+    """Entry point of `python -m geo`."""
+    parser = argparse.ArgumentParser(prog="python -m geo", description="Flashpoint data tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser(
+        "validate",
+        help="check an incident file (GeoJSON, ACLED or generic CSV, GeoPackage, Shapefile)",
+    )
+    check.add_argument("path", help="the file to check")
+    args = parser.parse_args(argv)
+    if args.command == "validate":
+        return validate_command(args.path, out, err)
+    parser.error(f"unknown command {args.command}")
+    return EXIT_UNREADABLE

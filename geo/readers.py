@@ -1,0 +1,357 @@
+"""Turn the bytes of a GeoJSON, ACLED CSV, generic CSV, GeoPackage or Shapefile into a raw table.
+
+A raw table holds every record in source order with our column names, its geometry (or
+None) and a label that names it for the validation report. Nothing is validated here
+beyond what is needed to find the records at all: that is `geo.io`'s job.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from geo.model import FIELDS
+
+
+class DatasetError(Exception):
+    """The file cannot be read as incident data at all (nothing in it can be shown)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawProblem:
+    """A record that could not even be turned into a row (e.g. a feature that is not an object)."""
+
+    label: str
+    field: str
+    message: str
+
+
+@dataclass(slots=True)
+class RawTable:
+    """Records in source order: our column names, geometries, labels and early problems."""
+
+    frame: pd.DataFrame
+    geometry: list[BaseGeometry | None]
+    geometry_errors: list[str]
+    labels: list[str]
+    problems: list[RawProblem]
+    kind: str
+
+
+# Other names for our fields, as used by ACLED exports and common GeoJSON/CSV producers.
+ALIASES: Final[dict[str, str]] = {
+    "event_id_cnty": "id",
+    "event_id": "id",
+    "uid": "id",
+    "name": "title",
+    "headline": "title",
+    "date": "event_date",
+    "start_date": "event_date",
+    "datetime": "event_date",
+    "time": "event_time",
+    "type": "event_type",
+    "category": "event_type",
+    "subtype": "sub_event_type",
+    "sub_type": "sub_event_type",
+    "description": "notes",
+    "summary": "notes",
+    "deaths": "fatalities",
+    "killed": "fatalities",
+    "wounded": "injured",
+    "place": "location",
+    "url": "source_urls",
+    "link": "source_urls",
+}
+# Date columns in order of preference; ACLED's `timestamp` is its upload time, so it comes last.
+DATE_COLUMNS: Final[tuple[str, ...]] = (
+    "event_date",
+    "date",
+    "start_date",
+    "datetime",
+    "timestamp",
+)
+LAT_COLUMNS: Final[tuple[str, ...]] = ("latitude", "lat", "y")
+LON_COLUMNS: Final[tuple[str, ...]] = ("longitude", "lon", "lng", "long", "x")
+ACLED_MARKERS: Final[frozenset[str]] = frozenset(
+    {"event_id_cnty", "event_date", "event_type", "latitude", "longitude"}
+)
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode UTF-8 (with or without BOM), or explain that the file is in another encoding."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(
+            f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8 and try again"
+        ) from None
+
+
+def sniff_kind(data: bytes, name: str) -> str:
+    """Guess the format from the file name, then from the first bytes."""
+    suffix = Path(name).suffix.lower()
+    if suffix in (".geojson", ".json"):
+        return "geojson"
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    if suffix == ".gpkg" or data[:16].startswith(b"SQLite format 3"):
+        return "gpkg"
+    if suffix in (".zip", ".shp"):
+        return "shapefile"
+    head = data[:64].lstrip(_BOM).lstrip()
+    if head[:1] in (b"{", b"["):
+        return "geojson"
+    return "csv"
+
+
+def read_raw(data: bytes, name: str) -> RawTable:
+    """Read the bytes of one incident file into a raw table, or raise DatasetError."""
+    if not data.strip():
+        raise DatasetError(f"{name} is empty")
+    kind = sniff_kind(data, name)
+    if kind == "geojson":
+        return read_geojson(data, name)
+    if kind == "csv":
+        return read_csv(data, name)
+    return read_vector_file(data, name, kind)
+
+
+def _json_error_context(text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+def read_geojson(data: bytes, name: str) -> RawTable:
+    """Read a GeoJSON FeatureCollection (a bare list of features is accepted too)."""
+    text = decode_text(data, name)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = _json_error_context(text, exc.pos)
+        truncated = exc.pos >= len(text.rstrip()) - 1
+        hint = " — the file looks truncated" if truncated else ""
+        raise DatasetError(f"{name} is not valid JSON: {exc.msg} at {where}{hint}") from None
+    except RecursionError:
+        raise DatasetError(f"{name} is nested too deeply to be GeoJSON") from None
+    if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
+        features = doc.get("features")
+        if not isinstance(features, list):
+            raise DatasetError(f"{name}: the FeatureCollection has no 'features' list")
+    elif isinstance(doc, dict) and doc.get("type") == "Feature":
+        raise DatasetError(
+            f"{name} holds a single Feature, not a FeatureCollection; "
+            'wrap it as {"type": "FeatureCollection", "features": [...]}'
+        )
+    else:
+        found = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
+        raise DatasetError(
+            f"{name} is not a GeoJSON FeatureCollection (found {found!r} at the top level)"
+        )
+    return _features_to_table(features)
+
+
+def _feature_label(index: int, feature: Any) -> str:
+    fid = None
+    if isinstance(feature, dict):
+        props = feature.get("properties")
+        if isinstance(props, dict):
+            fid = props.get("id") or props.get("event_id_cnty")
+        fid = fid or feature.get("id")
+    label = f"feature #{index + 1}"
+    return f"{label} (id {str(fid)[:80]!r})" if fid not in (None, "") else label
+
+
+def _point_or_none(geom: Any) -> tuple[float, float] | None:
+    """Fast path for the common case: a Point with two finite numbers."""
+    if not isinstance(geom, dict) or geom.get("type") != "Point":
+        return None
+    coords = geom.get("coordinates")
+    if not isinstance(coords, list) or len(coords) < 2:
+        return None
+    x, y = coords[0], coords[1]
+    if type(x) not in (int, float) or type(y) not in (int, float):
+        return None
+    return float(x), float(y)
+
+
+def _geometry_of(geom: Any) -> tuple[BaseGeometry | None, str]:
+    if geom is None:
+        return None, "missing"
+    if not isinstance(geom, dict) or "type" not in geom:
+        return None, "not a GeoJSON geometry object"
+    try:
+        parsed = shape(geom)
+    except Exception as exc:  # shapely raises many types for malformed coordinates
+        return None, f"malformed {geom.get('type')} geometry ({type(exc).__name__}: {exc})"[:300]
+    return parsed, ""
+
+
+def _features_to_table(features: Sequence[Any]) -> RawTable:
+    labels: list[str] = []
+    records: list[dict[str, Any]] = []
+    geometry: list[BaseGeometry | None] = [None] * len(features)
+    errors: list[str] = [""] * len(features)
+    problems: list[RawProblem] = []
+    point_index: list[int] = []
+    point_xy: list[tuple[float, float]] = []
+    for index, feature in enumerate(features):
+        labels.append(_feature_label(index, feature))
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            records.append({})
+            errors[index] = "the item is not a GeoJSON Feature"
+            continue
+        props = feature.get("properties")
+        record = dict(props) if isinstance(props, dict) else {}
+        if "id" not in record and feature.get("id") is not None:
+            record["id"] = feature["id"]
+        records.append(record)
+        geom = feature.get("geometry")
+        xy = _point_or_none(geom)
+        if xy is not None:
+            point_index.append(index)
+            point_xy.append(xy)
+        else:
+            geometry[index], errors[index] = _geometry_of(geom)
+    if point_xy:
+        points = np.asarray(shapely.points(np.asarray(point_xy, dtype=float)), dtype=object)
+        for index, point in zip(point_index, points.tolist(), strict=True):
+            geometry[index] = point
+    frame = _rename(pd.DataFrame.from_records(records, index=range(len(records))))
+    return RawTable(frame, geometry, errors, labels, problems, "GeoJSON")
+
+
+def _rename(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lower-case column names and map known aliases onto ours, never overwriting a real column."""
+    frame = frame.rename(columns=lambda c: str(c).strip().lower())
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    mapping = {
+        col: ALIASES[col]
+        for col in frame.columns
+        if col in ALIASES and ALIASES[col] not in frame.columns
+    }
+    # Two aliases for one field: the first one listed in ALIASES wins.
+    seen: set[str] = set()
+    for col in [c for c in ALIASES if c in mapping]:
+        if mapping[col] in seen:
+            del mapping[col]
+        else:
+            seen.add(mapping[col])
+    return frame.rename(columns=mapping)
+
+
+def _first_present(columns: Iterable[str], candidates: Sequence[str]) -> str | None:
+    present = set(columns)
+    return next((c for c in candidates if c in present), None)
+
+
+def read_csv(data: bytes, name: str) -> RawTable:
+    """Read an ACLED export or a generic CSV with a date column and coordinate columns."""
+    text = decode_text(data, name)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            sep=None if Path(name).suffix.lower() in (".tsv", ".txt") else ",",
+            engine="python" if Path(name).suffix.lower() in (".tsv", ".txt") else "c",
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise DatasetError(f"{name} is not a readable CSV file: {exc}") from None
+    original = [str(c).strip().lower() for c in frame.columns]
+    frame.columns = pd.Index(original)
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    kind = "ACLED CSV" if set(original) >= ACLED_MARKERS else "CSV"
+    lat_col = _first_present(original, LAT_COLUMNS)
+    lon_col = _first_present(original, LON_COLUMNS)
+    date_col = _first_present(original, DATE_COLUMNS)
+    missing = []
+    if lat_col is None:
+        missing.append("latitude (one of: " + ", ".join(LAT_COLUMNS) + ")")
+    if lon_col is None:
+        missing.append("longitude (one of: " + ", ".join(LON_COLUMNS) + ")")
+    if date_col is None:
+        missing.append("date (one of: " + ", ".join(DATE_COLUMNS) + ")")
+    if missing:
+        raise DatasetError(
+            f"{name}: no column found for "
+            + "; ".join(missing)
+            + f". Columns in the file: {', '.join(original[:40]) or '(none)'}"
+        )
+    assert lat_col is not None and lon_col is not None and date_col is not None
+    lat = pd.to_numeric(frame[lat_col].str.strip(), errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(frame[lon_col].str.strip(), errors="coerce").to_numpy(dtype=float)
+    bad = ~(np.isfinite(lat) & np.isfinite(lon))
+    points = np.asarray(shapely.points(np.where(bad, 0.0, lon), np.where(bad, 0.0, lat)))
+    geometry: list[BaseGeometry | None] = points.tolist()
+    errors = [""] * len(frame)
+    for i in np.flatnonzero(bad).tolist():
+        geometry[i] = None
+        errors[i] = (
+            f"{lat_col}={frame[lat_col].iat[i]!r}, {lon_col}={frame[lon_col].iat[i]!r} "
+            "are not numbers"
+        )
+    if date_col != "event_date":
+        frame = frame.rename(columns={date_col: "event_date"})
+    frame = frame.drop(columns=[c for c in (lat_col, lon_col) if c in frame.columns])
+    frame = _rename(frame)
+    id_values = frame["id"] if "id" in frame.columns else pd.Series([""] * len(frame))
+    labels = [
+        f"row {i + 2} (id {v[:80]!r})" if v else f"row {i + 2}"
+        for i, v in enumerate(id_values.astype(str).tolist())
+    ]
+    return RawTable(frame, geometry, errors, labels, [], kind)
+
+
+def read_vector_file(data: bytes, name: str, kind: str) -> RawTable:
+    """Read a GeoPackage or a zipped Shapefile through pyogrio, from memory."""
+    import geopandas as gpd
+
+    try:
+        gdf = gpd.read_file(io.BytesIO(data))
+    except Exception as exc:  # pyogrio raises its own error types for unreadable data
+        raise DatasetError(f"{name} could not be read as {kind}: {exc}") from None
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        try:
+            gdf = gdf.to_crs(4326)
+        except Exception as exc:
+            raise DatasetError(f"{name}: cannot reproject from {gdf.crs} to WGS84: {exc}") from None
+    geometry: list[BaseGeometry | None] = [
+        None if g is None or (isinstance(g, float) and math.isnan(g)) else g for g in gdf.geometry
+    ]
+    errors = ["missing" if g is None else "" for g in geometry]
+    frame = _rename(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
+    labels = [f"feature #{i + 1}" for i in range(len(frame))]
+    return RawTable(
+        frame, geometry, errors, labels, [], "GeoPackage" if kind == "gpkg" else "Shapefile"
+    )
+
+
+def known_columns(frame: pd.DataFrame) -> list[str]:
+    """Our fields that the raw table carries."""
+    return [c for c in FIELDS if c in frame.columns]
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """Lower-case, hyphen-separated slug of a text."""
+    return _SLUG.sub("-", text.lower()).strip("-")

@@ -1,0 +1,101 @@
+"""What is visible at a date, stepping between event dates, and counts per day per type.
+
+Every function works on whole columns (the events table is sorted by `event_date`), so a
+slider step costs a binary search and a few vector comparisons, whatever the size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Final, Literal
+
+import numpy as np
+import pandas as pd
+
+Mode = Literal["cumulative", "window"]
+MODES: Final[tuple[Mode, ...]] = ("cumulative", "window")
+DAY: Final = np.timedelta64(1, "D")
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Start and end day of every event, as day numbers, in the events table's order."""
+
+    start: np.ndarray
+    end: np.ndarray
+    dates: np.ndarray
+
+    @classmethod
+    def from_events(cls, events: pd.DataFrame) -> Timeline:
+        """Index an events table sorted by event_date."""
+        start = events["event_date"].to_numpy(dtype="datetime64[D]")
+        if len(start) and np.any(start[1:] < start[:-1]):
+            raise ValueError("events must be sorted by event_date")
+        end_col = events["end_date"].to_numpy(dtype="datetime64[D]")
+        end = np.where(np.isnat(end_col), start, end_col)
+        return cls(start=start, end=end, dates=np.unique(start))
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    @property
+    def first(self) -> date | None:
+        """The first day with an event."""
+        return _to_date(self.dates[0]) if len(self.dates) else None
+
+    @property
+    def last(self) -> date | None:
+        """The last day any event is still going on."""
+        return _to_date(self.end.max()) if len(self.end) else None
+
+    def visible(self, at: date, mode: Mode = "cumulative", window_days: int = 7) -> np.ndarray:
+        """Mask of events visible at a date: all begun so far, or those active in the window."""
+        day = np.datetime64(at, "D")
+        begun = int(np.searchsorted(self.start, day, side="right"))
+        mask = np.zeros(len(self.start), dtype=bool)
+        if mode == "cumulative":
+            mask[:begun] = True
+            return mask
+        if mode != "window":
+            raise ValueError(f"unknown mode {mode!r}")
+        first_day = day - (max(int(window_days), 1) - 1) * DAY
+        mask[:begun] = self.end[:begun] >= first_day
+        return mask
+
+    def current(self, at: date) -> np.ndarray:
+        """Mask of events going on at the date itself (multi-day events included)."""
+        day = np.datetime64(at, "D")
+        begun = int(np.searchsorted(self.start, day, side="right"))
+        mask = np.zeros(len(self.start), dtype=bool)
+        mask[:begun] = self.end[:begun] >= day
+        return mask
+
+    def step(self, at: date, direction: int) -> date | None:
+        """The next (direction > 0) or previous (< 0) date with an event starting, or None."""
+        day = np.datetime64(at, "D")
+        if direction > 0:
+            i = int(np.searchsorted(self.dates, day, side="right"))
+            return _to_date(self.dates[i]) if i < len(self.dates) else None
+        i = int(np.searchsorted(self.dates, day, side="left")) - 1
+        return _to_date(self.dates[i]) if i >= 0 else None
+
+
+def _to_date(value: np.datetime64) -> date:
+    return date(1970, 1, 1) + timedelta(days=int(value.astype("datetime64[D]").astype(np.int64)))
+
+
+def counts_per_day(events: pd.DataFrame, mask: np.ndarray | None = None) -> pd.DataFrame:
+    """Events starting on each day, per event type: columns day, event_type, count."""
+    frame = events if mask is None else events.loc[mask]
+    if frame.empty:
+        return pd.DataFrame(
+            {
+                "day": pd.Series(dtype="datetime64[ns]"),
+                "event_type": pd.Series(dtype=object),
+                "count": pd.Series(dtype="int64"),
+            }
+        )
+    grouped = frame.groupby([frame["event_date"].dt.normalize(), "event_type"], sort=True)
+    counts = grouped.size().reset_index(name="count")
+    return counts.rename(columns={"event_date": "day"})
