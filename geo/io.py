@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.countries import bounds_of_countries, inside_boxes
 from geo.model import (
     CATEGORIES,
     EVENT_TYPES,
@@ -29,13 +30,17 @@ from geo.readers import DatasetError, RawTable, read_raw
 
 __all__ = ["DatasetError", "LoadResult", "Problem", "load_events", "load_events_from_bytes"]
 
-MAX_FILE_BYTES: Final = 200 * 1024 * 1024
+MAX_FILE_BYTES: Final = 200_000_000
 EARLIEST_YEAR: Final = 1900
 LATEST_YEAR: Final = 2100
 SUPPORTED_GEOMETRIES: Final = frozenset(
     {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
 )
 _ISO_LIKE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
+_NO_DAY = re.compile(r"^\d{4}(-\d{1,2})?$")
+# A UTC offset after a time of day ("T10:00+03:00", "10:00:00Z"): dropped, so the event keeps
+# the local date and time it was reported with, and mixed offsets in one file parse together.
+_UTC_OFFSET: Final = r"(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(:[0-5]\d)?$")
 _DATE_FORMATS: Final = ("%d %B %Y", "%d %b %Y", "%d-%B-%Y", "%d-%b-%Y", "%B %d, %Y", "%b %d, %Y")
 
@@ -45,6 +50,7 @@ _TYPE_LOOKUP: Final[dict[str, str]] = {t.lower(): t for t in EVENT_TYPES}
 _SUBTYPE_LOOKUP: Final[dict[str, tuple[str, str]]] = {
     s.lower(): (c.name, s) for c in CATEGORIES for s in c.sub_types if s != "Other"
 }
+_SUBTYPE_CATEGORY: Final[dict[str, str]] = {k: v[0] for k, v in _SUBTYPE_LOOKUP.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +140,7 @@ def validate(raw: RawTable) -> LoadResult:
     _check_numbers(frame, out, report)
     _check_types(out, report)
     _check_time(out, report)
+    _check_swapped(geometry, out, report)
     out["source_urls"] = _urls(frame, n)
 
     keep = ~drop
@@ -181,6 +188,10 @@ def _check_geometry(raw: RawTable, report: Any) -> list[Any]:
     unsupported = ~np.isin(type_names, list(SUPPORTED_GEOMETRIES))
     empty = np.asarray(shapely.is_empty(arr), dtype=bool)
     bounds = shapely.bounds(arr)
+    # A polygon's envelope is its shell's: measure the rings so a hole out of range shows.
+    polygonal = np.flatnonzero(np.isin(types, (3, 6)) & ~empty)
+    if len(polygonal):
+        bounds[polygonal] = shapely.bounds(shapely.boundary(arr[polygonal]))
     with np.errstate(invalid="ignore"):
         finite = np.asarray(np.isfinite(bounds).all(axis=1), dtype=bool)
         in_range = (
@@ -220,14 +231,13 @@ def _check_text(frame: pd.DataFrame, out: pd.DataFrame, n: int) -> None:
     for name in TEXT_FIELDS:
         if name in frame.columns:
             col = frame[name]
-            text = col.where(col.notna(), "").astype(str).str.strip()
-            out[name] = text.replace({"nan": "", "None": ""}) if col.dtype != object else text
+            out[name] = col.where(col.notna(), "").astype(str).str.strip().astype(object)
         else:
             out[name] = pd.Series([""] * n, dtype=object)
 
 
 def _check_ids(out: pd.DataFrame, labels: np.ndarray, report: Any) -> None:
-    ids = out["id"].to_numpy(dtype=object)
+    ids = out["id"].to_numpy(dtype=object, copy=True)
     blank = ids == ""
     if blank.any():
         taken = set(ids[~blank])
@@ -253,12 +263,35 @@ def _check_ids(out: pd.DataFrame, labels: np.ndarray, report: Any) -> None:
     report(duplicated, "id", messages, True)
 
 
-def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Parse dates written in ISO or ACLED's long forms; returns dates, times and problems."""
-    text = values.where(values.notna(), "").astype(str).str.strip()
-    parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=False)
+def _date_text(values: pd.Series) -> pd.Series:
+    """Dates as text; a date-time column (GeoPackage, Shapefile) gets a time only if not 0:00."""
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        return values.where(values.notna(), "").astype(str).str.strip()
+    stamps = values.dt.tz_localize(None) if values.dt.tz is not None else values
+    midnight = stamps == stamps.dt.normalize()
+    day = stamps.dt.strftime("%Y-%m-%d")
+    text: pd.Series = day.where(midnight, stamps.dt.strftime("%Y-%m-%dT%H:%M:%S"))
+    return text.where(stamps.notna(), "")
+
+
+def _parse_iso(text: pd.Series) -> pd.Series:
+    timed = text.str.contains(":", regex=False)
+    naive = text
+    if timed.any():
+        naive = text.where(~timed, text[timed].str.replace(_UTC_OFFSET, r"\1", regex=True))
+    try:
+        parsed = pd.to_datetime(naive, format="ISO8601", errors="coerce")
+    except ValueError:  # offsets in a form the pattern does not strip, and mixed
+        parsed = pd.to_datetime(naive, format="ISO8601", errors="coerce", utc=True)
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
+    return parsed
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Parse dates written in ISO or ACLED's long forms; returns dates, times and problems."""
+    text = _date_text(values)
+    parsed = _parse_iso(text)
     for fmt in _DATE_FORMATS:
         missing = parsed.isna() & (text != "")
         if not missing.any():
@@ -289,7 +322,10 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     problem[out_of_range] = text[out_of_range].map(
         lambda v: f"{v[:40]!r} is outside {EARLIEST_YEAR}-{LATEST_YEAR}"
     )
-    days = days.where(~out_of_range)
+    # ISO 8601 lets "2019" or "2019-12" stand for a whole year or month; a map needs a day.
+    no_day = days.notna() & text.str.match(_NO_DAY)
+    problem[no_day] = text[no_day].map(lambda v: f"{v!r} names no day; write dates as YYYY-MM-DD")
+    days = days.where(~out_of_range & ~no_day)
     return days.astype("datetime64[ns]"), times, problem
 
 
@@ -345,8 +381,8 @@ def _check_numbers(frame: pd.DataFrame, out: pd.DataFrame, report: Any) -> None:
         else:
             bad |= number.notna() & ((number < 0) | ~np.isfinite(number))
             expected = "a number of metres, 0 or more"
-        messages = text.map(lambda v, e=expected: f"{v[:40]!r} is not {e}; left empty")
-        report(bad.to_numpy(), name, messages.to_numpy(), False)
+        messages = _describe(text, bad, f"{{!r}} is not {expected}; left empty", 40)
+        report(bad.to_numpy(), name, messages, False)
         clean = number.where(~bad)
         out[name] = clean.astype("Int64") if name in INT_FIELDS else clean.astype("Float64")
 
@@ -355,14 +391,14 @@ def _check_types(out: pd.DataFrame, report: Any) -> None:
     given = out["event_type"]
     lowered = given.str.lower()
     known = lowered.map(_TYPE_LOOKUP)
-    via_subtype = lowered.map(lambda v: _SUBTYPE_LOOKUP.get(v, ("", ""))[0])
+    via_subtype = lowered.map(_SUBTYPE_CATEGORY).fillna("")
     resolved = known.where(known.notna(), via_subtype.where(via_subtype != "", None))
     sub_given = out["sub_event_type"]
     use_sub = known.isna() & (via_subtype != "") & (sub_given == "")
     out.loc[use_sub, "sub_event_type"] = given[use_sub].map(lambda v: _SUBTYPE_LOOKUP[v.lower()][1])
     unknown = resolved.isna() & (given != "")
-    messages = given.map(lambda v: f"unknown event type {v[:60]!r}; shown as {OTHER!r}")
-    report(unknown.to_numpy(), "event_type", messages.to_numpy(), False)
+    messages = _describe(given, unknown, f"unknown event type {{!r}}; shown as {OTHER!r}", 60)
+    report(unknown.to_numpy(), "event_type", messages, False)
     keep_label = unknown & (sub_given == "")
     out.loc[keep_label, "sub_event_type"] = given[keep_label]
     out["event_type"] = resolved.fillna(OTHER)
@@ -371,10 +407,18 @@ def _check_types(out: pd.DataFrame, report: Any) -> None:
 def _check_time(out: pd.DataFrame, report: Any) -> None:
     times = out["event_time"]
     bad = (times != "") & ~times.str.match(_TIME)
-    messages = times.map(lambda v: f"{v[:20]!r} is not a time of day (HH:MM); left empty")
-    report(bad.to_numpy(), "event_time", messages.to_numpy(), False)
-    out.loc[bad, "event_time"] = ""
-    out["event_time"] = out["event_time"].map(lambda v: v[:5].zfill(5) if v else "")
+    messages = _describe(times, bad, "{!r} is not a time of day (HH:MM); left empty", 20)
+    report(bad.to_numpy(), "event_time", messages, False)
+    times = times.where(~bad, "")
+    out["event_time"] = times.where(times == "", times.str.slice(0, 5).str.zfill(5)).astype(object)
+
+
+def _describe(values: pd.Series, mask: pd.Series, template: str, width: int) -> np.ndarray:
+    """Messages for the flagged values only: formatting every row would cost more than checking."""
+    messages = np.full(len(values), "", dtype=object)
+    idx = np.flatnonzero(mask.to_numpy(dtype=bool))
+    messages[idx] = [template.format(str(v)[:width]) for v in values.iloc[idx].tolist()]
+    return messages
 
 
 def _urls(frame: pd.DataFrame, n: int) -> list[tuple[str, ...]]:
@@ -390,6 +434,32 @@ def _urls(frame: pd.DataFrame, n: int) -> list[tuple[str, ...]]:
         else:
             result.append(())
     return result
+
+
+def _check_swapped(geometry: list[Any], out: pd.DataFrame, report: Any) -> None:
+    """Warn about points outside their stated country that would be inside it if swapped."""
+    boxes = bounds_of_countries(out["country"])
+    checked = np.flatnonzero(~np.isnan(boxes[:, 0]))
+    if len(checked) == 0:
+        return
+    geoms = np.empty(len(checked), dtype=object)
+    geoms[:] = [geometry[i] for i in checked.tolist()]
+    x = np.asarray(shapely.get_x(geoms), dtype=float)  # NaN for anything but a point
+    y = np.asarray(shapely.get_y(geoms), dtype=float)
+    box = boxes[checked]
+    with np.errstate(invalid="ignore"):
+        in_range = (np.abs(x) <= 180) & (np.abs(y) <= 90)
+    swapped = in_range & ~inside_boxes(x, y, box) & inside_boxes(y, x, box)
+    mask = np.zeros(len(out), dtype=bool)
+    mask[checked[swapped]] = True
+    messages = np.full(len(out), "", dtype=object)
+    for i in checked[swapped].tolist():
+        g = geometry[i]
+        messages[i] = (
+            f"point (longitude {g.x:g}, latitude {g.y:g}) is outside {out['country'].iat[i]}; "
+            "latitude and longitude look swapped"
+        )
+    report(mask, "geometry", messages, False)
 
 
 def problem_summary(problems: list[Problem]) -> pd.DataFrame:

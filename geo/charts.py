@@ -1,0 +1,49 @@
+"""The timeline chart under the map: events per day by type, with a rule at the current date."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Final
+
+import altair as alt
+import pandas as pd
+
+from geo.model import CATEGORIES
+
+DAY_SELECTION: Final = "day_pick"
+
+
+def build_timeline_chart(counts: pd.DataFrame, at: date, start: date, end: date) -> alt.LayerChart:
+    """Stacked bars of events per day by type between two dates; clicking a bar picks its day."""
+    domain = [c.name for c in CATEGORIES]
+    colors = [c.color for c in CATEGORIES]
+    frame = counts.copy()
+    frame = frame[(frame["day"] >= pd.Timestamp(start)) & (frame["day"] <= pd.Timestamp(end))]
+    frame["day"] = frame["day"].dt.strftime("%Y-%m-%d")
+    pick = alt.selection_point(name=DAY_SELECTION, fields=["day"], on="click", clear=False)
+    scale = alt.Scale(domain=[start.isoformat(), end.isoformat()])
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(cursor="pointer")
+        .encode(
+            x=alt.X("day:T", title=None, scale=scale, axis=alt.Axis(format="%d %b %Y")),
+            y=alt.Y("sum(count):Q", title="Events"),
+            color=alt.Color(
+                "event_type:N",
+                scale=alt.Scale(domain=domain, range=colors),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("day:T", title="Day", format="%a %d %b %Y"),
+                alt.Tooltip("event_type:N", title="Type"),
+                alt.Tooltip("count:Q", title="Events"),
+            ],
+        )
+        .add_params(pick)
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"day": [at.isoformat()]}))
+        .mark_rule(color="#ffffff", strokeWidth=2, strokeDash=[4, 3])
+        .encode(x="day:T")
+    )
+    return alt.LayerChart(layer=[bars, rule], height=140)

@@ -1,0 +1,116 @@
+"""A loaded dataset with everything derived from it once: timeline, map columns, filters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from geo.io import LoadResult, Problem
+from geo.maps import MapData
+from geo.model import EVENT_TYPES, Event
+from geo.timeline import Mode, Timeline
+
+ACTOR_COLUMNS: Final = ("actor1", "actor2")
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    """The stretch of time a dataset opens on (e.g. the crisis inside years of background)."""
+
+    start: date
+    end: date
+    label: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Events plus the indexes every step needs; shared, read-only, by all sessions."""
+
+    name: str
+    kind: str
+    events: pd.DataFrame
+    problems: tuple[Problem, ...]
+    records: int
+    timeline: Timeline
+    map_data: MapData
+    row_of_id: dict[str, int]
+    focus: Focus | None
+
+    @classmethod
+    def from_result(cls, result: LoadResult, name: str, focus: Focus | None = None) -> Dataset:
+        """Index validated events for fast stepping and filtering."""
+        events = result.events
+        timeline = Timeline.from_events(events)
+        if focus is not None and (timeline.first is None or timeline.last is None):
+            focus = None
+        if focus is not None and timeline.first is not None and timeline.last is not None:
+            start = max(focus.start, timeline.first)
+            end = min(focus.end, timeline.last)
+            focus = Focus(start, end, focus.label) if start <= end else None
+        return cls(
+            name=name,
+            kind=result.kind,
+            events=events,
+            problems=tuple(result.problems),
+            records=result.records,
+            timeline=timeline,
+            map_data=MapData.from_events(events),
+            row_of_id={str(v): i for i, v in enumerate(events["id"].tolist())},
+            focus=focus,
+        )
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    @property
+    def event_types(self) -> list[str]:
+        """Event types present, in vocabulary order."""
+        present = set(self.events["event_type"].unique().tolist())
+        return [t for t in EVENT_TYPES if t in present]
+
+    def counts(self, column: str) -> pd.Series:
+        """How many events have each value of a column (actors count both actor columns)."""
+        if column == "actor":
+            values = pd.concat([self.events[c] for c in ACTOR_COLUMNS], ignore_index=True)
+            values = values[values != ""]
+            return values.value_counts()
+        values = self.events[column]
+        return values[values != ""].value_counts()
+
+    def filter_mask(
+        self,
+        types: Sequence[str] | None = None,
+        actors: Sequence[str] = (),
+        countries: Sequence[str] = (),
+    ) -> np.ndarray:
+        """Events passing the type, actor and country filters (empty filter = all)."""
+        mask = np.ones(len(self.events), dtype=bool)
+        if types is not None:
+            mask &= self.events["event_type"].isin(list(types)).to_numpy()
+        if actors:
+            wanted = list(actors)
+            mask &= (
+                self.events["actor1"].isin(wanted) | self.events["actor2"].isin(wanted)
+            ).to_numpy()
+        if countries:
+            mask &= self.events["country"].isin(list(countries)).to_numpy()
+        return mask
+
+    def visible(self, at: date, mode: Mode, window_days: int, mask: np.ndarray) -> np.ndarray:
+        """Events shown at a date under the filters."""
+        return np.asarray(self.timeline.visible(at, mode, window_days) & mask, dtype=bool)
+
+    def event(self, event_id: str) -> Event | None:
+        """The event with this id, if any."""
+        row = self.row_of_id.get(event_id)
+        return None if row is None else self.event_at(row)
+
+    def event_at(self, row: int) -> Event:
+        """The event in a row of the events table."""
+        record = self.events.iloc[row]
+        return Event.from_row({str(k): v for k, v in record.items()})

@@ -1,0 +1,95 @@
+"""The detail panel of one event, as escaped HTML (text from data is never trusted)."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import Final
+from urllib.parse import urlsplit
+
+from geo.model import GEO_PRECISION_WORDS, TIME_PRECISION_WORDS, Event, category_of
+
+SAFE_SCHEMES: Final = frozenset({"http", "https"})
+
+
+def format_day(day: date) -> str:
+    """A date in words, e.g. 'Tue 31 Dec 2019'."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def format_when(event: Event) -> str:
+    """Date, end date, local time and precision of an event, in words."""
+    text = format_day(event.event_date)
+    if event.end_date and event.end_date != event.event_date:
+        text += f" \N{EN DASH} {format_day(event.end_date)}"
+    if event.event_time:
+        text += f", {event.event_time} local time"
+    if event.time_precision in TIME_PRECISION_WORDS:
+        text += f" ({TIME_PRECISION_WORDS[event.time_precision]})"
+    return text
+
+
+def format_place(event: Event) -> str:
+    """Place, province and country, with how precisely the place is known."""
+    parts = [p for p in (event.location, event.admin1, event.country) if p]
+    text = ", ".join(dict.fromkeys(parts)) or "Unnamed place"
+    extras = []
+    if event.geo_precision in GEO_PRECISION_WORDS:
+        extras.append(GEO_PRECISION_WORDS[event.geo_precision])
+    if event.uncertainty_m:
+        metres = event.uncertainty_m
+        extras.append(f"within {metres / 1000:g} km" if metres >= 1000 else f"within {metres:g} m")
+    return text + (f" ({'; '.join(extras)})" if extras else "")
+
+
+def safe_link(url: str) -> str:
+    """A link for http(s) addresses; anything else (javascript:, data:) as plain text."""
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        scheme = ""
+    if scheme in SAFE_SCHEMES:
+        href = escape(url.strip(), quote=True)
+        return f'<a href="{href}" target="_blank" rel="noopener noreferrer">{escape(url)}</a>'
+    return f"<span>{escape(url)}</span>"
+
+
+def _count(value: int | None) -> str:
+    return "unknown" if value is None else str(value)
+
+
+def render_event_html(event: Event) -> str:
+    """The detail panel for one event."""
+    category = category_of(event.event_type)
+    kind = escape(event.event_type) + (
+        f" · {escape(event.sub_event_type)}" if event.sub_event_type else ""
+    )
+    actors = " vs ".join(escape(a) for a in (event.actor1, event.actor2) if a) or "not recorded"
+    rows = [
+        f'<div class="fp-kind" style="border-color:{category.color}">{kind}</div>',
+        f'<h3 class="fp-title">{escape(event.title or event.id)}</h3>',
+        f'<div class="fp-row"><b>When</b> {escape(format_when(event))}</div>',
+        f'<div class="fp-row"><b>Where</b> {escape(format_place(event))}</div>',
+        f'<div class="fp-row"><b>Who</b> {actors}</div>',
+        f'<div class="fp-row"><b>Killed</b> {_count(event.fatalities)}'
+        f" &nbsp; <b>Injured</b> {_count(event.injured)}</div>",
+    ]
+    if event.notes:
+        rows.append(f'<p class="fp-notes">{escape(event.notes)}</p>')
+    if event.discrepancy:
+        rows.append(
+            f'<div class="fp-discrepancy"><b>Sources differ.</b> {escape(event.discrepancy)}</div>'
+        )
+    if event.source_quote:
+        rows.append(f'<blockquote class="fp-quote">{escape(event.source_quote)}</blockquote>')
+    if event.source:
+        rows.append(f'<div class="fp-row fp-source"><b>Source</b> {escape(event.source)}</div>')
+    if event.source_urls:
+        links = "".join(f"<li>{safe_link(u)}</li>" for u in event.source_urls)
+        rows.append(f'<ul class="fp-links">{links}</ul>')
+    rows.append(f'<div class="fp-id">id: {escape(event.id)}</div>')
+    return (
+        f'<div class="fp-detail" data-event-id="{escape(event.id, quote=True)}">'
+        + "".join(rows)
+        + "</div>"
+    )

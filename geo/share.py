@@ -1,0 +1,228 @@
+"""The view a user is looking at, and its address: view state <-> URL query parameters.
+
+The parameter names are a public contract (shared links must keep working):
+date, event, types, mode, window, lat, lon, zoom — plus story, basemap, actor and country.
+An unknown or malformed value is ignored and explained in a notice; nothing here ever
+names or opens a file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, Final
+from urllib.parse import urlencode
+
+from geo.maps import BASEMAPS
+from geo.timeline import MODES, Mode
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One view setting: its URL name, default and the help shown next to its widget."""
+
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: Final[dict[str, Setting]] = {
+    s.name: s
+    for s in (
+        Setting("date", None, "The day the map shows (YYYY-MM-DD)."),
+        Setting("event", None, "The id of the selected event."),
+        Setting("types", None, "Event types shown, comma-separated; all when absent."),
+        Setting(
+            "mode",
+            "cumulative",
+            "Cumulative shows everything up to the date; window shows the last N days.",
+        ),
+        Setting("window", 7, "Days shown in window mode (1-3650)."),
+        Setting("lat", None, "Latitude of the map centre."),
+        Setting("lon", None, "Longitude of the map centre."),
+        Setting("zoom", None, "Zoom level of the map (1-18)."),
+        Setting("story", None, "Story step (1-based) when the guided story is open."),
+        Setting("basemap", "offline", "Basemap: offline, osm, light or dark."),
+        Setting("actor", (), "Actors shown (repeatable); all when absent."),
+        Setting("country", (), "Countries shown (repeatable); all when absent."),
+    )
+}
+MAX_WINDOW: Final = 3650
+MAX_VALUE_LENGTH: Final = 300
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """Everything a shared link restores."""
+
+    date: date | None = None
+    event: str | None = None
+    types: tuple[str, ...] | None = None
+    mode: Mode = "cumulative"
+    window: int = 7
+    lat: float | None = None
+    lon: float | None = None
+    zoom: int | None = None
+    story: int | None = None
+    basemap: str = "offline"
+    actors: tuple[str, ...] = field(default_factory=tuple)
+    countries: tuple[str, ...] = field(default_factory=tuple)
+
+    def with_changes(self, **changes: Any) -> View:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+def _values(params: Mapping[str, Any], name: str) -> list[str]:
+    raw = params.get(name)
+    if raw is None:
+        return []
+    items = list(raw) if isinstance(raw, (list, tuple)) else [raw]
+    return [str(v)[:MAX_VALUE_LENGTH] for v in items]
+
+
+def _last(params: Mapping[str, Any], name: str) -> str | None:
+    values = _values(params, name)
+    return values[-1].strip() if values else None
+
+
+def parse_view(
+    params: Mapping[str, Any],
+    *,
+    event_ids: Collection[str],
+    event_types: Collection[str],
+    first: date | None,
+    last: date | None,
+    story_steps: int = 0,
+) -> tuple[View, list[str]]:
+    """Read a view from query parameters; bad values are dropped with a notice each."""
+    notices: list[str] = []
+    view = View()
+
+    text = _last(params, "date")
+    if text:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            notices.append(f"Ignored date={text!r}: expected YYYY-MM-DD.")
+        else:
+            if first is not None and last is not None and not first <= day <= last:
+                notices.append(
+                    f"Ignored date={text}: the data covers {first:%Y-%m-%d} to {last:%Y-%m-%d}."
+                )
+            else:
+                view = view.with_changes(date=day)
+
+    text = _last(params, "event")
+    if text:
+        if text in event_ids:
+            view = view.with_changes(event=text)
+        else:
+            notices.append(f"Ignored event={text!r}: no event has that id.")
+
+    if "types" in params:
+        wanted = [t.strip() for v in _values(params, "types") for t in v.split(",") if t.strip()]
+        known = [t for t in wanted if t in event_types]
+        unknown = [t for t in wanted if t not in event_types]
+        if unknown:
+            notices.append("Ignored unknown event types: " + ", ".join(repr(t) for t in unknown))
+        if known or not wanted:
+            view = view.with_changes(types=tuple(dict.fromkeys(known)))
+
+    text = _last(params, "mode")
+    if text:
+        if text in MODES:
+            view = view.with_changes(mode=text)
+        else:
+            notices.append(f"Ignored mode={text!r}: use cumulative or window.")
+
+    view = _int_param(params, "window", 1, MAX_WINDOW, view, notices)
+    view = _int_param(params, "zoom", 1, 18, view, notices)
+    if story_steps:
+        view = _int_param(params, "story", 1, story_steps, view, notices)
+    elif _last(params, "story"):
+        notices.append("Ignored story: this dataset has no story.")
+
+    lat, lon = _last(params, "lat"), _last(params, "lon")
+    if lat or lon:
+        try:
+            lat_value, lon_value = float(lat or "nan"), float(lon or "nan")
+        except ValueError:
+            lat_value = lon_value = math.nan
+        if -90 <= lat_value <= 90 and -180 <= lon_value <= 180:
+            view = view.with_changes(lat=lat_value, lon=lon_value)
+        else:
+            notices.append(f"Ignored lat={lat!r}, lon={lon!r}: not a place on the map.")
+
+    text = _last(params, "basemap")
+    if text:
+        if text in BASEMAPS:
+            view = view.with_changes(basemap=text)
+        else:
+            notices.append(f"Ignored basemap={text!r}: use one of {', '.join(BASEMAPS)}.")
+
+    view = view.with_changes(
+        actors=tuple(dict.fromkeys(_values(params, "actor"))),
+        countries=tuple(dict.fromkeys(_values(params, "country"))),
+    )
+    return view, notices
+
+
+def _int_param(
+    params: Mapping[str, Any], name: str, low: int, high: int, view: View, notices: list[str]
+) -> View:
+    text = _last(params, name)
+    if not text:
+        return view
+    try:
+        value = int(text)
+    except ValueError:
+        notices.append(f"Ignored {name}={text!r}: expected a whole number.")
+        return view
+    if not low <= value <= high:
+        notices.append(f"Ignored {name}={value}: expected {low} to {high}.")
+        return view
+    return view.with_changes(**{name: value})
+
+
+def view_to_params(view: View) -> dict[str, str | list[str]]:
+    """Query parameters describing a view (defaults left out, except the date)."""
+    params: dict[str, str | list[str]] = {}
+    if view.date is not None:
+        params["date"] = view.date.isoformat()
+    if view.event:
+        params["event"] = view.event
+    if view.types is not None:
+        params["types"] = ",".join(view.types)
+    if view.mode != SETTINGS["mode"].default:
+        params["mode"] = view.mode
+    if view.mode == "window":
+        params["window"] = str(view.window)
+    if view.lat is not None and view.lon is not None:
+        params["lat"] = f"{view.lat:.4f}"
+        params["lon"] = f"{view.lon:.4f}"
+    if view.zoom is not None:
+        params["zoom"] = str(view.zoom)
+    if view.story is not None:
+        params["story"] = str(view.story)
+    if view.basemap != SETTINGS["basemap"].default:
+        params["basemap"] = view.basemap
+    if view.actors:
+        params["actor"] = list(view.actors)
+    if view.countries:
+        params["country"] = list(view.countries)
+    return params
+
+
+def share_url(base: str, view: View) -> str:
+    """The absolute link that opens on this view."""
+    query = urlencode(view_to_params(view), doseq=True, safe=",")
+    base = base.split("?", 1)[0].split("#", 1)[0]
+    return f"{base}?{query}" if query else base
+
+
+def filter_values(values: Sequence[str], known: Collection[str]) -> tuple[list[str], list[str]]:
+    """Split requested filter values into known and unknown ones."""
+    return [v for v in values if v in known], [v for v in values if v not in known]
