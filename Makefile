@@ -8,6 +8,7 @@ PORT   ?= 8501
 DATA   ?=
 VENDOR := static/vendor
 CHROMIUM ?= /usr/bin/chromium
+NGINX  ?= /usr/sbin/nginx
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint typecheck pytest assets browser bench load clean
@@ -15,7 +16,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: $(BIN)/.stamp-runtime $(VENDOR)/.stamp
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT) $(if $(DATA),-- --data "$(DATA)")
 
-test: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(CHROMIUM)
+test: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(CHROMIUM) $(NGINX)
 	$(MAKE) lint typecheck pytest
 
 lint: $(BIN)/.stamp-dev
@@ -25,7 +26,7 @@ lint: $(BIN)/.stamp-dev
 typecheck: $(BIN)/.stamp-dev
 	$(BIN)/mypy
 
-pytest: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(CHROMIUM)
+pytest: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(CHROMIUM) $(NGINX)
 	FLASHPOINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 assets: $(VENDOR)/.stamp
@@ -63,6 +64,12 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq chromium
 	@test -x $(CHROMIUM) || { echo "Chromium is missing at $(CHROMIUM): browser tests cannot run" >&2; exit 1; }
+
+# The scale-out test runs Debian's nginx in front of two dashboard replicas.
+$(NGINX):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq nginx
+	@test -x $(NGINX) || { echo "nginx is missing at $(NGINX): the scale-out test cannot run" >&2; exit 1; }
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache
