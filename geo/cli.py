@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from geo.io import DatasetError, LoadResult, load_events, problem_summary
+from geo.story import Story, check_story, dates_by_id, load_story
 from geo.timeline import Timeline
 
 EXIT_OK = 0
@@ -39,15 +40,52 @@ def summarise(result: LoadResult, name: str, out: TextIO) -> None:
         print(f"  … and {len(result.problems) - MAX_LISTED} more", file=out)
 
 
-def validate_command(path: str, out: TextIO, err: TextIO) -> int:
-    """Validate one incident file; the exit code says valid, problems, or unreadable."""
+def summarise_story(story: Story, problems: list[str], name: str, out: TextIO) -> None:
+    """Print the story's steps, then its problems."""
+    prologue = len(story.prologue_steps)
+    print(
+        f"{name}: {story.title!r}, {len(story)} steps "
+        f"({prologue} prologue, {len(story) - prologue} main)",
+        file=out,
+    )
+    for step in story.steps:
+        tag = "prologue, " if step.prologue else ""
+        count = len(step.events)
+        print(
+            f"  {step.number:>3}. {step.date:%Y-%m-%d}  {step.title}  "
+            f"[{tag}{count} event{'s' if count != 1 else ''}]",
+            file=out,
+        )
+    if not problems:
+        print("  no problems found", file=out)
+        return
+    print(f"  problems: {len(problems)}", file=out)
+    for problem in problems[:MAX_LISTED]:
+        print(f"  - {problem}", file=out)
+    if len(problems) > MAX_LISTED:
+        print(f"  … and {len(problems) - MAX_LISTED} more", file=out)
+
+
+def validate_command(path: str, out: TextIO, err: TextIO, story_path: str | None = None) -> int:
+    """Validate an incident file (and a story, if given); exit code: valid, problems, unreadable."""
     try:
         result = load_events(path)
     except DatasetError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_UNREADABLE
     summarise(result, path, out)
-    return EXIT_PROBLEMS if result.problems else EXIT_OK
+    code = EXIT_PROBLEMS if result.problems else EXIT_OK
+    if story_path is None:
+        return code
+    story, problems = load_story(story_path)
+    if story is None:
+        for problem in problems:
+            print(f"error: {problem}", file=err)
+        return EXIT_UNREADABLE
+    dates = dates_by_id(result.events)
+    problems += check_story(story, dates.keys(), dates)
+    summarise_story(story, problems, story_path, out)
+    return EXIT_PROBLEMS if problems else code
 
 
 def main(
@@ -61,8 +99,11 @@ def main(
         help="check an incident file (GeoJSON, ACLED or generic CSV, GeoPackage, Shapefile)",
     )
     check.add_argument("path", help="the file to check")
+    check.add_argument(
+        "--story", metavar="STORY", help="also check a story (JSON) told over the file's events"
+    )
     args = parser.parse_args(argv)
     if args.command == "validate":
-        return validate_command(args.path, out, err)
+        return validate_command(args.path, out, err, args.story)
     parser.error(f"unknown command {args.command}")
     return EXIT_UNREADABLE
