@@ -138,7 +138,7 @@ def _optional_float(value: Any) -> float | None:
 
 
 def _optional_date(value: Any) -> date | None:
-    if value is None:
+    if value is None or value != value:  # NaN and NaT are not equal to themselves
         return None
     if hasattr(value, "date") and callable(value.date):
         try:

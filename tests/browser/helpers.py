@@ -1,0 +1,55 @@
+"""Reading and driving the map inside its iframe."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from playwright.sync_api import Locator, Page, expect
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+EPOCH = date(1970, 1, 1)
+
+
+def day_number(day: date) -> int:
+    """The number the map publishes in data-step for a date."""
+    return (day - EPOCH).days
+
+
+def map_container(page: Page) -> Locator:
+    """The Leaflet container inside the map's iframe."""
+    return page.frame_locator(MAP_FRAME).locator(".leaflet-container[data-flashpoint]")
+
+
+def wait_for_map(page: Page, day: date | None = None) -> Locator:
+    """Wait until the map has drawn a step (for a given date, if named)."""
+    page.locator(MAP_FRAME).wait_for(state="attached", timeout=60_000)
+    container = map_container(page)
+    if day is None:
+        expect(container).to_have_attribute("data-step", __import__("re").compile(r"^\d+$"),
+                                            timeout=60_000)
+    else:
+        expect(container).to_have_attribute("data-step", str(day_number(day)), timeout=60_000)
+    return container
+
+
+def drawn_markers(page: Page) -> int:
+    """How many events the event layer holds on the map right now."""
+    return int(map_container(page).evaluate("() => window.flashpoint.items.size"))
+
+
+def click_event(page: Page, row: int) -> None:
+    """Click the marker of a dataset row where it is drawn."""
+    container = map_container(page)
+    container.scroll_into_view_if_needed()
+    x, y = container.evaluate(
+        """(el, row) => {
+            const fp = window.flashpoint;
+            const item = fp.items.get(row);
+            const p = fp.map.latLngToContainerPoint(item.marker.getLatLng());
+            return [p.x, p.y];
+        }""",
+        row,
+    )
+    box = container.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + x, box["y"] + y)
