@@ -70,18 +70,33 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 90
     raise RuntimeError(f"the dashboard did not become healthy within {timeout} s")
 
 
-def start_dashboard(*extra: str, env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen[bytes]]:
+def start_dashboard(
+    *extra: str, env: dict[str, str] | None = None
+) -> tuple[str, subprocess.Popen[bytes]]:
     """Start `streamlit run dashboard.py` on a free port and wait until it is healthy."""
     port = free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "dashboard.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
         *extra,
     ]
     process = subprocess.Popen(
-        command, cwd=ROOT, env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        command,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -25,8 +25,9 @@ def wait_for_map(page: Page, day: date | None = None) -> Locator:
     page.locator(MAP_FRAME).wait_for(state="attached", timeout=60_000)
     container = map_container(page)
     if day is None:
-        expect(container).to_have_attribute("data-step", __import__("re").compile(r"^\d+$"),
-                                            timeout=60_000)
+        expect(container).to_have_attribute(
+            "data-step", __import__("re").compile(r"^\d+$"), timeout=60_000
+        )
     else:
         expect(container).to_have_attribute("data-step", str(day_number(day)), timeout=60_000)
     return container

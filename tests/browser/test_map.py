@@ -131,7 +131,9 @@ def test_map_loads_nothing_from_outside_the_machine(page: Page, server: str, sho
     wait_for_map(page, date(2019, 12, 31))
     page.locator(".st-key-next button:visible").click()
     expect(map_container(page)).to_have_attribute("data-step", str(day_number(date(2020, 1, 1))))
-    outside = [u for u in requests if not re.match(r"^(http://127\.0\.0\.1[:/]|data:|blob:|about:)", u)]
+    outside = [
+        u for u in requests if not re.match(r"^(http://127\.0\.0\.1[:/]|data:|blob:|about:)", u)
+    ]
     assert requests and not outside, f"requests left the machine: {outside}"
     assert any("/app/static/vendor/leaflet/leaflet.js" in u for u in requests)
 
@@ -142,9 +144,15 @@ def test_online_basemap_fetches_only_tiles(page: Page, server: str) -> None:
     page.goto(f"{server}/?date=2019-12-31&basemap=osm")
     wait_for_map(page, date(2019, 12, 31))
     expect(map_container(page).locator(".leaflet-tile").first).to_be_attached(timeout=20_000)
-    outside = [u for u in requests if not re.match(r"^(http://127\.0\.0\.1[:/]|data:|blob:|about:)", u)]
+    outside = [
+        u for u in requests if not re.match(r"^(http://127\.0\.0\.1[:/]|data:|blob:|about:)", u)
+    ]
     assert outside, "the OpenStreetMap basemap requested no tiles"
-    not_tiles = [u for u in outside if not re.match(r"^https://tile\.openstreetmap\.org/\d+/\d+/\d+\.png$", u)]
+    not_tiles = [
+        u
+        for u in outside
+        if not re.match(r"^https://tile\.openstreetmap\.org/\d+/\d+/\d+\.png$", u)
+    ]
     assert not not_tiles, f"non-tile requests left the machine: {not_tiles}"
 
 
