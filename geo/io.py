@@ -264,13 +264,11 @@ def _check_ids(out: pd.DataFrame, labels: np.ndarray, report: Any) -> None:
 
 
 def _date_text(values: pd.Series) -> pd.Series:
-    """Dates as text; a date-time column (GeoPackage, Shapefile) gets a time only if not 0:00."""
+    """Dates as text, including a date-time column read from a GeoPackage or Shapefile."""
     if not pd.api.types.is_datetime64_any_dtype(values):
         return values.where(values.notna(), "").astype(str).str.strip()
     stamps = values.dt.tz_localize(None) if values.dt.tz is not None else values
-    midnight = stamps == stamps.dt.normalize()
-    day = stamps.dt.strftime("%Y-%m-%d")
-    text: pd.Series = day.where(midnight, stamps.dt.strftime("%Y-%m-%dT%H:%M:%S"))
+    text: pd.Series = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S")
     return text.where(stamps.notna(), "")
 
 
@@ -299,7 +297,13 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         parsed = parsed.where(
             ~missing, pd.to_datetime(text.where(missing), format=fmt, errors="coerce")
         )
-    has_time = parsed.notna() & text.str.contains(r"\d[T ]\d{1,2}:\d{2}", regex=True)
+    # Exactly midnight is how tools write a plain date as a date-time (a GeoPackage or
+    # Shapefile date field, "2019-12-27T00:00:00"): it says nothing about the time of day.
+    has_time = (
+        parsed.notna()
+        & (parsed != parsed.dt.normalize())
+        & text.str.contains(r"\d[T ]\d{1,2}:\d{2}", regex=True)
+    )
     times = parsed.dt.strftime("%H:%M").where(has_time, "")
     days = parsed.dt.normalize()
     problem = pd.Series("", index=values.index, dtype=object)

@@ -7,10 +7,12 @@ beyond what is needed to find the records at all: that is `geo.io`'s job.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,11 +86,14 @@ DATE_COLUMNS: Final[tuple[str, ...]] = (
 )
 LAT_COLUMNS: Final[tuple[str, ...]] = ("latitude", "lat", "y")
 LON_COLUMNS: Final[tuple[str, ...]] = ("longitude", "lon", "lng", "long", "x")
+# Our CSV export writes lines and areas here as WKT, beside their representative point.
+WKT_COLUMN: Final = "geometry_wkt"
 ACLED_MARKERS: Final[frozenset[str]] = frozenset(
     {"event_id_cnty", "event_date", "event_type", "latitude", "longitude"}
 )
 
 _BOM = b"\xef\xbb\xbf"
+_VSIMEM = re.compile(r"(/vsizip/)?/vsimem/pyogrio_[0-9a-f]+(\.zip)?")
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -140,13 +145,14 @@ def _json_error_context(text: str, pos: int) -> str:
 
 
 def read_geojson(data: bytes, name: str) -> RawTable:
-    """Read a GeoJSON FeatureCollection (a bare list of features is accepted too)."""
+    """Read a GeoJSON FeatureCollection; anything else at the top level is refused."""
     text = decode_text(data, name)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         where = _json_error_context(text, exc.pos)
-        truncated = exc.pos >= len(text.rstrip()) - 1
+        # An unterminated string is reported where it starts, but only the end of input ends it.
+        truncated = exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated string")
         hint = " — the file looks truncated" if truncated else ""
         raise DatasetError(f"{name} is not valid JSON: {exc.msg} at {where}{hint}") from None
     except RecursionError:
@@ -169,12 +175,13 @@ def read_geojson(data: bytes, name: str) -> RawTable:
 
 
 def _feature_label(index: int, feature: Any) -> str:
-    fid = None
+    fid: Any = None
     if isinstance(feature, dict):
         props = feature.get("properties")
         if isinstance(props, dict):
-            fid = props.get("id") or props.get("event_id_cnty")
-        fid = fid or feature.get("id")
+            fid = props.get("id")
+            fid = props.get("event_id_cnty") if fid in (None, "") else fid
+        fid = feature.get("id") if fid in (None, "") else fid
     label = f"feature #{index + 1}"
     return f"{label} (id {str(fid)[:80]!r})" if fid not in (None, "") else label
 
@@ -192,11 +199,29 @@ def _point_or_none(geom: Any) -> tuple[float, float] | None:
     return float(x), float(y)
 
 
+def _first_non_number(coords: Any) -> Any:
+    """The first leaf of a coordinates array that is not a JSON number, or None if all are.
+
+    shapely would quietly read `true` as 1 and `"44"` as 44.0; GeoJSON coordinates are numbers.
+    """
+    stack = [coords]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif type(item) not in (int, float):
+            return item if item is not None else "null"
+    return None
+
+
 def _geometry_of(geom: Any) -> tuple[BaseGeometry | None, str]:
     if geom is None:
         return None, "missing"
     if not isinstance(geom, dict) or "type" not in geom:
         return None, "not a GeoJSON geometry object"
+    bad = _first_non_number(geom["coordinates"]) if "coordinates" in geom else None
+    if bad is not None:
+        return None, f"coordinates must be numbers (found {str(bad)[:40]!r})"
     try:
         parsed = shape(geom)
     except Exception as exc:  # shapely raises many types for malformed coordinates
@@ -234,27 +259,29 @@ def _features_to_table(features: Sequence[Any]) -> RawTable:
         points = np.asarray(shapely.points(np.asarray(point_xy, dtype=float)), dtype=object)
         for index, point in zip(point_index, points.tolist(), strict=True):
             geometry[index] = point
-    frame = _rename(pd.DataFrame.from_records(records, index=range(len(records))))
+    # dtype=object keeps each property as JSON gave it: inference would turn an integer id
+    # column with a gap into floats, and id 1 into "1.0".
+    frame = _rename(pd.DataFrame(records, index=range(len(records)), dtype=object))
     return RawTable(frame, geometry, errors, labels, problems, "GeoJSON")
 
 
 def _rename(frame: pd.DataFrame) -> pd.DataFrame:
-    """Lower-case column names and map known aliases onto ours, never overwriting a real column."""
+    """Lower-case column names and map known aliases onto ours, never overwriting a value.
+
+    The first alias listed in ALIASES for a field becomes the column; a record that lacks a
+    value there (a GeoJSON feature written with another property name than its neighbours)
+    takes it from the next alias.
+    """
     frame = frame.rename(columns=lambda c: str(c).strip().lower())
     frame = frame.loc[:, ~frame.columns.duplicated()]
-    mapping = {
-        col: ALIASES[col]
-        for col in frame.columns
-        if col in ALIASES and ALIASES[col] not in frame.columns
-    }
-    # Two aliases for one field: the first one listed in ALIASES wins.
-    seen: set[str] = set()
-    for col in [c for c in ALIASES if c in mapping]:
-        if mapping[col] in seen:
-            del mapping[col]
+    for alias, ours in ALIASES.items():
+        if alias not in frame.columns:
+            continue
+        if ours in frame.columns:
+            frame[ours] = frame[ours].where(frame[ours].notna(), frame[alias])
         else:
-            seen.add(mapping[col])
-    return frame.rename(columns=mapping)
+            frame = frame.rename(columns={alias: ours})
+    return frame
 
 
 def _first_present(columns: Iterable[str], candidates: Sequence[str]) -> str | None:
@@ -265,16 +292,26 @@ def _first_present(columns: Iterable[str], candidates: Sequence[str]) -> str | N
 def read_csv(data: bytes, name: str) -> RawTable:
     """Read an ACLED export or a generic CSV with a date column and coordinate columns."""
     text = decode_text(data, name)
+    sniffed = Path(name).suffix.lower() in (".tsv", ".txt")
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            sep=None if Path(name).suffix.lower() in (".tsv", ".txt") else ",",
-            engine="python" if Path(name).suffix.lower() in (".tsv", ".txt") else "c",
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise DatasetError(f"{name} is not a readable CSV file: {exc}") from None
+        with warnings.catch_warnings():
+            # A first row longer than the header: pandas warns (index_col=False) instead of
+            # silently turning the extra leading fields into an index and shifting every column.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                dtype=str,
+                keep_default_na=False,
+                index_col=False,
+                sep=None if sniffed else ",",
+                engine="python" if sniffed else "c",
+            )
+    except pd.errors.ParserWarning:
+        raise DatasetError(
+            f"{name} is not a readable CSV file: row 2 has more fields than the header"
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
+        raise DatasetError(f"{name} is not a readable CSV file: {str(exc).strip()}") from None
     original = [str(c).strip().lower() for c in frame.columns]
     frame.columns = pd.Index(original)
     frame = frame.loc[:, ~frame.columns.duplicated()]
@@ -308,26 +345,66 @@ def read_csv(data: bytes, name: str) -> RawTable:
             f"{lat_col}={frame[lat_col].iat[i]!r}, {lon_col}={frame[lon_col].iat[i]!r} "
             "are not numbers"
         )
+    if WKT_COLUMN in frame.columns:
+        _apply_wkt(frame.pop(WKT_COLUMN), geometry, errors)
+    if date_col == "timestamp":
+        frame[date_col] = _epoch_seconds_as_iso(frame[date_col])
     if date_col != "event_date":
         frame = frame.rename(columns={date_col: "event_date"})
     frame = frame.drop(columns=[c for c in (lat_col, lon_col) if c in frame.columns])
     frame = _rename(frame)
-    id_values = frame["id"] if "id" in frame.columns else pd.Series([""] * len(frame))
-    labels = [
-        f"row {i + 2} (id {v[:80]!r})" if v else f"row {i + 2}"
-        for i, v in enumerate(id_values.astype(str).tolist())
+    return RawTable(frame, geometry, errors, _labels(frame, "row ", 2), [], kind)
+
+
+def _apply_wkt(values: pd.Series, geometry: list[BaseGeometry | None], errors: list[str]) -> None:
+    """A filled `geometry_wkt` cell (our CSV export of a line or an area) replaces the point."""
+    text = values.str.strip()
+    rows = np.flatnonzero((text != "").to_numpy(dtype=bool))
+    if len(rows) == 0:
+        return
+    parsed = shapely.from_wkt(text.iloc[rows].to_numpy(dtype=object), on_invalid="ignore")
+    for i, geom in zip(rows.tolist(), np.asarray(parsed, dtype=object).tolist(), strict=True):
+        geometry[i] = geom
+        errors[i] = "" if geom is not None else f"{WKT_COLUMN} {str(text.iat[i])[:60]!r} is not WKT"
+
+
+def _labels(frame: pd.DataFrame, prefix: str, first: int) -> list[str]:
+    """Name each record for the report by its position (row or feature number) and its id."""
+    if "id" not in frame.columns:
+        return [f"{prefix}{i + first}" for i in range(len(frame))]
+    ids = frame["id"].where(frame["id"].notna(), "").astype(str).tolist()
+    return [
+        f"{prefix}{i + first} (id {v[:80]!r})" if v else f"{prefix}{i + first}"
+        for i, v in enumerate(ids)
     ]
-    return RawTable(frame, geometry, errors, labels, [], kind)
+
+
+def _epoch_seconds_as_iso(values: pd.Series) -> pd.Series:
+    """Write whole numbers of seconds since 1970 (a `timestamp` column) as ISO date-times."""
+    epoch = values.str.fullmatch(r"\s*\d{9,10}\s*")
+    if not epoch.any():
+        return values
+    seconds = pd.to_numeric(values.where(epoch), errors="coerce")
+    stamps = pd.to_datetime(seconds, unit="s").dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return values.where(~epoch, stamps)
 
 
 def read_vector_file(data: bytes, name: str, kind: str) -> RawTable:
     """Read a GeoPackage or a zipped Shapefile through pyogrio, from memory."""
     import geopandas as gpd
 
+    label = "GeoPackage" if kind == "gpkg" else "Shapefile"
     try:
-        gdf = gpd.read_file(io.BytesIO(data))
+        with warnings.catch_warnings():
+            # GDAL warns that the in-memory copy has no .gpkg extension; nothing for people.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            gdf = gpd.read_file(io.BytesIO(data))
     except Exception as exc:  # pyogrio raises its own error types for unreadable data
-        raise DatasetError(f"{name} could not be read as {kind}: {exc}") from None
+        why = _VSIMEM.sub(name, str(exc)).split(";")[0].strip()
+        raise DatasetError(
+            f"{name} could not be read as a {label}; it may be damaged or in another format "
+            f"(GDAL: {why})"
+        ) from None
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         try:
             gdf = gdf.to_crs(4326)
@@ -338,10 +415,7 @@ def read_vector_file(data: bytes, name: str, kind: str) -> RawTable:
     ]
     errors = ["missing" if g is None else "" for g in geometry]
     frame = _rename(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
-    labels = [f"feature #{i + 1}" for i in range(len(frame))]
-    return RawTable(
-        frame, geometry, errors, labels, [], "GeoPackage" if kind == "gpkg" else "Shapefile"
-    )
+    return RawTable(frame, geometry, errors, _labels(frame, "feature #", 1), [], label)
 
 
 def known_columns(frame: pd.DataFrame) -> list[str]:

@@ -1,0 +1,185 @@
+"""`python -m geo validate` on a corpus of hostile files: an exit code, a message, no traceback."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE, main
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+# corpus file -> exit code, part of what is printed (standard output and error together)
+CASES = [
+    pytest.param("valid.geojson", EXIT_OK, "no problems found", id="valid"),
+    pytest.param("utf8-bom.csv", EXIT_OK, "events shown: 1; left out: 0", id="bom-csv"),
+    pytest.param("utf8-bom.geojson", EXIT_OK, "events shown: 2; left out: 0", id="bom-geojson"),
+    pytest.param("header-only.csv", EXIT_OK, "events shown: 0; left out: 0", id="header-only"),
+    pytest.param("malformed.geojson", EXIT_UNREADABLE, "not valid JSON", id="malformed-json"),
+    pytest.param("truncated.geojson", EXIT_UNREADABLE, "looks truncated", id="truncated-json"),
+    pytest.param("truncated.csv", EXIT_UNREADABLE, "EOF inside string", id="truncated-csv"),
+    pytest.param("deeply-nested.json", EXIT_UNREADABLE, "nested too deeply", id="deep-json"),
+    pytest.param("bare-feature.geojson", EXIT_UNREADABLE, "single Feature", id="bare-feature"),
+    pytest.param("list-of-features.json", EXIT_UNREADABLE, "found 'list'", id="list"),
+    pytest.param("geometry-only.geojson", EXIT_UNREADABLE, "found 'Point'", id="geometry-only"),
+    pytest.param("empty.csv", EXIT_UNREADABLE, "empty.csv is empty", id="empty"),
+    pytest.param("latin-1.csv", EXIT_UNREADABLE, "not UTF-8 text (byte 0xe9", id="latin-1"),
+    pytest.param("binary.csv", EXIT_UNREADABLE, "not UTF-8 text", id="binary"),
+    pytest.param(
+        "no-coordinates.csv", EXIT_UNREADABLE, "latitude (one of: latitude, lat, y)", id="no-coords"
+    ),
+    pytest.param("ragged.csv", EXIT_UNREADABLE, "Expected 4 fields in line 3", id="ragged"),
+    pytest.param(
+        "not-a-geopackage.gpkg", EXIT_UNREADABLE, "could not be read as a GeoPackage", id="gpkg"
+    ),
+    pytest.param("not-a-zip.zip", EXIT_UNREADABLE, "could not be read as a Shapefile", id="zip"),
+    pytest.param(
+        "polygons-holes-out-of-range.geojson",
+        EXIT_PROBLEMS,
+        "feature #1 (id 'P1'): geometry: coordinates out of range",
+        id="holes-out-of-range",
+    ),
+    pytest.param(
+        "geometry-collection.geojson",
+        EXIT_PROBLEMS,
+        "GeometryCollection geometries are not supported",
+        id="geometry-collection",
+    ),
+    pytest.param(
+        "coordinates-out-of-range.geojson",
+        EXIT_PROBLEMS,
+        "feature #3 (id 'OOR2'): geometry: coordinates out of range",
+        id="out-of-range",
+    ),
+    pytest.param(
+        "swapped-lat-lon.csv",
+        EXIT_PROBLEMS,
+        "row 3 (id 'IRQ2'): geometry: point (longitude 33.3045, latitude 44.3987) is outside "
+        "Iraq; latitude and longitude look swapped (kept)",
+        id="swapped",
+    ),
+    pytest.param(
+        "other-date-formats.csv",
+        EXIT_PROBLEMS,
+        "'27/12/2019' is ambiguous (day/month order)",
+        id="date-formats",
+    ),
+    pytest.param(
+        "mixed-good-and-bad.geojson", EXIT_PROBLEMS, "events shown: 3; left out: 1", id="mixed"
+    ),
+]
+
+
+def run_in_process(path: Path) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["validate", str(path)], out=out, err=err)
+    return code, out.getvalue() + err.getvalue()
+
+
+def test_every_corpus_file_has_a_case() -> None:
+    listed = {p.values[0] for p in CASES}
+    assert listed == {p.name for p in CORPUS.iterdir()}
+
+
+@pytest.mark.parametrize(("name", "code", "message"), CASES)
+def test_validate_corpus_file(name: str, code: int, message: str) -> None:
+    got, printed = run_in_process(CORPUS / name)
+
+    assert (got, message in printed) == (code, True), printed
+    if code == EXIT_UNREADABLE:
+        assert printed.startswith("error: ")
+
+
+def test_validate_counts_kept_and_dropped_problems() -> None:
+    _, printed = run_in_process(CORPUS / "mixed-good-and-bad.geojson")
+
+    assert "problems: 2" in printed
+    assert "event_date (left out)" in printed
+    assert "fatalities (kept)" in printed
+
+
+def test_validate_a_path_that_does_not_exist(tmp_path: Path) -> None:
+    code, printed = run_in_process(tmp_path / "nowhere.geojson")
+
+    assert (code, "cannot open" in printed) == (EXIT_UNREADABLE, True)
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "message"),
+    [
+        pytest.param("valid.geojson", EXIT_OK, "no problems found", id="ok"),
+        pytest.param("swapped-lat-lon.csv", EXIT_PROBLEMS, "look swapped", id="problems"),
+        pytest.param("truncated.geojson", EXIT_UNREADABLE, "looks truncated", id="unreadable"),
+    ],
+)
+def test_validate_in_a_real_process(name: str, code: int, message: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "geo", "validate", str(CORPUS / name)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == code, done.stderr
+    assert message in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# ---- 50 MB, made at test time -------------------------------------------------------------
+
+BIG = 50_000_000
+
+
+def write_big_csv(path: Path) -> int:
+    """About 50 MB of ACLED-like rows with long notes; every 10,000th row has a bad date."""
+    notes = "Shelling reported near the market; " * 28
+    rows = ["event_id_cnty,event_date,event_type,country,latitude,longitude,fatalities,notes"]
+    i = 0
+    size = 0
+    while size < BIG:
+        day = "2019-02-30" if i % 10_000 == 9_999 else f"2019-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        row = f"IRQ{i},{day},Battles,Iraq,{33 + (i % 100) / 100},{44 + (i % 70) / 100},{i % 5},"
+        rows.append(row + f'"{notes}{i}"')
+        size += len(rows[-1]) + 1
+        i += 1
+    path.write_text("\n".join(rows) + "\n")
+    return i
+
+
+def test_validate_a_50_megabyte_csv(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    count = write_big_csv(path)
+    bad = count // 10_000
+
+    code, printed = run_in_process(path)
+
+    assert path.stat().st_size >= BIG
+    assert code == EXIT_PROBLEMS
+    assert f"{count} records" in printed
+    assert f"events shown: {count - bad}; left out: {bad}" in printed
+    assert "row 10001 (id 'IRQ9999'): event_date: '2019-02-30' is not a real calendar" in printed
+
+
+def test_validate_a_50_megabyte_truncated_geojson(tmp_path: Path) -> None:
+    feature = {
+        "type": "Feature",
+        "properties": {"id": "x", "event_date": "2020-01-01", "notes": "n" * 900},
+        "geometry": {"type": "Point", "coordinates": [44.3, 33.3]},
+    }
+    one = json.dumps(feature)
+    text = '{"type": "FeatureCollection", "features": [' + ",".join([one] * (BIG // len(one) + 1))
+    path = tmp_path / "big.geojson"
+    path.write_text(text[: BIG + 10])
+
+    code, printed = run_in_process(path)
+
+    assert path.stat().st_size > BIG
+    assert (code, "looks truncated" in printed) == (EXIT_UNREADABLE, True)

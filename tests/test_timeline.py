@@ -1,0 +1,236 @@
+"""What is visible on a date and how stepping moves, at the edges and on random data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.timeline import Mode, Timeline, counts_per_day
+
+# id, start, end (None: a one-day event), type. Sorted by start, as the loader leaves them.
+Row = tuple[str, str, str | None, str]
+ROWS: list[Row] = [
+    ("a", "2019-12-28", None, "Battles"),
+    ("b", "2019-12-30", None, "Protests"),
+    ("c", "2019-12-31", "2020-01-01", "Battles"),
+    ("d", "2020-01-01", None, "Riots"),
+    ("e", "2020-01-03", None, "Battles"),
+    ("f", "2020-01-03", None, "Protests"),
+]
+
+
+def make_events(rows: list[Row]) -> pd.DataFrame:
+    """An events table with the columns the timeline reads."""
+    return pd.DataFrame(
+        {
+            "id": [r[0] for r in rows],
+            "event_date": pd.to_datetime([r[1] for r in rows]).astype("datetime64[ns]"),
+            "end_date": pd.to_datetime(pd.Series([r[2] for r in rows], dtype=object)).astype(
+                "datetime64[ns]"
+            ),
+            "event_type": [r[3] for r in rows],
+        }
+    )
+
+
+EVENTS = make_events(ROWS)
+TIMELINE = Timeline.from_events(EVENTS)
+
+
+def ids(mask: np.ndarray) -> str:
+    return "".join(EVENTS["id"][mask])
+
+
+VISIBLE = [
+    pytest.param(date(2019, 12, 1), "cumulative", 7, "", id="before-any"),
+    pytest.param(date(2019, 12, 28), "cumulative", 7, "a", id="first-day"),
+    pytest.param(date(2019, 12, 29), "cumulative", 7, "a", id="day-without-events"),
+    pytest.param(date(2020, 1, 1), "cumulative", 7, "abcd", id="new-year"),
+    pytest.param(date(2020, 1, 3), "cumulative", 7, "abcdef", id="last-day"),
+    pytest.param(date(2021, 6, 1), "cumulative", 7, "abcdef", id="after-all"),
+    pytest.param(date(2020, 1, 1), "window", 3, "bcd", id="window-across-new-year"),
+    pytest.param(date(2019, 12, 31), "window", 3, "bc", id="window-ending-new-years-eve"),
+    pytest.param(date(2020, 1, 1), "window", 1, "cd", id="window-one-day"),
+    pytest.param(date(2020, 1, 2), "window", 1, "", id="window-day-without-events"),
+    pytest.param(date(2020, 1, 2), "window", 2, "cd", id="multi-day-event-still-in-window"),
+    pytest.param(date(2020, 1, 3), "window", 7, "abcdef", id="window-covers-all"),
+    pytest.param(date(2020, 1, 3), "window", 6, "bcdef", id="window-just-misses-first"),
+    pytest.param(date(2020, 1, 5), "window", 3, "ef", id="window-past-last-day"),
+    pytest.param(date(2020, 2, 1), "window", 3, "", id="window-after-all"),
+    pytest.param(date(2019, 12, 27), "window", 3, "", id="window-before-any"),
+    pytest.param(date(2020, 1, 1), "window", 0, "cd", id="window-zero-means-one-day"),
+]
+
+
+@pytest.mark.parametrize(("at", "mode", "window", "expected"), VISIBLE)
+def test_visible(at: date, mode: Mode, window: int, expected: str) -> None:
+    assert ids(TIMELINE.visible(at, mode, window)) == expected
+
+
+CURRENT = [
+    pytest.param(date(2019, 12, 27), "", id="before-any"),
+    pytest.param(date(2019, 12, 28), "a", id="first-day"),
+    pytest.param(date(2019, 12, 29), "", id="day-without-events"),
+    pytest.param(date(2019, 12, 31), "c", id="multi-day-first-day"),
+    pytest.param(date(2020, 1, 1), "cd", id="multi-day-last-day"),
+    pytest.param(date(2020, 1, 2), "", id="multi-day-over"),
+    pytest.param(date(2020, 1, 3), "ef", id="last-day"),
+    pytest.param(date(2020, 1, 4), "", id="after-all"),
+]
+
+
+@pytest.mark.parametrize(("at", "expected"), CURRENT)
+def test_current(at: date, expected: str) -> None:
+    assert ids(TIMELINE.current(at)) == expected
+
+
+STEPS = [
+    pytest.param(date(2019, 12, 28), 1, date(2019, 12, 30), id="forward-from-first"),
+    pytest.param(date(2019, 12, 28), -1, None, id="back-off-the-start"),
+    pytest.param(date(2019, 12, 29), 1, date(2019, 12, 30), id="forward-from-empty-day"),
+    pytest.param(date(2019, 12, 29), -1, date(2019, 12, 28), id="back-from-empty-day"),
+    pytest.param(date(2019, 12, 31), 1, date(2020, 1, 1), id="forward-across-new-year"),
+    pytest.param(date(2020, 1, 1), -1, date(2019, 12, 31), id="back-across-new-year"),
+    pytest.param(date(2020, 1, 2), 1, date(2020, 1, 3), id="forward-to-last"),
+    pytest.param(date(2020, 1, 3), 1, None, id="forward-off-the-end"),
+    pytest.param(date(2020, 1, 3), -1, date(2020, 1, 1), id="back-from-last"),
+    pytest.param(date(2019, 1, 1), 1, date(2019, 12, 28), id="forward-from-before-all"),
+    pytest.param(date(2019, 1, 1), -1, None, id="back-from-before-all"),
+    pytest.param(date(2021, 1, 1), -1, date(2020, 1, 3), id="back-from-after-all"),
+    pytest.param(date(2021, 1, 1), 1, None, id="forward-from-after-all"),
+    pytest.param(date(2020, 1, 1), 5, date(2020, 1, 3), id="any-positive-is-one-step"),
+]
+
+
+@pytest.mark.parametrize(("at", "direction", "expected"), STEPS)
+def test_step(at: date, direction: int, expected: date | None) -> None:
+    assert TIMELINE.step(at, direction) == expected
+
+
+def test_first_and_last() -> None:
+    assert (TIMELINE.first, TIMELINE.last, len(TIMELINE)) == (
+        date(2019, 12, 28),
+        date(2020, 1, 3),
+        6,
+    )
+
+
+def test_last_is_the_end_of_a_multi_day_event_that_outlasts_the_rest() -> None:
+    timeline = Timeline.from_events(
+        make_events([("a", "2019-12-30", "2020-01-04", "Battles"), ("b", "2020-01-01", None, "")])
+    )
+
+    assert (timeline.first, timeline.last) == (date(2019, 12, 30), date(2020, 1, 4))
+    assert timeline.step(date(2020, 1, 1), 1) is None  # steps go between start dates
+
+
+def test_empty_timeline() -> None:
+    timeline = Timeline.from_events(make_events([]))
+
+    assert (timeline.first, timeline.last, len(timeline)) == (None, None, 0)
+    assert timeline.visible(date(2020, 1, 1)).shape == (0,)
+    assert timeline.current(date(2020, 1, 1)).shape == (0,)
+    assert timeline.step(date(2020, 1, 1), 1) is None
+    assert timeline.step(date(2020, 1, 1), -1) is None
+
+
+def test_unsorted_events_are_refused() -> None:
+    with pytest.raises(ValueError, match="sorted by event_date"):
+        Timeline.from_events(make_events(list(reversed(ROWS))))
+
+
+def test_unknown_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown mode"):
+        TIMELINE.visible(date(2020, 1, 1), "sliding")  # type: ignore[arg-type]
+
+
+def test_counts_per_day() -> None:
+    counts = counts_per_day(EVENTS)
+
+    rows = [(d.date(), t, n) for d, t, n in counts.itertuples(index=False)]
+    assert rows == [
+        (date(2019, 12, 28), "Battles", 1),
+        (date(2019, 12, 30), "Protests", 1),
+        (date(2019, 12, 31), "Battles", 1),
+        (date(2020, 1, 1), "Riots", 1),
+        (date(2020, 1, 3), "Battles", 1),
+        (date(2020, 1, 3), "Protests", 1),
+    ]
+    assert list(counts.columns) == ["day", "event_type", "count"]
+
+
+def test_counts_per_day_of_a_mask() -> None:
+    counts = counts_per_day(EVENTS, TIMELINE.visible(date(2020, 1, 1), "window", 3))
+
+    assert [(d.date(), t, n) for d, t, n in counts.itertuples(index=False)] == [
+        (date(2019, 12, 30), "Protests", 1),
+        (date(2019, 12, 31), "Battles", 1),
+        (date(2020, 1, 1), "Riots", 1),
+    ]
+
+
+def test_counts_per_day_of_nothing_has_the_columns() -> None:
+    counts = counts_per_day(EVENTS, np.zeros(len(EVENTS), dtype=bool))
+
+    assert counts.empty
+    assert list(counts.columns) == ["day", "event_type", "count"]
+
+
+# ---- property check: the vectorised masks equal a plain Python reading --------------------
+
+
+def random_rows(rng: np.random.Generator, n: int) -> list[Row]:
+    origin = date(2019, 12, 1)
+    starts = sorted(int(v) for v in rng.integers(0, 60, n))
+    rows: list[Row] = []
+    for i, start in enumerate(starts):
+        length = int(rng.integers(0, 5)) if rng.random() < 0.3 else None
+        end = None if length is None else (origin + timedelta(start + length)).isoformat()
+        kind = ("Battles", "Protests", "Riots")[int(rng.integers(0, 3))]
+        rows.append((f"r{i}", (origin + timedelta(start)).isoformat(), end, kind))
+    return rows
+
+
+def reference_visible(rows: list[Row], at: date, window: int) -> list[bool]:
+    first = at - timedelta(max(window, 1) - 1)
+    return [
+        date.fromisoformat(s) <= at and date.fromisoformat(e or s) >= first for _, s, e, _ in rows
+    ]
+
+
+def reference_step(rows: list[Row], at: date, direction: int) -> date | None:
+    days = sorted({date.fromisoformat(s) for _, s, _, _ in rows})
+    later = [d for d in days if d > at]
+    earlier = [d for d in days if d < at]
+    if direction > 0:
+        return later[0] if later else None
+    return earlier[-1] if earlier else None
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+def test_masks_match_a_python_reference_on_random_data(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    rows = random_rows(rng, int(rng.integers(1, 80)))
+    events = make_events(rows)
+    timeline = Timeline.from_events(events)
+    for _ in range(40):
+        at = date(2019, 11, 25) + timedelta(int(rng.integers(0, 75)))
+        window = int(rng.integers(0, 12))
+        started = [date.fromisoformat(s) <= at for _, s, _, _ in rows]
+        assert timeline.visible(at, "cumulative").tolist() == started
+        assert timeline.visible(at, "window", window).tolist() == reference_visible(
+            rows, at, window
+        )
+        assert timeline.current(at).tolist() == reference_visible(rows, at, 1)
+        assert timeline.step(at, 1) == reference_step(rows, at, 1)
+        assert timeline.step(at, -1) == reference_step(rows, at, -1)
+        mask = timeline.visible(at, "window", window)
+        counted = {
+            (d.date(), t): n for d, t, n in counts_per_day(events, mask).itertuples(index=False)
+        }
+        chosen = [r for r, keep in zip(rows, mask.tolist(), strict=True) if keep]
+        assert counted == Counter((date.fromisoformat(s), t) for _, s, _, t in chosen)
