@@ -1,0 +1,1 @@
+"""Streamlit helpers of the dashboard: data choice, session state and page panels."""

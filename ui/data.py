@@ -1,0 +1,112 @@
+"""Which dataset is shown: the bundled one, `--data PATH`, or an upload; and its report."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+import streamlit as st
+
+from geo.dataset import Dataset, Focus
+from geo.io import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+BUNDLED: Final = ROOT / "data" / "locations.geojson"
+DATA_ENV: Final = "FLASHPOINT_DATA"
+UPLOAD_TYPES: Final = ["geojson", "json", "csv", "gpkg", "zip"]
+BUNDLED_FOCUS: Final = Focus(date(2019, 12, 27), date(2020, 1, 3), "The crisis")
+
+
+def data_path_from_args(argv: list[str]) -> Path | None:
+    """The dataset named by `-- --data PATH` or the FLASHPOINT_DATA variable, if any."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--data")
+    args, _ = parser.parse_known_args(argv)
+    value = args.data or os.environ.get(DATA_ENV)
+    return Path(value) if value else None
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading events…")
+def load_file(path: str, mtime_ns: int, size: int) -> Dataset:
+    """Load a dataset once per process; a changed file (mtime/size) loads again."""
+    result = load_events(path)
+    focus = BUNDLED_FOCUS if Path(path) == BUNDLED else None
+    return Dataset.from_result(result, Path(path).name, focus)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Checking the uploaded file…")
+def load_upload(digest: str, name: str, _data: bytes) -> Dataset:
+    """Validate an upload in memory; nothing is written to disk."""
+    return Dataset.from_result(load_events_from_bytes(_data, name), name)
+
+
+def choose_dataset() -> Dataset | None:
+    """Sidebar: the dataset (bundled, --data, or an upload) and its validation report."""
+    st.sidebar.markdown("### Data")
+    upload = st.sidebar.file_uploader(
+        f"Bring your own data (GeoJSON, ACLED or other CSV, GeoPackage, zipped Shapefile; "
+        f"up to {MAX_FILE_BYTES // 1_000_000} MB, kept in memory only)",
+        type=UPLOAD_TYPES,
+        key="upload",
+    )
+    try:
+        if upload is not None:
+            data = upload.getvalue()
+            dataset = load_upload(hashlib.sha256(data).hexdigest(), upload.name, data)
+            st.sidebar.button("Back to the bundled dataset", on_click=clear_upload)
+        else:
+            path = data_path_from_args(sys.argv[1:]) or BUNDLED
+            stat = path.stat()
+            dataset = load_file(str(path), stat.st_mtime_ns, stat.st_size)
+    except DatasetError as exc:
+        st.error(f"This file cannot be shown: {exc}")
+        return None
+    except OSError as exc:
+        st.error(f"The dataset cannot be opened: {exc.strerror or exc}")
+        return None
+    report(dataset)
+    if len(dataset) == 0:
+        st.warning("No event in this file can be shown; the validation report says why.")
+        return None
+    return dataset
+
+
+def clear_upload() -> None:
+    """Forget the upload, which brings back the bundled dataset."""
+    st.session_state.pop("upload", None)
+
+
+def report(dataset: Dataset) -> None:
+    """The validation report: counts and the first problems."""
+    shown, problems = len(dataset), dataset.problems
+    label = f"{dataset.name}: {shown:,} events" + (
+        f", {len(problems):,} problems" if problems else ""
+    )
+    with st.sidebar.expander(label, expanded=bool(problems) and shown == 0):
+        st.caption(f"{dataset.kind}: {dataset.records:,} records read, {shown:,} shown.")
+        if problems:
+            dropped = len({p.where for p in problems if p.dropped})
+            st.caption(f"{dropped:,} records left out; the first problems:")
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "record": p.where,
+                            "field": p.field,
+                            "problem": p.message,
+                            "outcome": "left out" if p.dropped else "kept",
+                        }
+                        for p in problems[:200]
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+        else:
+            st.caption("No problems found.")

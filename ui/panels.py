@@ -1,0 +1,161 @@
+"""The panels of the page: sidebar filters, map, detail panel, event list, share link."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Final
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.dataset import Dataset
+from geo.detail import render_event_html
+from geo.maps import BASEMAPS, build_base_map, build_step_layer, build_step_payload, fit_bounds
+from geo.share import SETTINGS, View, share_url
+from geo.timeline import MODES
+from ui.state import SPEEDS, on_map_change, on_table_select
+
+MAP_HEIGHT: Final = 600
+RETURNED: Final = ["last_active_drawing", "last_object_clicked_count", "center", "zoom"]
+
+
+def sidebar_controls(dataset: Dataset) -> None:
+    """Filters with counts, mode, basemap."""
+    st.sidebar.markdown("### Filters")
+    type_counts = dataset.counts("event_type")
+    st.sidebar.multiselect(
+        "Event type",
+        dataset.event_types,
+        key="types",
+        format_func=lambda t: f"{t} ({type_counts.get(t, 0):,})",
+    )
+    actor_counts = dataset.counts("actor")
+    st.sidebar.multiselect(
+        "Actor (all when empty)",
+        actor_counts.index.tolist(),
+        key="actors",
+        format_func=lambda a: f"{a} ({actor_counts.get(a, 0):,})",
+    )
+    country_counts = dataset.counts("country")
+    st.sidebar.multiselect(
+        "Country (all when empty)",
+        country_counts.index.tolist(),
+        key="countries",
+        format_func=lambda c: f"{c} ({country_counts.get(c, 0):,})",
+    )
+    st.sidebar.markdown("### Time")
+    st.sidebar.radio(
+        "Show",
+        MODES,
+        key="mode",
+        horizontal=True,
+        help=SETTINGS["mode"].help,
+        format_func=lambda m: "Everything so far" if m == "cumulative" else "Last N days",
+    )
+    if st.session_state.mode == "window":
+        st.sidebar.number_input("N days", 1, 3650, key="window", help=SETTINGS["window"].help)
+    st.sidebar.selectbox("Playback speed", list(SPEEDS), index=1, key="speed")
+    st.sidebar.markdown("### Map")
+    st.sidebar.selectbox(
+        "Basemap",
+        list(BASEMAPS),
+        key="basemap",
+        format_func=BASEMAPS.__getitem__,
+        help="Offline borders need no internet; the tile styles do.",
+    )
+
+
+def draw_map(dataset: Dataset, visible: Any, current: Any, selected_row: int) -> None:
+    """The map: an unchanging base map plus this step's events."""
+    state = st.session_state
+    origin_key = (state.dataset_token, state.basemap)
+    if state.map_origin is None or state.map_origin[0] != origin_key:
+        bounds = None
+        if state.map_view is not None:
+            center, zoom = (state.map_view[0], state.map_view[1]), state.map_view[2]
+        else:
+            data = dataset.map_data
+            shown = visible if visible.any() else (visible | True)
+            bounds = fit_bounds(data.x[shown] / 1e5, data.y[shown] / 1e5)
+            center, zoom = (33.3, 44.4), 6
+        state.map_origin = (origin_key, center, zoom, bounds)
+    _, center, zoom, bounds = state.map_origin
+    base = build_base_map(
+        basemap=state.basemap,
+        event_types=dataset.event_types,
+        center=center,
+        zoom=zoom,
+        bounds=bounds,
+        token=state.dataset_token,
+    )
+    payload = build_step_payload(
+        dataset.map_data,
+        visible,
+        current,
+        selected=selected_row,
+        step=int((state.date - date(1970, 1, 1)).days),
+    )
+    st_folium(
+        base,
+        key="map",
+        height=MAP_HEIGHT,
+        width="stretch",
+        returned_objects=RETURNED,
+        feature_group_to_add=build_step_layer(payload),
+        on_change=lambda: on_map_change(dataset),
+    )
+
+
+def draw_detail(dataset: Dataset, current: Any) -> None:
+    """The selected event, or what happened on the day."""
+    state = st.session_state
+    event = dataset.event(state.event) if state.event else None
+    if event is not None:
+        st.html(render_event_html(event))
+        if st.button("Clear selection", key="clear_event"):
+            state.event = None
+            st.rerun(scope="fragment")
+        return
+    st.markdown("#### On this day")
+    today = dataset.events.loc[current, "title"].tolist()
+    if today:
+        for title in today[:12]:
+            st.text(f"• {title}")
+        st.caption("Click a marker or choose an event in the list for its details.")
+    else:
+        st.caption("No event on this day. Click a marker or use ◀ ▶ to step between events.")
+
+
+def draw_event_list(dataset: Dataset, visible: Any) -> None:
+    """Visible events, newest first; choosing a row selects the event."""
+    shown = dataset.events.loc[visible]
+    shown = shown.iloc[::-1]
+    ids = shown["id"].astype(str).tolist()
+    table = pd.DataFrame(
+        {
+            "Date": shown["event_date"].dt.strftime("%Y-%m-%d"),
+            "Type": shown["event_type"],
+            "Event": shown["title"],
+            "Place": shown["location"],
+            "Killed": shown["fatalities"],
+        }
+    )
+    st.markdown(f"#### Events shown ({len(ids):,})")
+    st.dataframe(
+        table.head(5000),
+        key="event_table",
+        on_select=lambda: on_table_select(ids),
+        selection_mode="single-row",
+        hide_index=True,
+        width="stretch",
+        height=280,
+    )
+
+
+def draw_share(view: View) -> None:
+    """The link to this exact view, ready to copy."""
+    base = st.context.url or "http://localhost:8501/"
+    with st.expander("Share this view", icon=":material/link:"):
+        st.code(share_url(base, view), language=None)
+        st.caption("The address bar always holds this link too.")
