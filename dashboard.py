@@ -16,6 +16,7 @@ import streamlit as st
 from geo.charts import DAY_SELECTION, build_timeline_chart
 from geo.dataset import Dataset
 from geo.detail import format_day
+from geo.story import Story
 from geo.timeline import counts_per_day
 from ui.data import choose_dataset
 from ui.panels import draw_detail, draw_event_list, draw_map, draw_share, sidebar_controls
@@ -30,14 +31,15 @@ from ui.state import (
     sync_address_bar,
     toggle_play,
 )
+from ui.story import start_story, step_highlight, story_card, story_for
 
 ROOT: Final = Path(__file__).resolve().parent
 PAGE_CSS: Final = (ROOT / "geo" / "web" / "dashboard.css").read_text(encoding="utf-8")
 ICON: Final = ROOT / "geo" / "web" / "icon.png"
 
 
-def main_view(dataset: Dataset) -> None:
-    """Date controls, map, detail panel, timeline chart and event list."""
+def main_view(dataset: Dataset, story: Story | None) -> None:
+    """Story card, date controls, map, detail panel, timeline chart and event list."""
     if st.session_state.playing:
         advance(dataset)
     state = st.session_state
@@ -51,9 +53,24 @@ def main_view(dataset: Dataset) -> None:
     visible = dataset.visible(state.date, state.mode, int(state.window), mask)
     current = dataset.timeline.current(state.date) & mask
     selected_row = dataset.row_of_id.get(state.event or "", -1)
+    focus: list[int] = []
+    fly = None
+    if story is not None and state.story is not None:
+        story_card(dataset, story, state.story)
+        focus, fly = step_highlight(dataset, story, state.story)
 
-    head_left, head_right = st.columns([3, 2], vertical_alignment="bottom")
+    head_left, head_mid, head_right = st.columns([3, 1.3, 2], vertical_alignment="bottom")
     head_left.markdown(f"## {format_day(state.date)}")
+    if story is not None and state.story is None:
+        head_mid.button(
+            "Tell me the story",
+            icon=":material/auto_stories:",
+            key="story_start",
+            type="primary",
+            on_click=start_story,
+            args=(dataset, story),
+            width="stretch",
+        )
     head_right.markdown(
         f"<div class='fp-counts'><b>{int(visible.sum()):,}</b> events shown · "
         f"<b>{int(current.sum()):,}</b> on this day</div>",
@@ -65,7 +82,7 @@ def main_view(dataset: Dataset) -> None:
             "Period",
             ["focus", "all"],
             key="period",
-            format_func=lambda p: "Crisis" if p == "focus" else "All",
+            format_func=lambda p: dataset.focus.label if p == "focus" and dataset.focus else "All",
             label_visibility="collapsed",
         )
         lo, hi = period_bounds(dataset)
@@ -109,7 +126,7 @@ def main_view(dataset: Dataset) -> None:
 
     map_col, detail_col = st.columns([5, 2])
     with map_col:
-        draw_map(dataset, visible, current, selected_row)
+        draw_map(dataset, visible, current, selected_row, focus, fly)
     with detail_col:
         draw_detail(dataset, current)
 
@@ -136,10 +153,11 @@ def main() -> None:
     dataset = choose_dataset()
     if dataset is None:
         return
-    init_state(dataset)
+    story = story_for(dataset)
+    init_state(dataset, story)
     sidebar_controls(dataset)
     interval = SPEEDS[st.session_state.speed] if st.session_state.playing else None
-    st.fragment(run_every=interval)(main_view)(dataset)
+    st.fragment(run_every=interval)(main_view)(dataset, story)
 
 
 main()

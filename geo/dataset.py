@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,39 @@ class Focus:
     label: str
 
 
+SETTINGS_MEMBER: Final = "flashpoint"
+STORY_NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.json")
+
+
+def _settings(meta: Mapping[str, Any]) -> Mapping[str, Any]:
+    settings = meta.get(SETTINGS_MEMBER)
+    return settings if isinstance(settings, Mapping) else {}
+
+
+def focus_from_meta(meta: Mapping[str, Any]) -> Focus | None:
+    """The focus period a GeoJSON file declares in its "flashpoint" member, if valid."""
+    focus = _settings(meta).get("focus")
+    if not isinstance(focus, Mapping):
+        return None
+    try:
+        start = date.fromisoformat(str(focus.get("start")))
+        end = date.fromisoformat(str(focus.get("end")))
+    except ValueError:
+        return None
+    label = str(focus.get("label") or "Focus")[:40]
+    return Focus(start, end, label) if start <= end else None
+
+
+def story_name_from_meta(meta: Mapping[str, Any]) -> str | None:
+    """The story file a dataset names: a bare file name beside the dataset, nothing else."""
+    name = _settings(meta).get("story")
+    if not isinstance(name, str) or not re.fullmatch(
+        r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.json", name
+    ):
+        return None
+    return name
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Events plus the indexes every step needs; shared, read-only, by all sessions."""
@@ -40,12 +74,15 @@ class Dataset:
     map_data: MapData
     row_of_id: dict[str, int]
     focus: Focus | None
+    story_name: str | None = None
+    folder: str | None = None
 
     @classmethod
-    def from_result(cls, result: LoadResult, name: str, focus: Focus | None = None) -> Dataset:
-        """Index validated events for fast stepping and filtering."""
+    def from_result(cls, result: LoadResult, name: str, folder: str | None = None) -> Dataset:
+        """Index validated events; `folder` is where a file on disk lives (None for uploads)."""
         events = result.events
         timeline = Timeline.from_events(events)
+        focus = focus_from_meta(result.meta)
         if focus is not None and (timeline.first is None or timeline.last is None):
             focus = None
         if focus is not None and timeline.first is not None and timeline.last is not None:
@@ -62,6 +99,8 @@ class Dataset:
             map_data=MapData.from_events(events),
             row_of_id={str(v): i for i, v in enumerate(events["id"].tolist())},
             focus=focus,
+            story_name=story_name_from_meta(result.meta),
+            folder=folder,
         )
 
     def __len__(self) -> int:

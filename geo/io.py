@@ -75,6 +75,7 @@ class LoadResult:
     problems: list[Problem] = field(default_factory=list)
     kind: str = ""
     records: int = 0
+    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def dropped(self) -> int:
@@ -156,6 +157,7 @@ def validate(raw: RawTable) -> LoadResult:
         problems=[Problem(str(labels[i]), f, m, d) for i, f, m, d in problems],
         kind=raw.kind,
         records=n,
+        meta=raw.meta,
     )
 
 

@@ -14,7 +14,7 @@ import math
 import re
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -50,6 +50,7 @@ class RawTable:
     labels: list[str]
     problems: list[RawProblem]
     kind: str
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 # Other names for our fields, as used by ACLED exports and common GeoJSON/CSV producers.
@@ -171,7 +172,10 @@ def read_geojson(data: bytes, name: str) -> RawTable:
         raise DatasetError(
             f"{name} is not a GeoJSON FeatureCollection (found {found!r} at the top level)"
         )
-    return _features_to_table(features)
+    table = _features_to_table(features)
+    # Foreign members (RFC 7946 section 6.1) carry dataset settings such as the focus period.
+    table.meta = {k: v for k, v in doc.items() if k not in ("type", "features", "bbox")}
+    return table
 
 
 def _feature_label(index: int, feature: Any) -> str:

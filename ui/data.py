@@ -6,21 +6,19 @@ import argparse
 import hashlib
 import os
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Final
 
 import pandas as pd
 import streamlit as st
 
-from geo.dataset import Dataset, Focus
+from geo.dataset import Dataset
 from geo.io import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 BUNDLED: Final = ROOT / "data" / "locations.geojson"
 DATA_ENV: Final = "FLASHPOINT_DATA"
 UPLOAD_TYPES: Final = ["geojson", "json", "csv", "gpkg", "zip"]
-BUNDLED_FOCUS: Final = Focus(date(2019, 12, 27), date(2020, 1, 3), "The crisis")
 
 
 def data_path_from_args(argv: list[str]) -> Path | None:
@@ -35,9 +33,7 @@ def data_path_from_args(argv: list[str]) -> Path | None:
 @st.cache_resource(max_entries=8, show_spinner="Loading events…")
 def load_file(path: str, mtime_ns: int, size: int) -> Dataset:
     """Load a dataset once per process; a changed file (mtime/size) loads again."""
-    result = load_events(path)
-    focus = BUNDLED_FOCUS if Path(path) == BUNDLED else None
-    return Dataset.from_result(result, Path(path).name, focus)
+    return Dataset.from_result(load_events(path), Path(path).name, str(Path(path).parent))
 
 
 @st.cache_resource(max_entries=4, show_spinner="Checking the uploaded file…")

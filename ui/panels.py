@@ -13,6 +13,7 @@ from geo.dataset import Dataset
 from geo.detail import render_event_html
 from geo.maps import BASEMAPS, build_base_map, build_step_layer, build_step_payload, fit_bounds
 from geo.share import SETTINGS, View, share_url
+from geo.story import Bounds
 from geo.timeline import MODES
 from ui.state import SPEEDS, on_map_change, on_table_select
 
@@ -66,7 +67,14 @@ def sidebar_controls(dataset: Dataset) -> None:
     )
 
 
-def draw_map(dataset: Dataset, visible: Any, current: Any, selected_row: int) -> None:
+def draw_map(
+    dataset: Dataset,
+    visible: Any,
+    current: Any,
+    selected_row: int,
+    focus: list[int] | None = None,
+    fly: Bounds | None = None,
+) -> None:
     """The map: an unchanging base map plus this step's events."""
     state = st.session_state
     origin_key = (state.dataset_token, state.basemap)
@@ -94,13 +102,15 @@ def draw_map(dataset: Dataset, visible: Any, current: Any, selected_row: int) ->
         visible,
         current,
         selected=selected_row,
+        focus=focus,
+        fly=fly,
         step=int((state.date - date(1970, 1, 1)).days),
     )
     st_folium(
         base,
         key="map",
         height=MAP_HEIGHT,
-        width="stretch",
+        use_container_width=True,
         returned_objects=RETURNED,
         feature_group_to_add=build_step_layer(payload),
         on_change=lambda: on_map_change(dataset),

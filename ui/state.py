@@ -12,11 +12,12 @@ import streamlit as st
 from geo.charts import DAY_SELECTION
 from geo.dataset import Dataset
 from geo.share import View, parse_view, view_to_params
+from geo.story import Story
 
 SPEEDS: Final = {"Slow (2 s)": 2.0, "Normal (1 s)": 1.0, "Fast (0.5 s)": 0.5}
 
 
-def init_state(dataset: Dataset) -> None:
+def init_state(dataset: Dataset, story: Story | None = None) -> None:
     """On a new dataset (or the first run), restore the view from the address bar."""
     token = f"{dataset.name}:{len(dataset)}:{id(dataset)}"
     if st.session_state.get("dataset_token") == token:
@@ -29,18 +30,24 @@ def init_state(dataset: Dataset) -> None:
         event_types=dataset.event_types,
         first=timeline.first,
         last=timeline.last,
+        story_steps=len(story) if story else 0,
     )
     focus = dataset.focus
     day = view.date or (focus.end if focus else timeline.last)
+    step = story.step(view.story) if story and view.story else None
     if view.event and not view.date:
         event = dataset.event(view.event)
         day = event.event_date if event else day
+    elif step is not None and not view.date:
+        day = step.date
     st.session_state.notices = notices
     st.session_state.period = (
         "focus" if focus and day is not None and focus.start <= day <= focus.end else "all"
     )
     st.session_state.date = day
-    st.session_state.event = view.event
+    st.session_state.event = view.event or (step.quote_event if step else None)
+    st.session_state.story = view.story if step else None
+    st.session_state.story_prologue = bool(step and step.prologue)
     st.session_state.types = list(view.types) if view.types is not None else dataset.event_types
     st.session_state.actors = [a for a in view.actors if a in dataset.counts("actor")]
     st.session_state.countries = [c for c in view.countries if c in dataset.counts("country")]
@@ -71,6 +78,7 @@ def current_view() -> View:
         basemap=state.basemap,
         actors=tuple(state.actors),
         countries=tuple(state.countries),
+        story=state.story,
     )
 
 

@@ -121,7 +121,16 @@
     });
     if (config.legend) this.addLegend(config);
     window.flashpoint = this;
-    map.getContainer().setAttribute("data-flashpoint", "ready");
+    var container = map.getContainer();
+    // data-idle tells tests (and anything else watching) that no pan or zoom is under way.
+    map.on("movestart zoomstart", function () {
+      container.removeAttribute("data-idle");
+    });
+    map.on("moveend zoomend", function () {
+      container.setAttribute("data-idle", "1");
+    });
+    container.setAttribute("data-idle", "1");
+    container.setAttribute("data-flashpoint", "ready");
   }
 
   FlashpointLayer.prototype.addLegend = function (config) {

@@ -42,6 +42,7 @@ def click_event(page: Page, row: int) -> None:
     """Click the marker of a dataset row where it is drawn."""
     container = map_container(page)
     container.scroll_into_view_if_needed()
+    expect(container).to_have_attribute("data-idle", "1")
     x, y = container.evaluate(
         """(el, row) => {
             const fp = window.flashpoint;
