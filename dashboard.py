@@ -19,11 +19,19 @@ from geo.detail import format_day
 from geo.story import Story
 from geo.timeline import counts_per_day
 from ui.data import choose_dataset
-from ui.panels import draw_detail, draw_event_list, draw_map, draw_share, sidebar_controls
+from ui.panels import (
+    draw_detail,
+    draw_downloads,
+    draw_event_list,
+    draw_map,
+    draw_share,
+    sidebar_controls,
+)
 from ui.state import (
     SPEEDS,
     advance,
     current_view,
+    filters,
     init_state,
     on_chart_select,
     period_bounds,
@@ -49,7 +57,7 @@ def main_view(dataset: Dataset, story: Story | None) -> None:
     for notice in state.pop("notices", []):
         st.toast(notice)
 
-    mask = dataset.filter_mask(state.types, state.actors, state.countries)
+    mask = dataset.filter_mask(*filters())
     visible = dataset.visible(state.date, state.mode, int(state.window), mask)
     current = dataset.timeline.current(state.date) & mask
     selected_row = dataset.row_of_id.get(state.event or "", -1)
@@ -156,6 +164,7 @@ def main() -> None:
     story = story_for(dataset)
     init_state(dataset, story)
     sidebar_controls(dataset)
+    draw_downloads(dataset)
     interval = SPEEDS[st.session_state.speed] if st.session_state.playing else None
     st.fragment(run_every=interval)(main_view)(dataset, story)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -119,26 +118,30 @@ def category_of(event_type: str) -> Category:
     return CATEGORY_BY_NAME.get(event_type, CATEGORY_BY_NAME[OTHER])
 
 
+def _missing(value: Any) -> bool:
+    """None, NaN, NaT and pandas' NA (which refuses to be a bool) all mean "not given"."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:
+        return True
+
+
 def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
+    return "" if _missing(value) else str(value)
 
 
 def _optional_int(value: Any) -> int | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return int(value)
+    return None if _missing(value) else int(value)
 
 
 def _optional_float(value: Any) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return float(value)
+    return None if _missing(value) else float(value)
 
 
 def _optional_date(value: Any) -> date | None:
-    if value is None or value != value:  # NaN and NaT are not equal to themselves
+    if _missing(value):
         return None
     if hasattr(value, "date") and callable(value.date):
         try:

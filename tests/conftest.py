@@ -27,9 +27,9 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     """Build an AppTest of the dashboard, optionally with query parameters or another dataset."""
     monkeypatch.chdir(ROOT)
 
-    def make(data: Path | None = None, **params: str | list[str]) -> AppTest:
-        if data is not None:
-            monkeypatch.setenv("FLASHPOINT_DATA", str(data))
+    def make(data_file: Path | None = None, **params: str | list[str]) -> AppTest:
+        if data_file is not None:
+            monkeypatch.setenv("FLASHPOINT_DATA", str(data_file))
         else:
             monkeypatch.delenv("FLASHPOINT_DATA", raising=False)
         at = AppTest.from_file(str(DASHBOARD), default_timeout=60)

@@ -49,13 +49,15 @@ def choose_dataset() -> Dataset | None:
         f"Bring your own data (GeoJSON, ACLED or other CSV, GeoPackage, zipped Shapefile; "
         f"up to {MAX_FILE_BYTES // 1_000_000} MB, kept in memory only)",
         type=UPLOAD_TYPES,
-        key="upload",
+        key=f"upload_{st.session_state.get('uploads_cleared', 0)}",
     )
     try:
         if upload is not None:
+            st.sidebar.button(
+                "Back to the bundled dataset", key="clear_upload", on_click=clear_upload
+            )
             data = upload.getvalue()
             dataset = load_upload(hashlib.sha256(data).hexdigest(), upload.name, data)
-            st.sidebar.button("Back to the bundled dataset", on_click=clear_upload)
         else:
             path = data_path_from_args(sys.argv[1:]) or BUNDLED
             stat = path.stat()
@@ -74,8 +76,8 @@ def choose_dataset() -> Dataset | None:
 
 
 def clear_upload() -> None:
-    """Forget the upload, which brings back the bundled dataset."""
-    st.session_state.pop("upload", None)
+    """Forget the upload (a fresh uploader replaces it), which brings back the bundled data."""
+    st.session_state.uploads_cleared = st.session_state.get("uploads_cleared", 0) + 1
 
 
 def report(dataset: Dataset) -> None:

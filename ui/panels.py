@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
@@ -11,13 +12,15 @@ from streamlit_folium import st_folium
 
 from geo.dataset import Dataset
 from geo.detail import render_event_html
+from geo.export import to_acled_csv_bytes, to_geojson_bytes
 from geo.maps import BASEMAPS, build_base_map, build_step_layer, build_step_payload, fit_bounds
 from geo.share import SETTINGS, View, share_url
 from geo.story import Bounds
 from geo.timeline import MODES
-from ui.state import SPEEDS, on_map_change, on_table_select
+from ui.state import SPEEDS, filter_key, on_map_change, on_table_select
 
 MAP_HEIGHT: Final = 600
+LIST_LIMIT: Final = 5000
 RETURNED: Final = ["last_active_drawing", "last_object_clicked_count", "center", "zoom"]
 
 
@@ -28,21 +31,21 @@ def sidebar_controls(dataset: Dataset) -> None:
     st.sidebar.multiselect(
         "Event type",
         dataset.event_types,
-        key="types",
+        key=filter_key("types"),
         format_func=lambda t: f"{t} ({type_counts.get(t, 0):,})",
     )
     actor_counts = dataset.counts("actor")
     st.sidebar.multiselect(
         "Actor (all when empty)",
         actor_counts.index.tolist(),
-        key="actors",
+        key=filter_key("actors"),
         format_func=lambda a: f"{a} ({actor_counts.get(a, 0):,})",
     )
     country_counts = dataset.counts("country")
     st.sidebar.multiselect(
         "Country (all when empty)",
         country_counts.index.tolist(),
-        key="countries",
+        key=filter_key("countries"),
         format_func=lambda c: f"{c} ({country_counts.get(c, 0):,})",
     )
     st.sidebar.markdown("### Time")
@@ -152,14 +155,52 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
         }
     )
     st.markdown(f"#### Events shown ({len(ids):,})")
+    if len(ids) > LIST_LIMIT:
+        st.caption(f"The newest {LIST_LIMIT:,} are listed; the downloads hold all {len(ids):,}.")
     st.dataframe(
-        table.head(5000),
+        table.head(LIST_LIMIT),
         key="event_table",
         on_select=lambda: on_table_select(ids),
         selection_mode="single-row",
         hide_index=True,
         width="stretch",
         height=280,
+    )
+    st.session_state.setdefault("shown", {})["mask"] = visible
+
+
+def draw_downloads(dataset: Dataset) -> None:
+    """Sidebar: download exactly the events shown, as GeoJSON or as CSV with ACLED's columns.
+
+    The buttons live outside the map's fragment so that a pan or a slider step never
+    replaces them under the user's click; what they export is read when clicked.
+    """
+    shown: dict[str, Any] = st.session_state.setdefault("shown", {})
+    stem = f"flashpoint-{Path(dataset.name).stem}"
+
+    def rows() -> Any:
+        return dataset.events.loc[shown.get("mask", slice(None))]
+
+    st.sidebar.markdown("### Export what is shown")
+    st.sidebar.download_button(
+        "GeoJSON",
+        data=lambda: to_geojson_bytes(rows()),
+        file_name=f"{stem}.geojson",
+        mime="application/geo+json",
+        icon=":material/download:",
+        key="download_geojson",
+        on_click="ignore",
+        width="stretch",
+    )
+    st.sidebar.download_button(
+        "CSV (ACLED columns)",
+        data=lambda: to_acled_csv_bytes(rows()),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="download_csv",
+        on_click="ignore",
+        width="stretch",
     )
 
 

@@ -48,9 +48,15 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
     st.session_state.event = view.event or (step.quote_event if step else None)
     st.session_state.story = view.story if step else None
     st.session_state.story_prologue = bool(step and step.prologue)
-    st.session_state.types = list(view.types) if view.types is not None else dataset.event_types
-    st.session_state.actors = [a for a in view.actors if a in dataset.counts("actor")]
-    st.session_state.countries = [c for c in view.countries if c in dataset.counts("country")]
+    st.session_state[filter_key("types")] = (
+        list(view.types) if view.types is not None else dataset.event_types
+    )
+    st.session_state[filter_key("actors")] = [
+        a for a in view.actors if a in dataset.counts("actor")
+    ]
+    st.session_state[filter_key("countries")] = [
+        c for c in view.countries if c in dataset.counts("country")
+    ]
     st.session_state.mode = view.mode
     st.session_state.window = view.window
     st.session_state.basemap = view.basemap
@@ -62,22 +68,38 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
     st.session_state.click_count = None
 
 
+def filter_key(name: str) -> str:
+    """Filter widgets are keyed per dataset: their options (and labels with counts) differ."""
+    return f"{name}:{st.session_state.dataset_token}"
+
+
+def filters() -> tuple[list[str], list[str], list[str]]:
+    """The chosen event types, actors and countries."""
+    state = st.session_state
+    return (
+        state[filter_key("types")],
+        state[filter_key("actors")],
+        state[filter_key("countries")],
+    )
+
+
 def current_view() -> View:
     """The view described by the widgets, for the address bar and the share link."""
     state = st.session_state
     lat, lon, zoom = state.map_view or (None, None, None)
+    types, actors, countries = filters()
     return View(
         date=state.date,
         event=state.event,
-        types=tuple(state.types),
+        types=tuple(types),
         mode=state.mode,
         window=int(state.window),
         lat=lat,
         lon=lon,
         zoom=zoom,
         basemap=state.basemap,
-        actors=tuple(state.actors),
-        countries=tuple(state.countries),
+        actors=tuple(actors),
+        countries=tuple(countries),
         story=state.story,
     )
 

@@ -6,7 +6,8 @@ from datetime import date
 
 from playwright.sync_api import Locator, Page, expect
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+# The newest map: while a new dataset replaces the old one, both iframes exist for a moment.
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"] >> nth=-1'
 EPOCH = date(1970, 1, 1)
 
 
