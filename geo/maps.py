@@ -80,7 +80,7 @@ class Assets:
 
 @cache
 def find_assets(vendor_dir: Path = VENDOR_DIR) -> Assets:
-    """Local copies from the npm registry when set up; the public CDN otherwise (and say so once)."""
+    """Local copies from the npm registry when set up; else the public CDN (said once)."""
     if all((vendor_dir / rel).is_file() for _, rel in LOCAL_JS + LOCAL_CSS):
         return Assets(
             js=tuple((name, STATIC_URL + rel) for name, rel in LOCAL_JS),
