@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Final
 
 import altair as alt
@@ -21,12 +21,19 @@ def build_timeline_chart(counts: pd.DataFrame, at: date, start: date, end: date)
     frame = frame[(frame["day"] >= pd.Timestamp(start)) & (frame["day"] <= pd.Timestamp(end))]
     frame["day"] = frame["day"].dt.strftime("%Y-%m-%d")
     pick = alt.selection_point(name=DAY_SELECTION, fields=["day"], on="click", clear=False)
-    scale = alt.Scale(domain=[start.isoformat(), end.isoformat()])
+    # Each day's bar spans the day, so the axis runs to the end of the last day.
+    scale = alt.Scale(domain=[start.isoformat(), (end + timedelta(days=1)).isoformat()])
     bars = (
         alt.Chart(frame)
-        .mark_bar(cursor="pointer")
+        .mark_bar(cursor="pointer", binSpacing=1)
         .encode(
-            x=alt.X("day:T", title=None, scale=scale, axis=alt.Axis(format="%d %b %Y")),
+            # A day's bar spans the whole day, so it is wide enough to click.
+            x=alt.X(
+                "yearmonthdate(day):T",
+                title=None,
+                scale=scale,
+                axis=alt.Axis(format="%d %b %Y"),
+            ),
             y=alt.Y("sum(count):Q", title="Events"),
             color=alt.Color(
                 "event_type:N",
@@ -44,6 +51,6 @@ def build_timeline_chart(counts: pd.DataFrame, at: date, start: date, end: date)
     rule = (
         alt.Chart(pd.DataFrame({"day": [at.isoformat()]}))
         .mark_rule(color="#ffffff", strokeWidth=2, strokeDash=[4, 3])
-        .encode(x="day:T")
+        .encode(x=alt.X("day:T", scale=scale))
     )
     return alt.LayerChart(layer=[bars, rule], height=140)

@@ -164,3 +164,35 @@ def test_readme_screenshot(page: Page, server: str) -> None:
     expect(container.locator(".leaflet-fp-basemap-pane canvas")).to_be_attached()
     expect(container.locator(".fp-legend")).to_be_visible()
     page.screenshot(path=ROOT / "docs" / "screenshot.png")
+
+
+def test_clicking_a_day_in_the_timeline_moves_the_date(page: Page, server: str) -> None:
+    page.goto(f"{server}/?date=2020-01-03")
+    container = wait_for_map(page, date(2020, 1, 3))
+    container.evaluate("() => { window.__sameMap = true; }")
+    bar = page.locator('.st-key-timeline_chart path[aria-label*="Day: Sun 29 Dec 2019"]').first
+    bar.scroll_into_view_if_needed()
+    bar.click()
+    expect(container).to_have_attribute("data-step", str(day_number(date(2019, 12, 29))))
+    expect(page.get_by_role("heading", name="Sun 29 Dec 2019")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"date=2019-12-29"))
+    assert container.evaluate("() => window.__sameMap === true"), "the map iframe reloaded"
+
+
+def test_choosing_a_row_of_the_event_list_selects_it(
+    page: Page, server: str, bundled: Dataset
+) -> None:
+    day = date(2019, 12, 31)
+    visible = bundled.visible(day, "cumulative", 7, bundled.filter_mask())
+    newest_first = bundled.events.loc[visible, "id"].tolist()[::-1]
+    page.goto(f"{server}/?date={day.isoformat()}")
+    wait_for_map(page, day)
+    grid = page.locator(".st-key-event_table [data-testid=stDataFrameResizable]")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    row_height = 35
+    page.mouse.click(box["x"] + 16, box["y"] + row_height * 2.5)
+    second = newest_first[1]
+    expect(page.locator(f'.fp-detail[data-event-id="{second}"]')).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"event={second}\b"))
