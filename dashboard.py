@@ -35,6 +35,7 @@ from ui.state import (
     init_state,
     on_chart_select,
     period_bounds,
+    restart_if_toggled,
     step_date,
     sync_address_bar,
     toggle_play,
@@ -48,6 +49,7 @@ ICON: Final = ROOT / "geo" / "web" / "icon.png"
 
 def main_view(dataset: Dataset, story: Story | None) -> None:
     """Story card, date controls, map, detail panel, timeline chart and event list."""
+    restart_if_toggled()
     if st.session_state.playing:
         advance(dataset)
     state = st.session_state

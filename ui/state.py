@@ -181,10 +181,21 @@ def on_chart_select(dataset: Dataset) -> None:
 def toggle_play(dataset: Dataset) -> None:
     """Start or stop playback; starting at the end starts again from the beginning."""
     playing = not st.session_state.playing
-    if playing and dataset.timeline.step(st.session_state.date, +1) is None:
-        st.session_state.date = period_bounds(dataset)[0]
+    if playing:
+        start, end = period_bounds(dataset)
+        following = dataset.timeline.step(st.session_state.date, +1)
+        if following is None or following > end:
+            st.session_state.date = start
     st.session_state.playing = playing
     st.session_state.last_tick = time.monotonic()
+    # The playback timer belongs to the whole page's run: ask for one (see restart_if_toggled).
+    st.session_state.play_toggled = True
+
+
+def restart_if_toggled() -> None:
+    """After Play or Pause, rerun the whole page so the playback timer starts or stops."""
+    if st.session_state.pop("play_toggled", False):
+        st.rerun(scope="app")
 
 
 def advance(dataset: Dataset) -> None:

@@ -196,3 +196,20 @@ def test_choosing_a_row_of_the_event_list_selects_it(
     second = newest_first[1]
     expect(page.locator(f'.fp-detail[data-event-id="{second}"]')).to_be_visible()
     expect(page).to_have_url(re.compile(rf"event={second}\b"))
+
+
+def test_play_advances_through_the_dates_and_stops_at_the_end(
+    page: Page, server: str, bundled: Dataset
+) -> None:
+    start = date(2019, 12, 31)
+    page.goto(f"{server}/?date={start.isoformat()}")
+    container = wait_for_map(page, start)
+    page.locator(".st-key-play button:visible").click()
+    expect(page.locator(".st-key-play button:visible")).to_contain_text("Pause")
+    day = bundled.timeline.step(start, +1)
+    while day is not None:
+        expect(container).to_have_attribute("data-step", str(day_number(day)), timeout=10_000)
+        day = bundled.timeline.step(day, +1)
+    expect(page.locator(".st-key-play button:visible")).to_contain_text("Play", timeout=10_000)
+    last = bundled.timeline.dates[-1]
+    expect(container).to_have_attribute("data-step", str(int(last.astype("int64"))))
