@@ -41,6 +41,9 @@ def test_slider_step_updates_markers_without_reloading_the_map(
     page.goto(f"{server}/?date={start.isoformat()}")
     container = wait_for_map(page, start)
     container.evaluate("() => { window.__sameMap = true; }")
+    container.evaluate(
+        "() => { window.flashpoint.map.setView([34.5, 43.5], 8, {animate: false}); }"
+    )
     before = drawn_markers(page)
 
     slider = page.locator(".st-key-date input[type=range]")
@@ -57,6 +60,12 @@ def test_slider_step_updates_markers_without_reloading_the_map(
     page.locator(".st-key-next button:visible").click()
     expect(container).to_have_attribute("data-step", str(day_number(date(2019, 12, 31))))
     assert container.evaluate("() => window.__sameMap === true"), "the map iframe reloaded"
+    view = container.evaluate(
+        "() => { const m = window.flashpoint.map; const c = m.getCenter();"
+        " return [m.getZoom(), c.lat, c.lng]; }"
+    )
+    assert view == [8, pytest.approx(34.5, abs=1e-6), pytest.approx(43.5, abs=1e-6)]
+    expect(page).to_have_url(re.compile(r"lat=34\.5000&lon=43\.5000&zoom=8"))
     expect(page.get_by_role("heading", name="Tue 31 Dec 2019")).to_be_visible()
     page.screenshot(path=shots / "after-stepping.png", full_page=True)
 
