@@ -306,7 +306,8 @@ def fit_bounds(
     dx = (lon - med_lon) * km_per_deg * np.cos(np.radians(med_lat))
     dy = (lat - med_lat) * km_per_deg
     near = np.hypot(dx, dy) <= max_km
-    if near.sum() < max(1, int(0.8 * len(lon))):
+    # More than a fifth of the points far away is a second theatre, not an outlier.
+    if 5 * int(near.sum()) < 4 * len(lon):
         near = np.ones(len(lon), dtype=bool)
     south, north = float(lat[near].min()), float(lat[near].max())
     west, east = float(lon[near].min()), float(lon[near].max())

@@ -21,6 +21,7 @@ from ui.state import SPEEDS, filter_key, on_map_change, on_table_select
 
 MAP_HEIGHT: Final = 600
 LIST_LIMIT: Final = 5000
+DAY_LIST_LIMIT: Final = 12
 RETURNED: Final = ["last_active_drawing", "last_object_clicked_count", "center", "zoom"]
 
 
@@ -133,8 +134,10 @@ def draw_detail(dataset: Dataset, current: Any) -> None:
     st.markdown("#### On this day")
     today = dataset.events.loc[current, "title"].tolist()
     if today:
-        for title in today[:12]:
+        for title in today[:DAY_LIST_LIMIT]:
             st.text(f"• {title}")
+        if len(today) > DAY_LIST_LIMIT:
+            st.text(f"… and {len(today) - DAY_LIST_LIMIT:,} more")
         st.caption("Click a marker or choose an event in the list for its details.")
     else:
         st.caption("No event on this day. Click a marker or use ◀ ▶ to step between events.")
