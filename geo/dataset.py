@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
@@ -76,6 +76,7 @@ class Dataset:
     focus: Focus | None
     story_name: str | None = None
     folder: str | None = None
+    _counts: dict[str, pd.Series] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_result(cls, result: LoadResult, name: str, folder: str | None = None) -> Dataset:
@@ -114,12 +115,16 @@ class Dataset:
 
     def counts(self, column: str) -> pd.Series:
         """How many events have each value of a column (actors count both actor columns)."""
-        if column == "actor":
-            values = pd.concat([self.events[c] for c in ACTOR_COLUMNS], ignore_index=True)
-            values = values[values != ""]
-            return values.value_counts()
-        values = self.events[column]
-        return values[values != ""].value_counts()
+        cached = self._counts.get(column)
+        if cached is None:
+            if column == "actor":
+                values = pd.concat([self.events[c] for c in ACTOR_COLUMNS], ignore_index=True)
+            else:
+                values = self.events[column]
+            cached = values[values != ""].value_counts()
+            # The dataset is read-only and shared, so each count is made once.
+            self._counts[column] = cached
+        return cached
 
     def filter_mask(
         self,

@@ -18,7 +18,7 @@ import folium
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo.model import CATEGORIES, EVENT_TYPES
@@ -122,7 +122,40 @@ def load_basemap(path: Path = BASEMAP_PATH) -> str:
     return safe_json(doc)
 
 
-class FlashpointSetup(MacroElement):
+class _Verbatim(Element):
+    """Text placed in the page exactly as given."""
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class _VerbatimMacro(MacroElement):
+    """A MacroElement whose rendered output is never parsed again as a template.
+
+    branca's own render wraps each macro's output in `Element(text)`, which compiles the
+    text as Jinja: data such as a title containing `{%` would break the map, and large
+    payloads would be compiled on every step for nothing.
+    """
+
+    def render(self, **kwargs: Any) -> str:
+        """Add the header and script macros' output to the figure as they are."""
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("a map element can only be rendered inside a figure")
+        module = self._template.module
+        for part, target in (("header", figure.header), ("script", figure.script)):
+            macro = getattr(module, part, None)
+            if macro is not None:
+                target.add_child(_Verbatim(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+        return ""
+
+
+class FlashpointSetup(_VerbatimMacro):
     """Adds the offline basemap, the legend and the event layer to the base map."""
 
     _template = Template(
@@ -147,7 +180,7 @@ class FlashpointSetup(MacroElement):
         self.config = safe_json(config)
 
 
-class StepUpdate(MacroElement):
+class StepUpdate(_VerbatimMacro):
     """Hands one step's payload to the event layer already on the map."""
 
     _template = Template(
@@ -282,7 +315,7 @@ def build_step_payload(
         with_circle &= marked | (rows == selected)
     circled = zip(rows[with_circle].tolist(), unc[with_circle].tolist(), strict=True)
     payload["unc"] = {str(r): u for r, u in circled}
-    payload["lines"] = {str(r): data.lines[r] for r in rows.tolist() if r in data.lines}
+    payload["lines"] = {str(r): line for r, line in data.lines.items() if visible[r]}
     if fly is not None:
         payload["fly"] = [list(fly[0]), list(fly[1])]
     return safe_json(payload)

@@ -98,3 +98,12 @@ def test_events_without_optional_fields_show_details(app: App, tmp_path: Path, r
     at = app(data_file=path, event=event_id).run()
     assert not at.exception
     assert any(f'data-event-id="{event_id}"' in h.proto.body for h in at.html)
+
+
+def test_template_syntax_in_data_is_just_text(app: App, tmp_path: Path) -> None:
+    title = "Sit-in {% raw %} at the gate {{ 7*7 }} {# note"
+    path = write(tmp_path, "jinja.csv", f'lat,lon,date,name\n33.3,44.4,2021-03-01,"{title}"\n')
+    at = app(data_file=path, event="row-1").run()
+    assert not at.exception
+    assert map_payload(at)["title"] == [title]
+    assert any("Sit-in {% raw %} at the gate {{ 7*7 }} {# note" in h.proto.body for h in at.html)

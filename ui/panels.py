@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -20,7 +21,7 @@ from geo.timeline import MODES
 from ui.state import SPEEDS, filter_key, on_map_change, on_table_select
 
 MAP_HEIGHT: Final = 600
-LIST_LIMIT: Final = 5000
+LIST_LIMIT: Final = 1000
 DAY_LIST_LIMIT: Final = 12
 RETURNED: Final = ["last_active_drawing", "last_object_clicked_count", "center", "zoom"]
 
@@ -145,8 +146,8 @@ def draw_detail(dataset: Dataset, current: Any) -> None:
 
 def draw_event_list(dataset: Dataset, visible: Any) -> None:
     """Visible events, newest first; choosing a row selects the event."""
-    shown = dataset.events.loc[visible]
-    shown = shown.iloc[::-1]
+    rows = np.flatnonzero(visible)[::-1]
+    shown = dataset.events.iloc[rows[:LIST_LIMIT]]
     ids = shown["id"].astype(str).tolist()
     table = pd.DataFrame(
         {
@@ -157,11 +158,14 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
             "Killed": shown["fatalities"],
         }
     )
-    st.markdown(f"#### Events shown ({len(ids):,})")
-    if len(ids) > LIST_LIMIT:
-        st.caption(f"The newest {LIST_LIMIT:,} are listed; the downloads hold all {len(ids):,}.")
+    st.markdown(f"#### Events shown ({len(rows):,})")
+    if len(rows) > LIST_LIMIT:
+        st.caption(
+            f"The newest {LIST_LIMIT:,} are listed; the map and the downloads hold all "
+            f"{len(rows):,}."
+        )
     st.dataframe(
-        table.head(LIST_LIMIT),
+        table,
         key="event_table",
         on_select=lambda: on_table_select(ids),
         selection_mode="single-row",
