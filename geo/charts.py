@@ -19,21 +19,21 @@ def build_timeline_chart(counts: pd.DataFrame, at: date, start: date, end: date)
     colors = [c.color for c in CATEGORIES]
     frame = counts.copy()
     frame = frame[(frame["day"] >= pd.Timestamp(start)) & (frame["day"] <= pd.Timestamp(end))]
+    # Browsers read "YYYY-MM-DD" as midnight UTC, so days go on a UTC scale and the tooltip's
+    # day is written here: in the browser's own time zone, west of UTC showed every day early.
+    frame["label"] = frame["day"].dt.strftime("%a %d %b %Y")
+    frame["next"] = (frame["day"] + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d")
     frame["day"] = frame["day"].dt.strftime("%Y-%m-%d")
     pick = alt.selection_point(name=DAY_SELECTION, fields=["day"], on="click", clear=False)
     # Each day's bar spans the day, so the axis runs to the end of the last day.
-    scale = alt.Scale(domain=[start.isoformat(), (end + timedelta(days=1)).isoformat()])
+    scale = alt.Scale(type="utc", domain=[start.isoformat(), (end + timedelta(days=1)).isoformat()])
     bars = (
         alt.Chart(frame)
         .mark_bar(cursor="pointer", binSpacing=1)
         .encode(
             # A day's bar spans the whole day, so it is wide enough to click.
-            x=alt.X(
-                "yearmonthdate(day):T",
-                title=None,
-                scale=scale,
-                axis=alt.Axis(format="%d %b %Y"),
-            ),
+            x=alt.X("day:T", title=None, scale=scale, axis=alt.Axis(format="%d %b %Y")),
+            x2="next:T",
             y=alt.Y("sum(count):Q", title="Events"),
             color=alt.Color(
                 "event_type:N",
@@ -41,7 +41,7 @@ def build_timeline_chart(counts: pd.DataFrame, at: date, start: date, end: date)
                 legend=None,
             ),
             tooltip=[
-                alt.Tooltip("day:T", title="Day", format="%a %d %b %Y"),
+                alt.Tooltip("label:N", title="Day"),
                 alt.Tooltip("event_type:N", title="Type"),
                 alt.Tooltip("count:Q", title="Events"),
             ],
