@@ -14,7 +14,7 @@ import pandas as pd
 from geo.io import LoadResult, Problem
 from geo.maps import MapData
 from geo.model import EVENT_TYPES, Event
-from geo.timeline import Mode, Timeline
+from geo.timeline import Mode, Timeline, parse_iso_day
 
 ACTOR_COLUMNS: Final = ("actor1", "actor2")
 
@@ -42,10 +42,8 @@ def focus_from_meta(meta: Mapping[str, Any]) -> Focus | None:
     focus = _settings(meta).get("focus")
     if not isinstance(focus, Mapping):
         return None
-    try:
-        start = date.fromisoformat(str(focus.get("start")))
-        end = date.fromisoformat(str(focus.get("end")))
-    except ValueError:
+    start, end = parse_iso_day(focus.get("start")), parse_iso_day(focus.get("end"))
+    if start is None or end is None:
         return None
     label = str(focus.get("label") or "Focus")[:40]
     return Focus(start, end, label) if start <= end else None
@@ -54,11 +52,7 @@ def focus_from_meta(meta: Mapping[str, Any]) -> Focus | None:
 def story_name_from_meta(meta: Mapping[str, Any]) -> str | None:
     """The story file a dataset names: a bare file name beside the dataset, nothing else."""
     name = _settings(meta).get("story")
-    if not isinstance(name, str) or not re.fullmatch(
-        r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.json", name
-    ):
-        return None
-    return name
+    return name if isinstance(name, str) and STORY_NAME.fullmatch(name) else None
 
 
 @dataclass(frozen=True)

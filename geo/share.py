@@ -9,6 +9,7 @@ names or opens a file.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -16,7 +17,7 @@ from typing import Any, Final
 from urllib.parse import urlencode
 
 from geo.maps import BASEMAPS
-from geo.timeline import MODES, Mode
+from geo.timeline import MODES, Mode, parse_iso_day
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ SETTINGS: Final[dict[str, Setting]] = {
     )
 }
 MAX_WINDOW: Final = 3650
+WHOLE_NUMBER: Final = re.compile(r"-?[0-9]{1,6}")
 MAX_VALUE_LENGTH: Final = 300
 
 
@@ -103,9 +105,8 @@ def parse_view(
 
     text = _last(params, "date")
     if text:
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
+        day = parse_iso_day(text)
+        if day is None:
             notices.append(f"Ignored date={text!r}: expected YYYY-MM-DD.")
         else:
             if first is not None and last is not None and not first <= day <= last:
@@ -176,11 +177,10 @@ def _int_param(
     text = _last(params, name)
     if not text:
         return view
-    try:
-        value = int(text)
-    except ValueError:
+    if not WHOLE_NUMBER.fullmatch(text):
         notices.append(f"Ignored {name}={text!r}: expected a whole number.")
         return view
+    value = int(text)
     if not low <= value <= high:
         notices.append(f"Ignored {name}={value}: expected {low} to {high}.")
         return view

@@ -6,9 +6,10 @@ slider step costs a binary search and a few vector comparisons, whatever the siz
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -79,6 +80,19 @@ class Timeline:
             return _to_date(self.dates[i]) if i < len(self.dates) else None
         i = int(np.searchsorted(self.dates, day, side="left")) - 1
         return _to_date(self.dates[i]) if i >= 0 else None
+
+
+ISO_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_iso_day(value: Any) -> date | None:
+    """A date written exactly as YYYY-MM-DD, or None (no other spelling is accepted)."""
+    if not isinstance(value, str) or not ISO_DAY.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _to_date(value: np.datetime64) -> date:
