@@ -86,7 +86,9 @@ def main_view(dataset: Dataset, story: Story | None) -> None:
         f"<b>{int(current.sum()):,}</b> on this day</div>",
         unsafe_allow_html=True,
     )
-    controls = st.columns([1.7, 0.7, 7, 0.7, 1.3], vertical_alignment="bottom")
+    controls = st.container(key="controls").columns(
+        [1.7, 0.7, 7, 0.7, 1.3], vertical_alignment="bottom"
+    )
     if dataset.focus:
         controls[0].segmented_control(
             "Period",
