@@ -1,0 +1,234 @@
+"""`python -m bench`: how fast Flashpoint loads and steps with 1k, 10k and 100k events.
+
+Synthetic ACLED-like sets are written to a temporary folder as CSV and GeoJSON, then
+measured: loading, a slider step in the core, building the map layer, a server-side step
+through AppTest (the dashboard and a naive markers-on-a-new-map app), memory, and the
+dashboard in Chromium. Prints a figures table and the issue's targets with PASS/MISS.
+`--quick` measures 1k events only (a smoke run for the test suite).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Final
+
+from bench.apptest import STEP_STARTED
+from bench.browser import chromium_path, measure
+from bench.core import measure_layer, measure_load, measure_steps, quiet_streamlit
+from bench.procs import ChildResult, load_average, run_child
+from bench.report import render_figures, render_targets, size_label
+from bench.run import LOAD_REPEATS, LOAD_REPEATS_100K, NAIVE_STEPS, STEPS, Run
+from bench.synthetic import make_set
+from bench.tables import figure_rows, phase_rows, targets
+
+FULL_SIZES: Final = (1_000, 10_000, 100_000)
+QUICK_SIZES: Final = (1_000,)
+FULL_BUDGET_S: Final = 285.0
+QUICK_BUDGET_S: Final = 150.0
+EXTRA_SESSIONS: Final = 5
+NAIVE_TIMEOUT_S: Final = 150.0
+# Rough cost of the optional phases, to skip them rather than overrun the budget.
+BROWSER_100K_COST_S: Final = 75.0
+BROWSER_10K_COST_S: Final = 45.0
+NAIVE_10K_COST_S: Final = 60.0
+
+
+def dates_arg(dates: list[date]) -> str:
+    """Dates for a child's command line."""
+    return ",".join(d.isoformat() for d in dates)
+
+
+def measure_core(run: Run) -> None:
+    """Loading, core steps and the map layer, in this process."""
+    first = run.sets[run.sizes[0]]
+    measure_load(0, first.csv, first.geojson, 1, 1)  # imports and first calls, not counted
+    for size in run.sizes:
+        data = run.sets[size]
+        repeats = LOAD_REPEATS if size <= 10_000 else LOAD_REPEATS_100K
+        result, dataset = measure_load(size, data.csv, data.geojson, repeats, repeats - 1)
+        run.core[size] = result
+        measure_steps(result, dataset)
+        measure_layer(result, dataset, data.event_dates[-STEPS:])
+
+
+def measure_memory(run: Run) -> None:
+    """Peak RSS (all sizes) and tracemalloc (up to 10k: it makes 100k four times slower)."""
+    for size in run.sizes:
+        data = str(run.sets[size].csv)
+        result = run_child("bench.memory", ["--data", data, "--steps", str(STEPS)], 180)
+        run.child(run.rss, size, "memory (RSS)", result)
+        if size <= 10_000:
+            traced = run_child(
+                "bench.memory", ["--data", data, "--steps", str(STEPS), "--tracemalloc"], 180
+            )
+            run.child(run.traced, size, "memory (tracemalloc)", traced)
+
+
+def measure_apptest(run: Run) -> None:
+    """The dashboard's server-side step through AppTest, for each size."""
+    for size in run.sizes:
+        data = run.sets[size]
+        args = ["--app", "dashboard", "--data", str(data.csv), "--phases"]
+        args += ["--dates", dates_arg(data.event_dates[-STEPS:]), "--timeout", "120"]
+        run.child(run.apptest, size, "AppTest (dashboard)", run_child("bench.apptest", args, 240))
+
+
+def measure_naive(run: Run) -> None:
+    """The naive app's server-side step, at 1k and (time allowing) 10k."""
+    for size in run.sizes:
+        if size not in NAIVE_STEPS:
+            continue
+        if size > 1_000 and run.remaining() < NAIVE_10K_COST_S + BROWSER_10K_COST_S:
+            run.problems.append(f"naive app at {size_label(size)}: skipped, out of time")
+            continue
+        steps = 1 if run.quick else NAIVE_STEPS[size]
+        data = run.sets[size]
+        # Leave room for Chromium; a step still running then is cut short, and bounded below.
+        timeout = max(30.0, min(NAIVE_TIMEOUT_S, run.remaining() - BROWSER_10K_COST_S - 30))
+        args = ["--app", "naive", "--data", str(data.csv), "--timeout", str(timeout)]
+        args += ["--dates", dates_arg(data.event_dates[-STEPS : -STEPS + steps])]
+        result = run_child("bench.apptest", args, timeout + 20)
+        starts = [
+            float(line.split()[1])
+            for line in result.output.splitlines()
+            if line.startswith(STEP_STARTED + " ")
+        ]
+        if not result.ok and result.ended_at and starts:
+            bound = result.ended_at - starts[-1]
+            run.naive[size] = ChildResult({"steps_s": [bound], "lower_bound": True})
+            run.problems.append(
+                f"naive app at {size_label(size)}: a step ran over {bound:.0f} s and was "
+                "stopped; its time and the speed-up are lower bounds"
+            )
+            continue
+        run.child(run.naive, size, "AppTest (naive app)", result)
+
+
+def measure_browser(run: Run) -> None:
+    """The dashboard in Chromium at 10k (1k when quick), then 100k if time allows."""
+    if not chromium_path().is_file():
+        run.problems.append(f"Chromium: not found at {chromium_path()}; browser figures missing")
+        return
+    plan = [(1_000, 1)] if run.quick else [(10_000, EXTRA_SESSIONS), (100_000, 0)]
+    for size, extra in plan:
+        if size not in run.sets:
+            continue
+        if size == 100_000 and run.remaining() < BROWSER_100K_COST_S:
+            run.problems.append(
+                f"Chromium at 100k: skipped, {run.remaining():.0f} s left of the time budget"
+            )
+            continue
+        data = run.sets[size]
+        result = run.attempt(
+            f"Chromium at {size_label(size)}",
+            functools.partial(measure, data.csv, data.event_dates, STEPS, extra),
+        )
+        if result is not None:
+            run.browser[size] = result
+            run.chromium = result.chromium
+
+
+def machine() -> str:
+    """CPU, cores, memory, and the versions that matter."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = next(
+            int(line.split()[1]) / 1024 / 1024
+            for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines()
+            if line.startswith("MemTotal:")
+        )
+    except (OSError, StopIteration):
+        mem = float("nan")
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}"
+        for name in ("streamlit", "folium", "streamlit-folium", "geopandas", "pandas", "playwright")
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GB RAM; Python {platform.python_version()}; "
+        f"{versions}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate the sets, measure, print the report."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="1k events only (smoke run)")
+    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium figures")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    sizes = QUICK_SIZES if args.quick else FULL_SIZES
+    budget = QUICK_BUDGET_S if args.quick else FULL_BUDGET_S
+    run = Run(sizes=sizes, quick=args.quick, deadline=started + budget)
+    quiet_streamlit()
+    print(
+        f"Flashpoint benchmark, {datetime.now():%Y-%m-%d %H:%M}{' (--quick)' if args.quick else ''}"
+    )
+    print(machine())
+    start_load = load_average()
+    print(f"Load average at the start: {start_load} (1, 5, 15 min)", flush=True)
+    with tempfile.TemporaryDirectory(prefix="flashpoint-bench-") as folder:
+        for size in sizes:
+            run.sets[size] = make_set(size, Path(folder))
+        _progress(started, "synthetic sets written")
+        run.attempt("core measurements", lambda: measure_core(run))
+        _progress(started, "load, core step and map layer measured")
+        run.attempt("memory", lambda: measure_memory(run))
+        _progress(started, "memory measured")
+        run.attempt("AppTest (dashboard)", lambda: measure_apptest(run))
+        _progress(started, "server-side steps measured")
+        run.attempt("AppTest (naive app)", lambda: measure_naive(run))
+        _progress(started, "naive app measured")
+        if args.no_browser:
+            run.problems.append("Chromium: skipped (--no-browser)")
+        else:
+            run.attempt("Chromium", lambda: measure_browser(run))
+            _progress(started, "Chromium measured")
+    print(flush=True)
+    print("Figures")
+    print(render_figures(figure_rows(run), sizes))
+    print()
+    print("Where a server-side step goes (dashboard, AppTest, median per step)")
+    print(render_figures(phase_rows(run), sizes, first="Phase (wrapped function)"))
+    print()
+    print("Targets (verdicts on the measured figure; CPU time alongside where it applies)")
+    print(render_targets(targets(run)))
+    print()
+    for size, result in sorted(run.browser.items()):
+        for note in result.notes:
+            print(f"Note (Chromium, {size_label(size)}): {note}")
+    for problem in run.problems:
+        print(f"Problem: {problem}")
+    end_load = load_average()
+    print(f"Load average at the end: {end_load}")
+    busiest = max(float(start_load.split()[0]), float(end_load.split()[0]))
+    if busiest > (os.cpu_count() or 1):
+        print(
+            f"Warning: load average up to {busiest:.1f} on {os.cpu_count()} cores: other work "
+            "competed for the CPU, so wall times are inflated; the CPU figures are the "
+            "better guide to the code's own cost."
+        )
+    if run.chromium:
+        print(f"Chromium {run.chromium} (headless, software rendering)")
+    print(f"Total time {time.monotonic() - started:.0f} s (budget {budget:.0f} s)")
+    return 0
+
+
+def _progress(started: float, what: str) -> None:
+    print(f"[{time.monotonic() - started:5.0f} s] {what}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""In-process measurements of the core: loading, a slider step, and building the map layer.
+
+These call geo/ directly (and st_folium in Streamlit's bare mode, which renders and
+serialises exactly as in a run but sends nothing), so they show what the server does for
+a step without the rest of the page.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+import numpy as np
+
+from geo.dataset import Dataset
+from geo.io import LoadResult, load_events
+from geo.maps import build_base_map, build_step_layer, build_step_payload
+
+T = TypeVar("T")
+CORE_STEPS: Final = 500
+LAYER_STEPS: Final = 5
+
+
+@dataclass(slots=True)
+class CoreResult:
+    """Figures for one incident set, in seconds and bytes."""
+
+    size: int
+    load_csv_s: float = 0.0
+    load_csv_cpu_s: float = 0.0
+    load_geojson_s: float = 0.0
+    index_s: float = 0.0
+    problems: int = 0
+    step_cumulative_s: float = 0.0
+    step_window_s: float = 0.0
+    payload_s: float = 0.0
+    layer_s: float = 0.0
+    base_map_s: float = 0.0
+    st_folium_s: float = 0.0
+    payload_bytes: int = 0
+    visible: int = 0
+
+    @property
+    def map_layer_s(self) -> float:
+        """Everything the server does to turn a step into the map's message."""
+        return self.payload_s + self.layer_s + self.base_map_s + self.st_folium_s
+
+
+def timed(func: Callable[[], T], repeats: int) -> tuple[float, float, T]:
+    """Best wall time and CPU time of `repeats` calls, and the last call's value.
+
+    The best, not the median: on a shared machine the slower runs measure the neighbours.
+    """
+    wall, cpu = [], []
+    value: Any = None
+    for _ in range(repeats):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        value = func()
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+    return min(wall), min(cpu), value
+
+
+def quiet_streamlit() -> None:
+    """Streamlit warns on every call made outside a run ("bare mode"); nothing to see here."""
+    import streamlit.logger
+
+    streamlit.logger.set_log_level("error")
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+
+
+def measure_load(
+    size: int, csv: Path, geojson: Path, repeats: int, geojson_repeats: int
+) -> tuple[CoreResult, Dataset]:
+    """Load and validate both files; index the CSV's events as the dashboard does."""
+    result = CoreResult(size)
+    result.load_csv_s, result.load_csv_cpu_s, loaded = timed(lambda: load_events(csv), repeats)
+    result.load_geojson_s, _, _ = timed(lambda: load_events(geojson), geojson_repeats)
+    csv_result: LoadResult = loaded
+    result.problems = len(csv_result.problems)
+    result.index_s, _, dataset = timed(lambda: Dataset.from_result(csv_result, csv.name), 1)
+    return result, dataset
+
+
+def measure_steps(result: CoreResult, dataset: Dataset, seed: int = 7) -> None:
+    """Median time of Dataset.visible at random dates, cumulative and 7-day window."""
+    timeline = dataset.timeline
+    assert timeline.first is not None and timeline.last is not None
+    span = (timeline.last - timeline.first).days
+    rng = np.random.default_rng(seed)
+    days = [
+        date.fromordinal(timeline.first.toordinal() + int(d))
+        for d in rng.integers(0, span, CORE_STEPS)
+    ]
+    mask = dataset.filter_mask(dataset.event_types)
+    for mode in ("cumulative", "window"):
+        times = []
+        for day in days:
+            started = time.perf_counter()
+            dataset.visible(day, mode, 7, mask)
+            times.append(time.perf_counter() - started)
+        if mode == "cumulative":
+            result.step_cumulative_s = statistics.median(times)
+        else:
+            result.step_window_s = statistics.median(times)
+
+
+def measure_layer(result: CoreResult, dataset: Dataset, days: list[date]) -> None:
+    """Payload, layer, base map and st_folium for steps at `days` (medians); payload size."""
+    quiet_streamlit()
+    from streamlit_folium import st_folium
+
+    mask = dataset.filter_mask(dataset.event_types)
+    phases: dict[str, list[float]] = {"payload": [], "layer": [], "base": [], "st_folium": []}
+    for day in days:
+        visible = dataset.visible(day, "cumulative", 7, mask)
+        current = dataset.timeline.current(day) & mask
+        step = (day - date(1970, 1, 1)).days
+        started = time.perf_counter()
+        payload = build_step_payload(dataset.map_data, visible, current, step=step)
+        built = time.perf_counter()
+        layer = build_step_layer(payload)
+        layered = time.perf_counter()
+        base = build_base_map(
+            basemap="offline",
+            event_types=dataset.event_types,
+            center=(33.3, 44.4),
+            zoom=6,
+            token=f"{dataset.name}:{len(dataset)}",
+        )
+        based = time.perf_counter()
+        st_folium(base, key="map", height=600, width=None, feature_group_to_add=layer)
+        done = time.perf_counter()
+        phases["payload"].append(built - started)
+        phases["layer"].append(layered - built)
+        phases["base"].append(based - layered)
+        phases["st_folium"].append(done - based)
+        result.payload_bytes = len(payload.encode())
+        result.visible = int(visible.sum())
+    result.payload_s = statistics.median(phases["payload"])
+    result.layer_s = statistics.median(phases["layer"])
+    result.base_map_s = statistics.median(phases["base"])
+    result.st_folium_s = statistics.median(phases["st_folium"])
