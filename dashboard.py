@@ -13,11 +13,9 @@ from typing import Final
 
 import streamlit as st
 
-from geo.charts import DAY_SELECTION, build_timeline_chart
 from geo.dataset import Dataset
 from geo.detail import format_day
 from geo.story import Story
-from geo.timeline import counts_per_day
 from ui.data import choose_dataset
 from ui.panels import (
     draw_detail,
@@ -25,6 +23,7 @@ from ui.panels import (
     draw_event_list,
     draw_map,
     draw_share,
+    draw_timeline,
     sidebar_controls,
 )
 from ui.state import (
@@ -33,7 +32,6 @@ from ui.state import (
     current_view,
     filters,
     init_state,
-    on_chart_select,
     period_bounds,
     restart_if_toggled,
     step_date,
@@ -142,14 +140,7 @@ def main_view(dataset: Dataset, story: Story | None) -> None:
     with detail_col:
         draw_detail(dataset, current)
 
-    counts = counts_per_day(dataset.events, mask)
-    st.altair_chart(
-        build_timeline_chart(counts, state.date, lo, hi),
-        key="timeline_chart",
-        on_select=lambda: on_chart_select(dataset),
-        selection_mode=DAY_SELECTION,
-        width="stretch",
-    )
+    draw_timeline(dataset, lo, hi)
     draw_event_list(dataset, visible)
     view = current_view()
     sync_address_bar(view, dataset.event_types)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
-from typing import Final
+from typing import Any, Final
 
 import altair as alt
 import pandas as pd
@@ -11,10 +12,29 @@ import pandas as pd
 from geo.model import CATEGORIES
 
 DAY_SELECTION: Final = "day_pick"
+DAY_PLACEHOLDER: Final = "__flashpoint_day__"
 
 
 def build_timeline_chart(counts: pd.DataFrame, at: date, start: date, end: date) -> alt.LayerChart:
     """Stacked bars of events per day by type between two dates; clicking a bar picks its day."""
+    return _build(counts, at.isoformat(), start, end)
+
+
+def build_timeline_spec(counts: pd.DataFrame, start: date, end: date) -> str:
+    """The chart as Vega-Lite JSON, built and validated once, with the current day left open.
+
+    Building and validating the spec is most of a chart's cost; a slider step only moves the
+    rule, so it fills the day into this text (`timeline_spec_at`) instead.
+    """
+    return json.dumps(_build(counts, DAY_PLACEHOLDER, start, end).to_dict())
+
+
+def timeline_spec_at(spec: str, at: date) -> dict[str, Any]:
+    """The chart with the rule at a given day."""
+    return dict(json.loads(spec.replace(DAY_PLACEHOLDER, at.isoformat())))
+
+
+def _build(counts: pd.DataFrame, at: str, start: date, end: date) -> alt.LayerChart:
     domain = [c.name for c in CATEGORIES]
     colors = [c.color for c in CATEGORIES]
     frame = counts.copy()
@@ -49,7 +69,7 @@ def build_timeline_chart(counts: pd.DataFrame, at: date, start: date, end: date)
         .add_params(pick)
     )
     rule = (
-        alt.Chart(pd.DataFrame({"day": [at.isoformat()]}))
+        alt.Chart(pd.DataFrame({"day": [at]}))
         .mark_rule(color="#ffffff", strokeWidth=2, strokeDash=[4, 3])
         .encode(x=alt.X("day:T", scale=scale))
     )

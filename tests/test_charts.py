@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from geo.charts import DAY_SELECTION, build_timeline_chart
+from geo.charts import (
+    DAY_PLACEHOLDER,
+    DAY_SELECTION,
+    build_timeline_chart,
+    build_timeline_spec,
+    timeline_spec_at,
+)
 from geo.model import CATEGORIES
 from geo.timeline import counts_per_day
 
@@ -126,3 +133,16 @@ def test_counts_per_day_feeds_the_chart() -> None:
         bar("2019-12-27", "Battles", 2, "Fri 27 Dec 2019", "2019-12-28"),
         bar("2019-12-28", "Riots", 1, "Sat 28 Dec 2019", "2019-12-29"),
     ]
+
+
+@pytest.mark.parametrize("at", [START, date(2019, 12, 30), END])
+def test_prebuilt_spec_with_the_day_filled_in_equals_a_fresh_build(at: date) -> None:
+    text = build_timeline_spec(COUNTS, START, END)
+    filled = timeline_spec_at(text, at)
+    fresh = spec(at=at)
+    assert DAY_PLACEHOLDER not in json.dumps(filled)
+    assert [layer["mark"] for layer in filled["layer"]] == [
+        layer["mark"] for layer in fresh["layer"]
+    ]
+    assert layer_data(filled, 0) == layer_data(fresh, 0)
+    assert layer_data(filled, 1) == [{"day": at.isoformat()}]

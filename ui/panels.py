@@ -11,14 +11,22 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.charts import DAY_SELECTION, build_timeline_spec, timeline_spec_at
 from geo.dataset import Dataset
 from geo.detail import render_event_html
 from geo.export import to_acled_csv_bytes, to_geojson_bytes
 from geo.maps import BASEMAPS, build_base_map, build_step_layer, build_step_payload, fit_bounds
 from geo.share import SETTINGS, View, share_url
 from geo.story import Bounds
-from geo.timeline import MODES
-from ui.state import SPEEDS, filter_key, on_map_change, on_table_select
+from geo.timeline import MODES, counts_per_day
+from ui.state import (
+    SPEEDS,
+    filter_key,
+    filters,
+    on_chart_select,
+    on_map_change,
+    on_table_select,
+)
 
 MAP_HEIGHT: Final = 600
 LIST_LIMIT: Final = 1000
@@ -174,6 +182,33 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
         height=280,
     )
     st.session_state.setdefault("shown", {})["mask"] = visible
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def timeline_spec(
+    token: str,
+    filters: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+    start: date,
+    end: date,
+    _dataset: Dataset,
+) -> str:
+    """The timeline chart for a dataset, filters and period, built once for all sessions."""
+    counts = counts_per_day(_dataset.events, _dataset.filter_mask(*filters))
+    return build_timeline_spec(counts, start, end)
+
+
+def draw_timeline(dataset: Dataset, start: date, end: date) -> None:
+    """Events per day by type, with a rule at the date; clicking a day moves the date there."""
+    state = st.session_state
+    chosen = tuple(tuple(values) for values in filters())
+    spec = timeline_spec(state.dataset_token, chosen, start, end, dataset)  # type: ignore[arg-type]
+    st.vega_lite_chart(
+        timeline_spec_at(spec, state.date),
+        key="timeline_chart",
+        on_select=lambda: on_chart_select(dataset),
+        selection_mode=DAY_SELECTION,
+        width="stretch",
+    )
 
 
 def draw_downloads(dataset: Dataset) -> None:
