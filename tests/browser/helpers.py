@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from playwright.sync_api import Locator, Page, expect
@@ -26,12 +27,21 @@ def wait_for_map(page: Page, day: date | None = None) -> Locator:
     page.locator(MAP_FRAME).wait_for(state="attached", timeout=60_000)
     container = map_container(page)
     if day is None:
-        expect(container).to_have_attribute(
-            "data-step", __import__("re").compile(r"^\d+$"), timeout=60_000
-        )
+        expect(container).to_have_attribute("data-step", re.compile(r"^\d+$"), timeout=60_000)
     else:
         expect(container).to_have_attribute("data-step", str(day_number(day)), timeout=60_000)
     return container
+
+
+def wait_settled(page: Page) -> None:
+    """Wait until the map has reported its first view and the app has finished running.
+
+    A click that lands while the map's view report reruns the app can be lost (a known
+    race between two reruns); users rarely click within that quarter second, tests would.
+    """
+    expect(page).to_have_url(re.compile(r"[?&]zoom="), timeout=30_000)
+    app = page.locator('[data-testid="stApp"]')
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
 
 
 def drawn_markers(page: Page) -> int:
@@ -44,6 +54,7 @@ def click_event(page: Page, row: int) -> None:
     container = map_container(page)
     container.scroll_into_view_if_needed()
     expect(container).to_have_attribute("data-idle", "1")
+    wait_settled(page)
     x, y = container.evaluate(
         """(el, row) => {
             const fp = window.flashpoint;

@@ -17,6 +17,7 @@ from tests.browser.helpers import (
     drawn_markers,
     map_container,
     wait_for_map,
+    wait_settled,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,10 +42,14 @@ def test_slider_step_updates_markers_without_reloading_the_map(
     page.goto(f"{server}/?date={start.isoformat()}")
     container = wait_for_map(page, start)
     container.evaluate("() => { window.__sameMap = true; }")
+    expect(container).to_have_attribute("data-idle", "1")
+    wait_settled(page)
     container.evaluate(
         "() => { window.flashpoint.map.setView([34.5, 43.5], 8, {animate: false}); }"
     )
     before = drawn_markers(page)
+    expect(page).to_have_url(re.compile(r"lat=34\.5000&lon=43\.5000&zoom=8"))
+    wait_settled(page)
 
     slider = page.locator(".st-key-date input[type=range]")
     slider.focus()
@@ -57,6 +62,7 @@ def test_slider_step_updates_markers_without_reloading_the_map(
     assert drawn_markers(page) == expected < before
     assert container.evaluate("() => window.__sameMap === true"), "the map iframe reloaded"
 
+    wait_settled(page)
     page.locator(".st-key-next button:visible").click()
     expect(container).to_have_attribute("data-step", str(day_number(date(2019, 12, 31))))
     assert container.evaluate("() => window.__sameMap === true"), "the map iframe reloaded"
@@ -181,6 +187,7 @@ def test_clicking_a_day_in_the_timeline_moves_the_date(page: Page, server: str) 
     container.evaluate("() => { window.__sameMap = true; }")
     bar = page.locator('.st-key-timeline_chart path[aria-label*="Day: Sun 29 Dec 2019"]').first
     bar.scroll_into_view_if_needed()
+    wait_settled(page)
     bar.click()
     expect(container).to_have_attribute("data-step", str(day_number(date(2019, 12, 29))))
     expect(page.get_by_role("heading", name="Sun 29 Dec 2019")).to_be_visible()
@@ -198,6 +205,7 @@ def test_choosing_a_row_of_the_event_list_selects_it(
     wait_for_map(page, day)
     grid = page.locator(".st-key-event_table [data-testid=stDataFrameResizable]")
     grid.scroll_into_view_if_needed()
+    wait_settled(page)
     box = grid.bounding_box()
     assert box is not None
     row_height = 35
@@ -213,6 +221,7 @@ def test_play_advances_through_the_dates_and_stops_at_the_end(
     start = date(2019, 12, 31)
     page.goto(f"{server}/?date={start.isoformat()}")
     container = wait_for_map(page, start)
+    wait_settled(page)
     page.locator(".st-key-play button:visible").click()
     expect(page.locator(".st-key-play button:visible")).to_contain_text("Pause")
     day = bundled.timeline.step(start, +1)
