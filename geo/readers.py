@@ -24,8 +24,6 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from geo.model import FIELDS
-
 
 class DatasetError(Exception):
     """The file cannot be read as incident data at all (nothing in it can be shown)."""
@@ -420,16 +418,3 @@ def read_vector_file(data: bytes, name: str, kind: str) -> RawTable:
     errors = ["missing" if g is None else "" for g in geometry]
     frame = _rename(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
     return RawTable(frame, geometry, errors, _labels(frame, "feature #", 1), [], label)
-
-
-def known_columns(frame: pd.DataFrame) -> list[str]:
-    """Our fields that the raw table carries."""
-    return [c for c in FIELDS if c in frame.columns]
-
-
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slugify(text: str) -> str:
-    """Lower-case, hyphen-separated slug of a text."""
-    return _SLUG.sub("-", text.lower()).strip("-")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Final
@@ -221,8 +221,3 @@ def share_url(base: str, view: View) -> str:
     query = urlencode(view_to_params(view), doseq=True, safe=",")
     base = base.split("?", 1)[0].split("#", 1)[0]
     return f"{base}?{query}" if query else base
-
-
-def filter_values(values: Sequence[str], known: Collection[str]) -> tuple[list[str], list[str]]:
-    """Split requested filter values into known and unknown ones."""
-    return [v for v in values if v in known], [v for v in values if v not in known]
