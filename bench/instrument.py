@@ -23,9 +23,10 @@ PHASES: Final = (
     ("geo.maps", "build_step_payload", "geo.maps.build_step_payload"),
     ("geo.maps", "build_base_map", "geo.maps.build_base_map"),
     ("streamlit_folium", "st_folium", "st_folium (render + serialise)"),
-    ("geo.timeline", "counts_per_day", "geo.timeline.counts_per_day"),
-    ("geo.charts", "build_timeline_chart", "geo.charts.build_timeline_chart"),
-    ("streamlit", "altair_chart", "st.altair_chart (spec + data)"),
+    ("geo.timeline", "counts_per_day", "geo.timeline.counts_per_day (cached per filters)"),
+    ("geo.charts", "build_timeline_spec", "geo.charts.build_timeline_spec (cached)"),
+    ("geo.charts", "timeline_spec_at", "geo.charts.timeline_spec_at"),
+    ("streamlit", "vega_lite_chart", "st.vega_lite_chart (spec + data)"),
     ("streamlit", "dataframe", "st.dataframe (event list, report)"),
 )
 
