@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Final
 
 from bench.apptest import STEP_STARTED
-from bench.browser import chromium_path, measure
+from bench.browser import measure
+from bench.chromium import chromium_path
 from bench.core import measure_layer, measure_load, measure_steps, quiet_streamlit
 from bench.procs import ChildResult, load_average, run_child
 from bench.report import render_figures, render_targets, size_label

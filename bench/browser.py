@@ -11,7 +11,6 @@ frame has been painted.
 from __future__ import annotations
 
 import itertools
-import os
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
+from bench.chromium import CHROMIUM_ARGS, chromium_path
 from bench.instrument import LOADS_ENV, count_lines
 from bench.procs import (
     ROOT,
@@ -35,18 +35,6 @@ from bench.procs import (
     tcp_bytes_sent,
 )
 
-CHROMIUM_ENV: Final = "FLASHPOINT_CHROMIUM"
-DEFAULT_CHROMIUM: Final = "/usr/bin/chromium"
-CHROMIUM_ARGS: Final = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 MAP_FRAME: Final = 'iframe[title="streamlit_folium.st_folium"]'
 EPOCH: Final = date(1970, 1, 1)
 VIEWPORT: Final = {"width": 1400, "height": 1000}
@@ -131,11 +119,6 @@ class BrowserResult:
     def median_pixels_ms(self) -> float:
         """Median time from the click to the painted frame."""
         return statistics.median(self.pixels_ms) if self.pixels_ms else float("nan")
-
-
-def chromium_path() -> Path:
-    """Debian's Chromium, or the one FLASHPOINT_CHROMIUM names."""
-    return Path(os.environ.get(CHROMIUM_ENV, DEFAULT_CHROMIUM))
 
 
 def day_number(day: date) -> int:

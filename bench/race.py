@@ -17,15 +17,14 @@ from pathlib import Path
 from typing import Final
 
 from bench.browser import (
-    CHROMIUM_ARGS,
     FIRST_DRAW_TIMEOUT_MS,
     READY_JS,
     VIEWPORT,
     DashboardServer,
     Traffic,
-    chromium_path,
     day_number,
 )
+from bench.chromium import CHROMIUM_ARGS, chromium_path
 from bench.synthetic import make_set
 
 DELAYS_MS: Final = (0, 100, 200, 250, 300, 400, 600, 1000)

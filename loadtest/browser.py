@@ -9,7 +9,6 @@ is kept as well: that is what the person sees.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from contextlib import suppress
 from pathlib import Path
@@ -21,22 +20,12 @@ from playwright.async_api import Error as PlaywrightError
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from bench.chromium import CHROMIUM_ARGS, CHROMIUM_ENV
+from bench.chromium import chromium_path as debian_chromium
 from loadtest.client import day_number
 from loadtest.fleet import Fleet
 from loadtest.scenario import Pace, Plan, Record, ShareLink
 
-CHROMIUM_ENV: Final = "FLASHPOINT_CHROMIUM"
-DEFAULT_CHROMIUM: Final = "/usr/bin/chromium"
-LAUNCH_ARGS: Final = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 MAP_FRAME: Final = 'iframe[title="streamlit_folium.st_folium"]'
 SLIDER_INPUT: Final = '[data-testid="stSlider"] input[type="range"]'
 WAIT_MS: Final = 30_000
@@ -45,7 +34,7 @@ VIEWPORT: Final[ViewportSize] = {"width": 1400, "height": 1000}
 
 def chromium_path() -> Path:
     """Debian's Chromium (Playwright cannot download a browser here)."""
-    path = Path(os.environ.get(CHROMIUM_ENV, DEFAULT_CHROMIUM))
+    path = debian_chromium()
     if not path.exists():
         raise SystemExit(f"Chromium is missing at {path}: set {CHROMIUM_ENV} or run make browser")
     return path
@@ -53,7 +42,7 @@ def chromium_path() -> Path:
 
 async def launch(playwright: Playwright) -> Browser:
     """One headless Chromium; each viewer gets its own context (cookies, storage)."""
-    return await playwright.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
+    return await playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
 
 
 class WireTimer:
