@@ -13,7 +13,7 @@ from playwright.sync_api import Dialog, Page, expect
 
 from geo.io import load_events, load_events_from_bytes
 from tests.browser.conftest import start_dashboard, stop
-from tests.browser.helpers import drawn_markers, map_container, wait_for_map
+from tests.browser.helpers import drawn_markers, map_container, wait_for_map, wait_settled
 
 HOSTILE_TEXTS = [
     "<script>window.__pwned = 1</script>",
@@ -110,6 +110,9 @@ def test_hostile_text_is_shown_literally_and_never_runs(
         assert_nothing_ran(page, dialogs)
 
     container = map_container(page)
+    container.scroll_into_view_if_needed()
+    expect(container).to_have_attribute("data-idle", "1")
+    wait_settled(page)
     row = int(events.index[events["title"] == HOSTILE_TEXTS[0]][0])
     x, y = container.evaluate(
         """(el, row) => {
@@ -119,8 +122,6 @@ def test_hostile_text_is_shown_literally_and_never_runs(
         }""",
         row,
     )
-    container.scroll_into_view_if_needed()
-    expect(container).to_have_attribute("data-idle", "1")
     box = container.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + x, box["y"] + y)
