@@ -18,6 +18,7 @@ import pandas as pd
 
 from geo.countries import COUNTRY_BOUNDS
 from geo.model import CATEGORIES, OTHER
+from geo.readers import ACLED_EXPORT_COLUMNS
 
 WEST, EAST, SOUTH, NORTH = 35.0, 60.0, 25.0, 40.0
 YEAR: Final = 2024
@@ -131,37 +132,7 @@ UNCERTAINTY_SHARE: Final = 0.10
 CLUSTERED_SHARE: Final = 0.75
 
 CSV_COLUMNS: Final = (
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "civilian_targeting",
-    "iso",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "tags",
-    "timestamp",
+    *ACLED_EXPORT_COLUMNS,
     # Flashpoint's own columns on top of ACLED's.
     "title",
     "end_date",

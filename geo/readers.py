@@ -87,6 +87,40 @@ LAT_COLUMNS: Final[tuple[str, ...]] = ("latitude", "lat", "y")
 LON_COLUMNS: Final[tuple[str, ...]] = ("longitude", "lon", "lng", "long", "x")
 # Our CSV export writes lines and areas here as WKT, beside their representative point.
 WKT_COLUMN: Final = "geometry_wkt"
+# The 31 columns of an ACLED export, in ACLED's order.
+ACLED_EXPORT_COLUMNS: Final[tuple[str, ...]] = (
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+)
 ACLED_MARKERS: Final[frozenset[str]] = frozenset(
     {"event_id_cnty", "event_date", "event_type", "latitude", "longitude"}
 )

@@ -18,41 +18,9 @@ import pytest
 from shapely.geometry import LineString, Point
 
 from geo.io import LoadResult, load_events_from_bytes
-from geo.readers import DatasetError, read_raw, sniff_kind
+from geo.readers import ACLED_EXPORT_COLUMNS, DatasetError, read_raw, sniff_kind
 
-ACLED_HEADER = [
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "civilian_targeting",
-    "iso",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "tags",
-    "timestamp",
-]
+ACLED_HEADER = list(ACLED_EXPORT_COLUMNS)
 
 # Two ACLED records; `timestamp` (upload time) is months after the event on purpose.
 ACLED_RECORDS: list[dict[str, Any]] = [
