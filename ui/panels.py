@@ -37,27 +37,18 @@ RETURNED: Final = ["last_active_drawing", "last_object_clicked_count", "center",
 def sidebar_controls(dataset: Dataset) -> None:
     """Filters with counts, mode, basemap."""
     st.sidebar.markdown("### Filters")
-    type_counts = dataset.counts("event_type")
-    st.sidebar.multiselect(
-        "Event type",
-        dataset.event_types,
-        key=filter_key("types"),
-        format_func=lambda t: f"{t} ({type_counts.get(t, 0):,})",
-    )
-    actor_counts = dataset.counts("actor")
-    st.sidebar.multiselect(
-        "Actor (all when empty)",
-        actor_counts.index.tolist(),
-        key=filter_key("actors"),
-        format_func=lambda a: f"{a} ({actor_counts.get(a, 0):,})",
-    )
-    country_counts = dataset.counts("country")
-    st.sidebar.multiselect(
-        "Country (all when empty)",
-        country_counts.index.tolist(),
-        key=filter_key("countries"),
-        format_func=lambda c: f"{c} ({country_counts.get(c, 0):,})",
-    )
+    for label, column, key, options in (
+        ("Event type", "event_type", "types", dataset.event_types),
+        ("Actor (all when empty)", "actor", "actors", None),
+        ("Country (all when empty)", "country", "countries", None),
+    ):
+        counts = dataset.counts(column)
+        st.sidebar.multiselect(
+            label,
+            counts.index.tolist() if options is None else options,
+            key=filter_key(key),
+            format_func=lambda value, counts=counts: f"{value} ({counts.get(value, 0):,})",
+        )
     st.sidebar.markdown("### Time")
     st.sidebar.radio(
         "Show",
