@@ -7,16 +7,17 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 DATA   ?=
 VENDOR := static/vendor
+APP    := static/app
 CHROMIUM ?= /usr/bin/chromium
 NGINX  ?= /usr/sbin/nginx
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint typecheck pytest assets browser bench load clean
 
-run: $(BIN)/.stamp-runtime $(VENDOR)/.stamp
+run: $(BIN)/.stamp-runtime $(VENDOR)/.stamp $(APP)/.stamp
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT) $(if $(DATA),-- --data "$(DATA)")
 
-test: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(CHROMIUM) $(NGINX)
+test: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(APP)/.stamp $(CHROMIUM) $(NGINX)
 	$(MAKE) lint typecheck pytest
 
 lint: $(BIN)/.stamp-dev
@@ -26,17 +27,17 @@ lint: $(BIN)/.stamp-dev
 typecheck: $(BIN)/.stamp-dev
 	$(BIN)/mypy
 
-pytest: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(CHROMIUM) $(NGINX)
+pytest: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(APP)/.stamp $(CHROMIUM) $(NGINX)
 	FLASHPOINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
-assets: $(VENDOR)/.stamp
+assets: $(VENDOR)/.stamp $(APP)/.stamp
 
 browser: $(CHROMIUM)
 
-bench: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(CHROMIUM)
+bench: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(APP)/.stamp $(CHROMIUM)
 	FLASHPOINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m bench
 
-load: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(CHROMIUM)
+load: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(APP)/.stamp $(CHROMIUM)
 	FLASHPOINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m loadtest
 
 $(BIN)/.stamp-runtime: requirements.txt
@@ -57,6 +58,12 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
 	      node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	cp node_modules/jquery/dist/jquery.min.js $(VENDOR)/jquery/
+	touch $@
+
+# The map's own code, styles and offline basemap, served as static files (git-ignored copies).
+$(APP)/.stamp: geo/web/flashpoint.js geo/web/flashpoint.css data/basemap.geojson
+	mkdir -p $(APP)
+	cp $^ $(APP)/
 	touch $@
 
 # Playwright drives Debian's Chromium; it cannot download a browser of its own here.

@@ -7,36 +7,31 @@ helpers in `ui/`); it decides nothing about data. Run it with `make run`, or
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Final
 
 import streamlit as st
 
 from geo.dataset import Dataset
-from geo.detail import format_day
+from geo.payload import ViewState
 from geo.story import Story
+from geo.timeline import day_number
+from ui.bridge import draw_bridge
 from ui.data import choose_dataset
 from ui.panels import (
     draw_detail,
     draw_downloads,
     draw_event_list,
     draw_map,
-    draw_share,
-    draw_timeline,
     sidebar_controls,
 )
 from ui.state import (
-    SPEEDS,
-    advance,
     current_view,
     filters,
     init_state,
-    period_bounds,
-    restart_if_toggled,
-    step_date,
+    on_bridge_date,
+    on_bridge_pick,
     sync_address_bar,
-    toggle_play,
 )
 from ui.story import start_story, step_highlight, story_card, story_for
 
@@ -46,105 +41,70 @@ ICON: Final = ROOT / "geo" / "web" / "icon.png"
 
 
 def main_view(dataset: Dataset, story: Story | None) -> None:
-    """Story card, date controls, map, detail panel, timeline chart and event list."""
-    restart_if_toggled()
-    if st.session_state.playing:
-        advance(dataset)
-    state = st.session_state
-    lo, hi = period_bounds(dataset)
-    if not lo <= state.date <= hi:
-        state.date = min(max(state.date, lo), hi)
-    for notice in state.pop("notices", []):
+    """The page's outline: notices, the story, the map (with its time control) and the side."""
+    for notice in st.session_state.pop("notices", []):
         st.toast(notice)
+    story_controls(dataset, story)
+    map_column, side_column = st.columns([5, 2])
+    with map_column:
+        draw_map(dataset)
+    with side_column:
+        side_panel(dataset, story)
 
+
+def story_controls(dataset: Dataset, story: Story | None) -> None:
+    """The story's caption card, or the button that starts the story."""
+    if story is None:
+        return
+    number = st.session_state.story
+    if number is not None:
+        story_card(dataset, story, number)
+        return
+    st.button(
+        "Tell me the story",
+        icon=":material/auto_stories:",
+        key="story_start",
+        type="primary",
+        on_click=start_story,
+        args=(dataset, story),
+    )
+
+
+@st.fragment
+def side_panel(dataset: Dataset, story: Story | None) -> None:
+    """What follows the date: the detail panel, the event list, the address and the bridge.
+
+    A date settled in the browser reruns only this fragment; the map is not rebuilt.
+    """
+    state = st.session_state
     mask = dataset.filter_mask(*filters())
     visible = dataset.visible(state.date, state.mode, int(state.window), mask)
     current = dataset.timeline.current(state.date) & mask
-    selected_row = dataset.row_of_id.get(state.event or "", -1)
+    draw_detail(dataset, current)
+    draw_event_list(dataset, visible)
+    sync_address_bar(current_view(), dataset.event_types)
+    draw_bridge(
+        view_state(dataset, story), lambda: on_bridge_date(dataset), lambda: on_bridge_pick(dataset)
+    )
+
+
+def view_state(dataset: Dataset, story: Story | None) -> ViewState:
+    """What the map is told on every run: the page's date, selection, story highlight, mode."""
+    state = st.session_state
     focus: list[int] = []
     fly = None
     if story is not None and state.story is not None:
-        story_card(dataset, story, state.story)
         focus, fly = step_highlight(dataset, story, state.story)
-
-    head_left, head_mid, head_right = st.columns([3, 1.3, 2], vertical_alignment="bottom")
-    head_left.markdown(f"## {format_day(state.date)}")
-    if story is not None and state.story is None:
-        head_mid.button(
-            "Tell me the story",
-            icon=":material/auto_stories:",
-            key="story_start",
-            type="primary",
-            on_click=start_story,
-            args=(dataset, story),
-            width="stretch",
-        )
-    head_right.markdown(
-        f"<div class='fp-counts'><b>{int(visible.sum()):,}</b> events shown · "
-        f"<b>{int(current.sum()):,}</b> on this day</div>",
-        unsafe_allow_html=True,
-    )
-    controls = st.container(key="controls").columns(
-        [1.7, 0.7, 7, 0.7, 1.3], vertical_alignment="bottom"
-    )
-    if dataset.focus:
-        controls[0].segmented_control(
-            "Period",
-            ["focus", "all"],
-            key="period",
-            format_func=lambda p: dataset.focus.label if p == "focus" and dataset.focus else "All",
-            label_visibility="collapsed",
-        )
-        lo, hi = period_bounds(dataset)
-        state.date = min(max(state.date, lo), hi)
-    controls[1].button(
-        "",
-        icon=":material/skip_previous:",
-        key="prev",
-        help="Previous date with an event",
-        on_click=step_date,
-        args=(dataset, -1),
-        width="stretch",
-    )
-    if lo < hi:
-        controls[2].slider(
-            "Date",
-            min_value=lo,
-            max_value=hi,
-            key="date",
-            step=timedelta(days=1),
-            format="ddd D MMM YYYY",
-            label_visibility="collapsed",
-        )
-    controls[3].button(
-        "",
-        icon=":material/skip_next:",
-        key="next",
-        help="Next date with an event",
-        on_click=step_date,
-        args=(dataset, +1),
-        width="stretch",
-    )
-    controls[4].button(
-        "Pause" if state.playing else "Play",
-        key="play",
-        icon=":material/pause:" if state.playing else ":material/play_arrow:",
-        on_click=toggle_play,
-        args=(dataset,),
-        width="stretch",
-    )
-
-    map_col, detail_col = st.columns([5, 2])
-    with map_col:
-        draw_map(dataset, visible, current, selected_row, focus, fly)
-    with detail_col:
-        draw_detail(dataset, current)
-
-    draw_timeline(dataset, lo, hi)
-    draw_event_list(dataset, visible)
-    view = current_view()
-    sync_address_bar(view, dataset.event_types)
-    draw_share(view)
+    return {
+        "day": day_number(state.date),
+        "rev": int(state.date_rev),
+        "sel": dataset.row_of_id.get(state.event or "", -1),
+        "focus": focus,
+        "fly": [list(fly[0]), list(fly[1])] if fly else None,
+        "mode": state.mode,
+        "window": int(state.window),
+        "dataset": state.dataset_token,
+    }
 
 
 def main() -> None:
@@ -160,8 +120,7 @@ def main() -> None:
     init_state(dataset, story)
     sidebar_controls(dataset)
     draw_downloads(dataset)
-    interval = SPEEDS[st.session_state.speed] if st.session_state.playing else None
-    st.fragment(run_every=interval)(main_view)(dataset, story)
+    main_view(dataset, story)
 
 
 main()

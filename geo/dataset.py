@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from geo.io import LoadResult, Problem
-from geo.maps import MapData
 from geo.model import EVENT_TYPES, Event
+from geo.payload import MapData
 from geo.timeline import Mode, Timeline, parse_iso_day
 
 ACTOR_COLUMNS: Final = ("actor1", "actor2")

@@ -1,12 +1,14 @@
-"""Folium pieces of the map: a base map that stays the same between steps, and a small step layer.
+"""Folium pieces of the map: a base map that never changes, and the layer of event columns.
 
-The base map carries the basemap, the legend and Flashpoint's event layer code; each slider
-step sends only a compact payload of the visible events (`build_step_layer`), which the
-event layer applies as a difference, so the map is never reloaded while scrubbing.
+The base map loads Flashpoint's map code (`geo/web/flashpoint.js`) and the offline basemap as
+static files and sets the map up from a small configuration. The events of the dataset and
+filters follow as one layer (`build_events_layer`), sent again only when they change: the
+date is applied in the browser, so moving it costs the server nothing here.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -16,12 +18,11 @@ from typing import Any, Final
 
 import folium
 import numpy as np
-import pandas as pd
-import shapely
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
-from geo.model import CATEGORIES, EVENT_TYPES
+from geo.payload import EventColumns, MapConfig
+from geo.share import BASEMAPS
 
 LOG = logging.getLogger("flashpoint.maps")
 
@@ -29,9 +30,17 @@ ROOT: Final = Path(__file__).resolve().parent.parent
 VENDOR_DIR: Final = ROOT / "static" / "vendor"
 WEB_DIR: Final = Path(__file__).resolve().parent / "web"
 BASEMAP_PATH: Final = ROOT / "data" / "basemap.geojson"
+APP_DIR: Final = ROOT / "static" / "app"
 # Relative to the map's iframe (/component/streamlit_folium.st_folium/index.html), so the
 # links also work when Streamlit is served under a path prefix behind a proxy.
 STATIC_URL: Final = "../../app/static/vendor/"
+APP_URL: Final = "../../app/static/app/"
+# Flashpoint's own files, served as static files (copied there by `make assets`).
+APP_FILES: Final = (
+    ("flashpoint_js", WEB_DIR / "flashpoint.js"),
+    ("flashpoint_css", WEB_DIR / "flashpoint.css"),
+    ("basemap", BASEMAP_PATH),
+)
 LOCAL_JS: Final = (("leaflet", "leaflet/leaflet.js"), ("jquery", "jquery/jquery.min.js"))
 LOCAL_CSS: Final = (("leaflet_css", "leaflet/leaflet.css"),)
 CDN_JS: Final = (
@@ -40,17 +49,6 @@ CDN_JS: Final = (
 )
 CDN_CSS: Final = (("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css"),)
 
-COORD_SCALE: Final = 100_000
-TITLES_UP_TO: Final = 3_000
-CIRCLES_UP_TO: Final = 2_000
-MARKER_SIZE: Final = 6
-
-BASEMAPS: Final[dict[str, str]] = {
-    "offline": "Offline borders",
-    "osm": "OpenStreetMap",
-    "light": "Light",
-    "dark": "Dark",
-}
 TILES: Final[dict[str, tuple[str, str]]] = {
     "osm": (
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
@@ -155,61 +153,111 @@ class _VerbatimMacro(MacroElement):
         return ""
 
 
+@dataclass(frozen=True, slots=True)
+class AppFiles:
+    """Flashpoint's own map files: static addresses when served, else their text inline."""
+
+    urls: dict[str, str]
+    inline: dict[str, str]
+
+
+@cache
+def find_app_files(app_dir: Path = APP_DIR) -> AppFiles:
+    """Static copies of the map's code, styles and basemap when up to date; else inline text.
+
+    Served files are fetched once and cached by the browser (the address carries a content
+    hash); inline text is what a deployment without `make assets` gets, resent with the map.
+    """
+    urls: dict[str, str] = {}
+    for name, source in APP_FILES:
+        data = source.read_bytes() if source.is_file() else b""
+        copy = app_dir / source.name
+        if not data or not copy.is_file() or copy.read_bytes() != data:
+            LOG.warning(
+                "Static copies of the map's files under %s are missing or out of date "
+                "(run `make assets`); sending them inline",
+                app_dir,
+            )
+            return AppFiles(
+                urls={},
+                inline={
+                    "flashpoint_js": _web_file("flashpoint.js"),
+                    "flashpoint_css": _web_file("flashpoint.css"),
+                    "basemap": load_basemap(),
+                },
+            )
+        digest = hashlib.sha256(data).hexdigest()[:12]
+        urls[name] = f"{APP_URL}{source.name}?v={digest}"
+    return AppFiles(urls=urls, inline={})
+
+
 class FlashpointSetup(_VerbatimMacro):
-    """Adds the offline basemap, the legend and the event layer to the base map."""
+    """Sets up the basemap, the legend, the time control and the events layer on the map."""
 
     _template = Template(
         """
-        {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
+        {% macro header(this, kwargs) %}{{ this.style }}{% endmacro %}
         {% macro script(this, kwargs) %}
-        {{ this.js }}
-        window.drawFlashpointBasemap({{ this._parent.get_name() }}, {{ this.basemap }},
-            {{ this.filled }});
-        new window.FlashpointLayer({{ this._parent.get_name() }}, {{ this.config }});
+        {{ this.code }}
+        {{ this.basemap }}
+        new window.FlashpointMap({{ this._parent.get_name() }}, {{ this.config }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, basemap: str, filled: bool, config: dict[str, Any]) -> None:
+    def __init__(self, files: AppFiles, filled: bool, config: MapConfig) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "FlashpointSetup"
-        self.css = _web_file("flashpoint.css")
-        self.js = _web_file("flashpoint.js")
-        self.basemap = basemap
-        self.filled = "true" if filled else "false"
+        css = files.inline.get("flashpoint_css")
+        self.style = f"<style>{css}</style>" if css else ""
+        self.code = files.inline.get("flashpoint_js", "")
+        fill = "true" if filled else "false"
+        if "basemap" in files.urls:
+            url = safe_json(files.urls["basemap"])
+            call = f"window.loadFlashpointBasemap(__MAP__, {url}, {fill});"
+        else:
+            call = f"window.drawFlashpointBasemap(__MAP__, {files.inline['basemap']}, {fill});"
+        self.basemap = call
         self.config = safe_json(config)
 
+    def render(self, **kwargs: Any) -> str:
+        """Name the map in the basemap call before the script is placed."""
+        parent = self._parent
+        if parent is not None:
+            self.basemap = self.basemap.replace("__MAP__", parent.get_name())
+        return super().render(**kwargs)
 
-class StepUpdate(_VerbatimMacro):
-    """Hands one step's payload to the event layer already on the map."""
+
+class EventsUpdate(_VerbatimMacro):
+    """Hands the event columns of the dataset and filters to the map."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        window.flashpoint && window.flashpoint.update({{ this.payload }});
+        window.flashpoint && window.flashpoint.setEvents({{ this.columns }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, payload: str) -> None:
+    def __init__(self, columns: str) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
-        self._name = "StepUpdate"
-        self.payload = payload
+        self._name = "EventsUpdate"
+        self.columns = columns
 
 
 def build_base_map(
     *,
     basemap: str,
-    event_types: list[str],
+    config: MapConfig,
     center: tuple[float, float],
     zoom: int,
     bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
-    token: str = "",
     assets: Assets | None = None,
-    basemap_json: str | None = None,
+    files: AppFiles | None = None,
 ) -> folium.Map:
-    """The part of the map that stays the same while the user scrubs."""
+    """The part of the map that stays the same while the user scrubs, plays and pans."""
     assets = assets or find_assets()
+    files = files or find_app_files()
     fmap = folium.Map(
         location=list(center),
         zoom_start=zoom,
@@ -220,111 +268,27 @@ def build_base_map(
         max_zoom=18,
         world_copy_jump=True,
     )
-    fmap.default_js = list(assets.js)
-    fmap.default_css = list(assets.css)
+    fmap.default_js = [
+        *assets.js,
+        *(("flashpoint", files.urls[k]) for k in ("flashpoint_js",) if k in files.urls),
+    ]
+    fmap.default_css = [
+        *assets.css,
+        *(("flashpoint_css", files.urls[k]) for k in ("flashpoint_css",) if k in files.urls),
+    ]
     if basemap in TILES:
         url, attribution = TILES[basemap]
         folium.TileLayer(url, attr=attribution, name=BASEMAPS[basemap], max_zoom=18).add_to(fmap)
-    config = {
-        "categories": [{"name": c.name, "color": c.color, "shape": c.shape} for c in CATEGORIES],
-        "legend": [EVENT_TYPES.index(t) for t in EVENT_TYPES if t in set(event_types)],
-        "size": MARKER_SIZE,
-        # A new dataset must get a fresh map: the event layer keys its markers by row.
-        "dataset": token,
-    }
-    FlashpointSetup(
-        basemap_json if basemap_json is not None else load_basemap(),
-        filled=basemap not in TILES,
-        config=config,
-    ).add_to(fmap)
+    FlashpointSetup(files, filled=basemap not in TILES, config=config).add_to(fmap)
     if bounds is not None:
         fmap.fit_bounds([list(bounds[0]), list(bounds[1])], max_zoom=10, padding=(30, 30))
     return fmap
 
 
-@dataclass(frozen=True, slots=True)
-class MapData:
-    """Per-event columns the map needs, computed once per dataset."""
-
-    x: np.ndarray
-    y: np.ndarray
-    t: np.ndarray
-    day: np.ndarray
-    titles: np.ndarray
-    uncertainty: np.ndarray
-    lines: dict[int, list[list[float]]]
-
-    @classmethod
-    def from_events(cls, events: pd.DataFrame) -> MapData:
-        """Marker position (representative point), type index, day and title of each event."""
-        geoms = np.asarray(events.geometry.to_numpy(), dtype=object)
-        points = shapely.point_on_surface(geoms) if len(geoms) else geoms
-        is_line = np.isin(shapely.get_type_id(geoms), (1, 5)) if len(geoms) else np.zeros(0, bool)
-        xy = shapely.get_coordinates(points) if len(geoms) else np.zeros((0, 2))
-        lines: dict[int, list[list[float]]] = {}
-        for row in np.flatnonzero(is_line).tolist():
-            geom = geoms[row]
-            parts = list(geom.geoms) if geom.geom_type == "MultiLineString" else [geom]
-            coords = [c for part in parts for c in part.coords]
-            lines[row] = [[round(c[0], 5), round(c[1], 5)] for c in coords]
-            xy[row] = coords[-1][:2]
-        type_index = {name: i for i, name in enumerate(EVENT_TYPES)}
-        t = events["event_type"].map(type_index).fillna(len(EVENT_TYPES) - 1).to_numpy(np.int64)
-        days = events["event_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-        unc = events["uncertainty_m"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-        return cls(
-            x=np.round(xy[:, 0] * COORD_SCALE).astype(np.int64),
-            y=np.round(xy[:, 1] * COORD_SCALE).astype(np.int64),
-            t=t,
-            day=days,
-            titles=events["title"].to_numpy(dtype=object),
-            uncertainty=unc,
-            lines=lines,
-        )
-
-
-def build_step_payload(
-    data: MapData,
-    visible: np.ndarray,
-    current: np.ndarray,
-    *,
-    selected: int = -1,
-    focus: list[int] | None = None,
-    fly: tuple[tuple[float, float], tuple[float, float]] | None = None,
-    step: int = 0,
-) -> str:
-    """The visible events of one step, as compact columns for the event layer."""
-    rows = np.flatnonzero(visible)
-    marked = current[rows] if len(current) else np.zeros(0, bool)
-    payload: dict[str, Any] = {
-        "step": step,
-        "rows": rows.tolist(),
-        "x": data.x[rows].tolist(),
-        "y": data.y[rows].tolist(),
-        "t": data.t[rows].tolist(),
-        "s": marked.astype(np.int8).tolist(),
-        "day": data.day[rows].tolist(),
-        "sel": int(selected),
-        "focus": [int(r) for r in (focus or [])],
-    }
-    if len(rows) <= TITLES_UP_TO:
-        payload["title"] = data.titles[rows].tolist()
-    unc = data.uncertainty[rows]
-    with_circle = np.isfinite(unc) & (unc > 0)
-    if len(rows) > CIRCLES_UP_TO:
-        with_circle &= marked | (rows == selected)
-    circled = zip(rows[with_circle].tolist(), unc[with_circle].tolist(), strict=True)
-    payload["unc"] = {str(r): u for r, u in circled}
-    payload["lines"] = {str(r): line for r, line in data.lines.items() if visible[r]}
-    if fly is not None:
-        payload["fly"] = [list(fly[0]), list(fly[1])]
-    return safe_json(payload)
-
-
-def build_step_layer(payload: str) -> folium.FeatureGroup:
-    """A feature group that applies one step's payload on the map."""
+def build_events_layer(columns: EventColumns) -> folium.FeatureGroup:
+    """A feature group that hands the event columns to the map."""
     group = folium.FeatureGroup(name="events", control=False)
-    StepUpdate(payload).add_to(group)
+    EventsUpdate(safe_json(columns)).add_to(group)
     return group
 
 

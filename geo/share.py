@@ -16,7 +16,6 @@ from datetime import date
 from typing import Any, Final
 from urllib.parse import urlencode
 
-from geo.maps import BASEMAPS
 from geo.timeline import MODES, Mode, parse_iso_day
 
 
@@ -49,6 +48,12 @@ SETTINGS: Final[dict[str, Setting]] = {
         Setting("actor", (), "Actors shown (repeatable); all when absent."),
         Setting("country", (), "Countries shown (repeatable); all when absent."),
     )
+}
+BASEMAPS: Final[dict[str, str]] = {
+    "offline": "Offline borders",
+    "osm": "OpenStreetMap",
+    "light": "Light",
+    "dark": "Dark",
 }
 MAX_WINDOW: Final = 3650
 WHOLE_NUMBER: Final = re.compile(r"-?[0-9]{1,6}")

@@ -95,6 +95,14 @@ def parse_iso_day(value: Any) -> date | None:
         return None
 
 
+EPOCH: Final = date(1970, 1, 1)
+
+
+def day_number(day: date) -> int:
+    """Days since 1970-01-01: how the map and the page name a date."""
+    return (day - EPOCH).days
+
+
 def _to_date(value: np.datetime64) -> date:
     return date(1970, 1, 1) + timedelta(days=int(value.astype("datetime64[D]").astype(np.int64)))
 

@@ -9,9 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from geo.maps import BASEMAPS
 from geo.model import EVENT_TYPES
-from geo.share import MAX_VALUE_LENGTH, View, parse_view, share_url, view_to_params
+from geo.share import BASEMAPS, MAX_VALUE_LENGTH, View, parse_view, share_url, view_to_params
 from geo.timeline import MODES
 
 EVENT_IDS = frozenset({"e1", "e2", "k1-rocket-attack"})

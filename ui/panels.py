@@ -1,8 +1,7 @@
-"""The panels of the page: sidebar filters, map, detail panel, event list, share link."""
+"""The panels of the page: sidebar filters, the map, the detail panel and the event list."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
@@ -11,27 +10,18 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.charts import DAY_SELECTION, build_timeline_spec, timeline_spec_at
 from geo.dataset import Dataset
 from geo.detail import render_event_html
 from geo.export import to_acled_csv_bytes, to_geojson_bytes
-from geo.maps import BASEMAPS, build_base_map, build_step_layer, build_step_payload, fit_bounds
-from geo.share import SETTINGS, View, share_url
-from geo.story import Bounds
-from geo.timeline import MODES, counts_per_day
-from ui.state import (
-    SPEEDS,
-    filter_key,
-    filters,
-    on_chart_select,
-    on_map_change,
-    on_table_select,
-)
+from geo.maps import build_base_map, build_events_layer, fit_bounds
+from geo.payload import build_event_columns, build_map_config
+from geo.share import BASEMAPS, SETTINGS
+from geo.timeline import MODES
+from ui.state import filter_key, filters, map_view_in_address, on_table_select
 
-MAP_HEIGHT: Final = 600
-LIST_LIMIT: Final = 1000
+MAP_HEIGHT: Final = 620
+LIST_LIMIT: Final = 50
 DAY_LIST_LIMIT: Final = 12
-RETURNED: Final = ["last_active_drawing", "last_object_clicked_count", "center", "zoom"]
 
 
 def sidebar_controls(dataset: Dataset) -> None:
@@ -60,7 +50,6 @@ def sidebar_controls(dataset: Dataset) -> None:
     )
     if st.session_state.mode == "window":
         st.sidebar.number_input("N days", 1, 3650, key="window", help=SETTINGS["window"].help)
-    st.sidebar.selectbox("Playback speed", list(SPEEDS), index=1, key="speed")
     st.sidebar.markdown("### Map")
     st.sidebar.selectbox(
         "Basemap",
@@ -71,53 +60,53 @@ def sidebar_controls(dataset: Dataset) -> None:
     )
 
 
-def draw_map(
-    dataset: Dataset,
-    visible: Any,
-    current: Any,
-    selected_row: int,
-    focus: list[int] | None = None,
-    fly: Bounds | None = None,
-) -> None:
-    """The map: an unchanging base map plus this step's events."""
+@st.cache_resource(max_entries=32, show_spinner=False)
+def events_layer_json(token: str, chosen: tuple[tuple[str, ...], ...], _dataset: Dataset) -> Any:
+    """The event columns for a dataset and filters, built once for all sessions."""
+    mask = _dataset.filter_mask(*chosen)
+    return build_event_columns(_dataset.map_data, mask)
+
+
+def draw_map(dataset: Dataset) -> None:
+    """The map: a base map that never reloads, and the events of the dataset and filters.
+
+    It returns nothing to Python: a pan never reruns the app (the map writes its view into
+    the address itself), and the date and clicked markers come back through the bridge.
+    """
     state = st.session_state
     origin_key = (state.dataset_token, state.basemap)
     if state.map_origin is None or state.map_origin[0] != origin_key:
         bounds = None
-        if state.map_view is not None:
-            center, zoom = (state.map_view[0], state.map_view[1]), state.map_view[2]
+        view = map_view_in_address() or state.map_view
+        if view is not None:
+            center, zoom = (view[0], view[1]), view[2]
         else:
             data = dataset.map_data
-            shown = visible if visible.any() else (visible | True)
-            bounds = fit_bounds(data.x[shown] / 1e5, data.y[shown] / 1e5)
+            bounds = fit_bounds(data.x / 1e5, data.y / 1e5)
             center, zoom = (33.3, 44.4), 6
         state.map_origin = (origin_key, center, zoom, bounds)
     _, center, zoom, bounds = state.map_origin
-    base = build_base_map(
-        basemap=state.basemap,
+    timeline, focus = dataset.timeline, dataset.focus
+    assert timeline.first is not None and timeline.last is not None
+    config = build_map_config(
         event_types=dataset.event_types,
-        center=center,
-        zoom=zoom,
-        bounds=bounds,
         token=state.dataset_token,
+        first=timeline.first,
+        last=timeline.last,
+        focus=(focus.start, focus.end, focus.label) if focus else None,
     )
-    payload = build_step_payload(
-        dataset.map_data,
-        visible,
-        current,
-        selected=selected_row,
-        focus=focus,
-        fly=fly,
-        step=int((state.date - date(1970, 1, 1)).days),
+    base = build_base_map(
+        basemap=state.basemap, config=config, center=center, zoom=zoom, bounds=bounds
     )
+    chosen = tuple(tuple(values) for values in filters())
+    columns = events_layer_json(state.dataset_token, chosen, dataset)
     st_folium(
         base,
         key="map",
         height=MAP_HEIGHT,
         use_container_width=True,
-        returned_objects=RETURNED,
-        feature_group_to_add=build_step_layer(payload),
-        on_change=lambda: on_map_change(dataset),
+        returned_objects=[],
+        feature_group_to_add=build_events_layer(columns),
     )
 
 
@@ -151,18 +140,21 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
     table = pd.DataFrame(
         {
             "Date": shown["event_date"].dt.strftime("%Y-%m-%d"),
-            "Type": shown["event_type"],
             "Event": shown["title"],
+            "Type": shown["event_type"],
             "Place": shown["location"],
             "Killed": shown["fatalities"],
         }
     )
     st.markdown(f"#### Events shown ({len(rows):,})")
-    if len(rows) > LIST_LIMIT:
-        st.caption(
-            f"The newest {LIST_LIMIT:,} are listed; the map and the downloads hold all "
-            f"{len(rows):,}."
+    st.caption(
+        "The map's events as a list, newest first"
+        + (
+            f": the newest {LIST_LIMIT:,} are listed; the downloads hold all {len(rows):,}."
+            if len(rows) > LIST_LIMIT
+            else "."
         )
+    )
     st.dataframe(
         table,
         key="event_table",
@@ -173,33 +165,6 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
         height=280,
     )
     st.session_state.setdefault("shown", {})["mask"] = visible
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def timeline_spec(
-    token: str,
-    filters: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
-    start: date,
-    end: date,
-    _dataset: Dataset,
-) -> str:
-    """The timeline chart for a dataset, filters and period, built once for all sessions."""
-    counts = counts_per_day(_dataset.events, _dataset.filter_mask(*filters))
-    return build_timeline_spec(counts, start, end)
-
-
-def draw_timeline(dataset: Dataset, start: date, end: date) -> None:
-    """Events per day by type, with a rule at the date; clicking a day moves the date there."""
-    state = st.session_state
-    chosen = tuple(tuple(values) for values in filters())
-    spec = timeline_spec(state.dataset_token, chosen, start, end, dataset)  # type: ignore[arg-type]
-    st.vega_lite_chart(
-        timeline_spec_at(spec, state.date),
-        key="timeline_chart",
-        on_select=lambda: on_chart_select(dataset),
-        selection_mode=DAY_SELECTION,
-        width="stretch",
-    )
 
 
 def draw_downloads(dataset: Dataset) -> None:
@@ -235,11 +200,3 @@ def draw_downloads(dataset: Dataset) -> None:
         on_click="ignore",
         width="stretch",
     )
-
-
-def draw_share(view: View) -> None:
-    """The link to this exact view, ready to copy."""
-    base = st.context.url or "http://localhost:8501/"
-    with st.expander("Share this view", icon=":material/link:"):
-        st.code(share_url(base, view), language=None)
-        st.caption("The address bar always holds this link too.")

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
-from typing import Final
+from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from geo.charts import DAY_SELECTION
 from geo.dataset import Dataset
 from geo.share import View, parse_view, view_to_params
 from geo.story import Story
-
-SPEEDS: Final = {"Slow (2 s)": 2.0, "Normal (1 s)": 1.0, "Fast (0.5 s)": 0.5}
+from geo.timeline import parse_iso_day
 
 
 def init_state(dataset: Dataset, story: Story | None = None) -> None:
@@ -41,10 +37,8 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
     elif step is not None and not view.date:
         day = step.date
     st.session_state.notices = notices
-    st.session_state.period = (
-        "focus" if focus and day is not None and focus.start <= day <= focus.end else "all"
-    )
-    st.session_state.date = day
+    assert day is not None, "a dataset always has a first and a last day"
+    set_date(day)
     st.session_state.event = view.event or (step.quote_event if step else None)
     st.session_state.story = view.story if step else None
     st.session_state.story_prologue = bool(step and step.prologue)
@@ -60,12 +54,10 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
     st.session_state.mode = view.mode
     st.session_state.window = view.window
     st.session_state.basemap = view.basemap
-    st.session_state.playing = False
     st.session_state.map_view = (
         (view.lat, view.lon, view.zoom or 6) if view.lat is not None else None
     )
     st.session_state.map_origin = None
-    st.session_state.click_count = None
 
 
 def filter_key(name: str) -> str:
@@ -83,10 +75,24 @@ def filters() -> tuple[list[str], list[str], list[str]]:
     )
 
 
+def map_view_in_address() -> tuple[float, float, int] | None:
+    """The map's view as the browser last wrote it into the address (it never reruns for it)."""
+    view, _ = parse_view(
+        {k: st.query_params.get(k) for k in ("lat", "lon", "zoom")},
+        event_ids=(),
+        event_types=(),
+        first=None,
+        last=None,
+    )
+    if view.lat is None or view.lon is None:
+        return None
+    return view.lat, view.lon, view.zoom or 6
+
+
 def current_view() -> View:
     """The view described by the widgets, for the address bar and the share link."""
     state = st.session_state
-    lat, lon, zoom = state.map_view or (None, None, None)
+    lat, lon, zoom = map_view_in_address() or state.map_view or (None, None, None)
     types, actors, countries = filters()
     return View(
         date=state.date,
@@ -115,47 +121,33 @@ def sync_address_bar(view: View, all_types: list[str]) -> None:
         st.query_params.from_dict(params)
 
 
-def step_date(dataset: Dataset, direction: int) -> None:
-    """Move to the previous or next date with an event."""
-    target = dataset.timeline.step(st.session_state.date, direction)
-    if target is not None:
-        st.session_state.date = target
-        widen_period(dataset, target)
+def set_date(day: date) -> None:
+    """The page moves the date (a link, a story step): the map follows when it sees `rev` move."""
+    st.session_state.date = day
+    st.session_state.date_rev = st.session_state.get("date_rev", 0) + 1
 
 
-def widen_period(dataset: Dataset, day: date) -> None:
-    """Show the whole record when a date falls outside the focus period."""
-    focus = dataset.focus
-    if focus and not focus.start <= day <= focus.end:
-        st.session_state.period = "all"
+def on_bridge_date(dataset: Dataset) -> None:
+    """The date came to rest in the browser: the panels and the address follow it."""
+    day = parse_iso_day(_bridge_value("date"))
+    timeline = dataset.timeline
+    if day is not None and timeline.first is not None and timeline.last is not None:
+        st.session_state.date = min(max(day, timeline.first), timeline.last)
 
 
-def period_bounds(dataset: Dataset) -> tuple[date, date]:
-    """The slider's range: the focus period or the whole record."""
-    timeline, focus = dataset.timeline, dataset.focus
-    assert timeline.first is not None and timeline.last is not None
-    if focus and st.session_state.period == "focus":
-        return focus.start, focus.end
-    return timeline.first, timeline.last
+def on_bridge_pick(dataset: Dataset) -> None:
+    """A marker was clicked on the map: select its event (the map has highlighted it)."""
+    pick = _bridge_value("pick")
+    if not isinstance(pick, dict) or pick.get("dataset") != st.session_state.dataset_token:
+        return
+    row = pick.get("row")
+    if isinstance(row, int) and not isinstance(row, bool) and 0 <= row < len(dataset):
+        st.session_state.event = str(dataset.events["id"].iat[row])
 
 
-def on_map_change(dataset: Dataset) -> None:
-    """A click on a marker selects its event; a pan or zoom updates the address."""
-    value = st.session_state.get("map") or {}
-    center, zoom = value.get("center"), value.get("zoom")
-    if center and zoom is not None:
-        st.session_state.map_view = (
-            round(float(center["lat"]), 4),
-            round(float(center["lng"]), 4),
-            int(zoom),
-        )
-    count = value.get("last_object_clicked_count")
-    drawing = value.get("last_active_drawing") or {}
-    row = (drawing.get("properties") or {}).get("row")
-    if count and count != st.session_state.click_count and isinstance(row, int):
-        st.session_state.click_count = count
-        if 0 <= row < len(dataset):
-            st.session_state.event = str(dataset.events["id"].iat[row])
+def _bridge_value(name: str) -> Any:
+    value = st.session_state.get("bridge")
+    return value.get(name) if isinstance(value, dict) else None
 
 
 def on_table_select(ids: list[str]) -> None:
@@ -163,49 +155,3 @@ def on_table_select(ids: list[str]) -> None:
     rows = st.session_state.event_table.selection.rows
     if rows and rows[0] < len(ids):
         st.session_state.event = ids[rows[0]]
-
-
-def on_chart_select(dataset: Dataset) -> None:
-    """Clicking a day in the timeline chart moves the date there."""
-    picked = st.session_state.timeline_chart.selection.get(DAY_SELECTION) or []
-    if picked and picked[0].get("day"):
-        value = picked[0]["day"]
-        day = (
-            pd.Timestamp(value, unit="ms")
-            if isinstance(value, (int, float))
-            else pd.Timestamp(value)
-        )
-        st.session_state.date = day.date()
-
-
-def toggle_play(dataset: Dataset) -> None:
-    """Start or stop playback; starting at the end starts again from the beginning."""
-    playing = not st.session_state.playing
-    if playing:
-        start, end = period_bounds(dataset)
-        following = dataset.timeline.step(st.session_state.date, +1)
-        if following is None or following > end:
-            st.session_state.date = start
-    st.session_state.playing = playing
-    st.session_state.last_tick = time.monotonic()
-    # The playback timer belongs to the whole page's run: ask for one (see restart_if_toggled).
-    st.session_state.play_toggled = True
-
-
-def restart_if_toggled() -> None:
-    """After Play or Pause, rerun the whole page so the playback timer starts or stops."""
-    if st.session_state.pop("play_toggled", False):
-        st.rerun(scope="app")
-
-
-def advance(dataset: Dataset) -> None:
-    """One playback tick: the next date with an event, stopping at the end."""
-    interval = SPEEDS[st.session_state.speed]
-    if time.monotonic() - st.session_state.get("last_tick", 0.0) < interval * 0.8:
-        return
-    st.session_state.last_tick = time.monotonic()
-    target = dataset.timeline.step(st.session_state.date, +1)
-    if target is None or target > period_bounds(dataset)[1]:
-        st.session_state.playing = False
-        st.rerun(scope="app")
-    st.session_state.date = target

@@ -18,6 +18,7 @@ from geo.story import (
     load_story,
     step_bounds,
 )
+from ui.state import set_date
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -56,11 +57,8 @@ def go_to_step(dataset: Dataset, story: Story, number: int) -> None:
         return
     state = st.session_state
     state.story = number
-    state.date = step.date
+    set_date(step.date)
     state.event = step.quote_event
-    state.playing = False
-    if dataset.focus and not dataset.focus.start <= step.date <= dataset.focus.end:
-        state.period = "all"
     if step.prologue:
         state.story_prologue = True
 

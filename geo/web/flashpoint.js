@@ -1,101 +1,34 @@
-/* Flashpoint's event layer for Leaflet.
+/* Flashpoint's map: the events layer, the time control and the offline basemap.
  *
- * The base map creates one FlashpointLayer; every slider step then calls update() with the
- * events visible at that date. Markers are kept between steps and only the difference is
- * drawn, on one canvas, so a step costs little whatever the size of the dataset and the map
- * itself is never reloaded. Text from data is only ever set through textContent.
+ * Time runs here, in the browser. The map receives the events of the dataset and filters once
+ * (compact columns, `setEvents`) and applies the date itself: dragging the thumb redraws the
+ * map at every animation frame, Play animates without asking the server, and events fade in
+ * as they appear. When the date comes to rest the page is told (through the bridge in the
+ * page, see bridge.js), so the address, the detail panel and the event list follow.
+ *
+ * All events are drawn on one canvas from typed arrays, with pre-drawn marker sprites, so a
+ * frame costs a loop over the visible events whatever their number. Text from data is only
+ * ever set through textContent.
  */
 (function () {
   "use strict";
-  if (window.FlashpointLayer) return;
+  if (window.FlashpointMap) return;
 
-  var SQRT3 = Math.sqrt(3);
-
-  function tracePolygon(ctx, p, r, sides, rotation) {
-    for (var i = 0; i < sides; i++) {
-      var a = rotation + (i * 2 * Math.PI) / sides;
-      var x = p.x + r * Math.cos(a);
-      var y = p.y + r * Math.sin(a);
-      if (i === 0) ctx.moveTo(x, y);
-      else ctx.lineTo(x, y);
-    }
-    ctx.closePath();
-  }
-
-  var SHAPES = {
-    circle: function (ctx, p, r) {
-      ctx.arc(p.x, p.y, r, 0, Math.PI * 2, false);
-    },
-    square: function (ctx, p, r) {
-      var s = r * 0.9;
-      ctx.rect(p.x - s, p.y - s, 2 * s, 2 * s);
-    },
-    diamond: function (ctx, p, r) {
-      tracePolygon(ctx, p, r * 1.25, 4, -Math.PI / 2);
-    },
-    triangle: function (ctx, p, r) {
-      tracePolygon(ctx, { x: p.x, y: p.y + r * 0.2 }, r * 1.3, 3, -Math.PI / 2);
-    },
-    hexagon: function (ctx, p, r) {
-      tracePolygon(ctx, p, r * 1.1, 6, 0);
-    },
-    star: function (ctx, p, r) {
-      var outer = r * 1.35;
-      var inner = outer * 0.45;
-      for (var i = 0; i < 10; i++) {
-        var a = -Math.PI / 2 + (i * Math.PI) / 5;
-        var rr = i % 2 === 0 ? outer : inner;
-        var x = p.x + rr * Math.cos(a);
-        var y = p.y + rr * Math.sin(a);
-        if (i === 0) ctx.moveTo(x, y);
-        else ctx.lineTo(x, y);
-      }
-      ctx.closePath();
-    },
-    arrow: function (ctx, p, r, layer) {
-      var from = layer._map.latLngToLayerPoint(layer.options.from);
-      var angle = Math.atan2(p.y - from.y, p.x - from.x);
-      var len = r * 2.2;
-      var half = r * 1.1;
-      var bx = p.x - len * Math.cos(angle);
-      var by = p.y - len * Math.sin(angle);
-      ctx.moveTo(p.x, p.y);
-      ctx.lineTo(bx + half * Math.sin(angle), by - half * Math.cos(angle));
-      ctx.lineTo(bx - half * Math.sin(angle), by + half * Math.cos(angle));
-      ctx.closePath();
-    },
-  };
-
-  // Draw our shapes with Leaflet's own canvas renderer (fill, stroke, hit-testing included).
-  L.Canvas.include({
-    _updateFlashpointShape: function (layer) {
-      if (!this._drawing || layer._empty()) return;
-      var ctx = this._ctx;
-      ctx.beginPath();
-      (SHAPES[layer.options.shape] || SHAPES.circle)(ctx, layer._point, layer._radius, layer);
-      this._fillStroke(ctx, layer);
-    },
-  });
-
-  var ShapeMarker = L.CircleMarker.extend({
-    options: { shape: "circle" },
-    _updatePath: function () {
-      this._renderer._updateFlashpointShape(this);
-    },
-    _containsPoint: function (p) {
-      // A generous hit area: small markers must still be easy to click or tap.
-      return p.distanceTo(this._point) <= Math.max(this._radius + 4, 9);
-    },
-  });
-
+  var DAY_MS = 86400000;
+  var FADE_MS = 350;
+  var COMMIT_MS = 250;
+  var SPEEDS = [0.5, 1, 2, 4];
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   var WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  var REDUCED_MOTION = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   function dayWords(day) {
-    var d = new Date(day * 86400000);
-    return (
-      WEEKDAYS[d.getUTCDay()] + " " + d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear()
-    );
+    var d = new Date(day * DAY_MS);
+    return WEEKDAYS[d.getUTCDay()] + " " + d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
+  }
+
+  function isoDay(day) {
+    return new Date(day * DAY_MS).toISOString().slice(0, 10);
   }
 
   function el(tag, cls, text) {
@@ -105,216 +38,842 @@
     return node;
   }
 
-  function FlashpointLayer(map, config) {
-    this.map = map;
-    this.cfg = config;
-    this.renderer = L.canvas({ padding: 0.3, tolerance: 4 });
-    this.extras = L.layerGroup().addTo(map);
-    this.group = L.featureGroup().addTo(map);
-    this.items = new Map();
-    this.selected = -1;
-    this.focus = new Set();
-    this.lastFly = null;
-    var self = this;
-    this.group.on("click", function (e) {
-      if (e.layer && e.layer.options.row !== undefined) self.select(e.layer.options.row, true);
-    });
-    if (config.legend) this.addLegend(config);
-    window.flashpoint = this;
-    var container = map.getContainer();
-    // data-idle tells tests (and anything else watching) that no pan or zoom is under way.
-    map.on("movestart zoomstart", function () {
-      container.removeAttribute("data-idle");
-    });
-    map.on("moveend zoomend", function () {
-      container.setAttribute("data-idle", "1");
-    });
-    container.setAttribute("data-idle", "1");
-    container.setAttribute("data-flashpoint", "ready");
+  function upperBound(arr, n, value) {
+    // First index whose value is greater than `value` (arr sorted ascending).
+    var lo = 0;
+    var hi = n;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (arr[mid] <= value) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
-  FlashpointLayer.prototype.addLegend = function (config) {
-    var legend = L.control({ position: "bottomleft" });
+  function tracePolygon(ctx, x, y, r, sides, rotation) {
+    for (var i = 0; i < sides; i++) {
+      var a = rotation + (i * 2 * Math.PI) / sides;
+      if (i === 0) ctx.moveTo(x + r * Math.cos(a), y + r * Math.sin(a));
+      else ctx.lineTo(x + r * Math.cos(a), y + r * Math.sin(a));
+    }
+    ctx.closePath();
+  }
+
+  var SHAPES = {
+    circle: function (ctx, x, y, r) {
+      ctx.arc(x, y, r, 0, Math.PI * 2, false);
+    },
+    square: function (ctx, x, y, r) {
+      var s = r * 0.9;
+      ctx.rect(x - s, y - s, 2 * s, 2 * s);
+    },
+    diamond: function (ctx, x, y, r) {
+      tracePolygon(ctx, x, y, r * 1.25, 4, -Math.PI / 2);
+    },
+    triangle: function (ctx, x, y, r) {
+      tracePolygon(ctx, x, y + r * 0.2, r * 1.3, 3, -Math.PI / 2);
+    },
+    hexagon: function (ctx, x, y, r) {
+      tracePolygon(ctx, x, y, r * 1.1, 6, 0);
+    },
+    star: function (ctx, x, y, r) {
+      var outer = r * 1.35;
+      var inner = outer * 0.45;
+      for (var i = 0; i < 10; i++) {
+        var a = -Math.PI / 2 + (i * Math.PI) / 5;
+        var rr = i % 2 === 0 ? outer : inner;
+        if (i === 0) ctx.moveTo(x + rr * Math.cos(a), y + rr * Math.sin(a));
+        else ctx.lineTo(x + rr * Math.cos(a), y + rr * Math.sin(a));
+      }
+      ctx.closePath();
+    },
+  };
+
+  // Marker looks: 0 earlier event (faded), 1 on the current day, 2 highlighted by the story,
+  // 3 selected.
+  var LOOKS = [
+    { grow: 0, stroke: null, width: 1, fillAlpha: 0.35, strokeAlpha: 0.55 },
+    { grow: 2, stroke: "#101418", width: 1.5, fillAlpha: 0.95, strokeAlpha: 1 },
+    { grow: 2, stroke: "#ffe066", width: 2.5, fillAlpha: 0.95, strokeAlpha: 1 },
+    { grow: 5, stroke: "#ffffff", width: 3, fillAlpha: 0.95, strokeAlpha: 1 },
+  ];
+
+  function drawShape(ctx, shape, x, y, r, fill, stroke, width, fillAlpha, strokeAlpha) {
+    ctx.beginPath();
+    (SHAPES[shape] || SHAPES.circle)(ctx, x, y, r);
+    ctx.globalAlpha = fillAlpha;
+    ctx.fillStyle = fill;
+    ctx.fill();
+    ctx.globalAlpha = strokeAlpha;
+    ctx.strokeStyle = stroke || fill;
+    ctx.lineWidth = width;
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+  }
+
+  function makeSprite(cat, look, size, ratio) {
+    var r = size + look.grow;
+    var half = Math.ceil(r * 1.4 + look.width + 2);
+    var canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 2 * half * ratio;
+    var ctx = canvas.getContext("2d");
+    ctx.scale(ratio, ratio);
+    drawShape(ctx, cat.shape, half, half, r, cat.color, look.stroke, look.width, look.fillAlpha, look.strokeAlpha);
+    return { canvas: canvas, half: half, radius: r };
+  }
+
+  // The canvas beneath the controls: Leaflet's renderer machinery keeps it in place while the
+  // map pans and scales it during zoom animations; it is redrawn when a move ends.
+  var EventRenderer = L.Renderer.extend({
+    _initContainer: function () {
+      this._container = document.createElement("canvas");
+      this._container.className = "fp-events";
+      this._ctx = this._container.getContext("2d");
+    },
+    _destroyContainer: function () {
+      L.DomUtil.remove(this._container);
+    },
+    _update: function () {
+      if (this._map._animatingZoom && this._bounds) return;
+      L.Renderer.prototype._update.call(this);
+      var b = this._bounds;
+      var size = b.getSize();
+      var ratio = L.Browser.retina ? 2 : 1;
+      L.DomUtil.setPosition(this._container, b.min);
+      this._container.width = ratio * size.x;
+      this._container.height = ratio * size.y;
+      this._container.style.width = size.x + "px";
+      this._container.style.height = size.y + "px";
+      this._ratio = ratio;
+      this.fire("update");
+    },
+    _updatePaths: function () {
+      if (this.owner) this.owner.draw();
+    },
+  });
+
+  function FlashpointMap(map, config) {
+    this.map = map;
+    this.cfg = config;
+    this.container = map.getContainer();
+    this.n = 0;
+    this.day = null;
+    this.lo = config.first;
+    this.hi = config.last;
+    this.focusPeriod = config.focus;
+    this.mode = "cumulative";
+    this.windowDays = 7;
+    this.selected = -1;
+    this.focus = new Set();
+    this.rev = null;
+    this.lastFly = null;
+    this.playing = false;
+    this.speed = 1;
+    this.fadeUntil = 0;
+    this.drawn = { count: 0, index: new Int32Array(0), px: new Float32Array(0), py: new Float32Array(0) };
+    var pane = map.createPane("fp-events");
+    pane.style.zIndex = 450;
+    pane.style.pointerEvents = "none";
+    this.renderer = new EventRenderer({ pane: "fp-events", padding: 0.2 });
+    this.renderer.owner = this;
+    map.addLayer(this.renderer);
+    this.ratio = L.Browser.retina ? 2 : 1;
+    this.sprites = config.categories.map(function (cat) {
+      return LOOKS.map(function (look) {
+        return makeSprite(cat, look, config.size, L.Browser.retina ? 2 : 1);
+      });
+    });
+    this.tooltip = el("div", "fp-tooltip");
+    this.tooltip.setAttribute("role", "tooltip");
+    this.tooltip.hidden = true;
+    this.container.appendChild(this.tooltip);
+    this.addHeading();
+    if (config.legend && config.legend.length) this.addLegend();
+    this.addTimeControl();
+    this.listen();
+    window.flashpoint = this;
+    this.container.setAttribute("data-idle", "1");
+    this.container.setAttribute("data-flashpoint", "ready");
+    this.hub = connectHub(this);
+  }
+
+  // The page and the map meet through one object on the page's window (same origin).
+  function connectHub(fmap) {
+    var top;
+    try {
+      top = window.parent && window.parent !== window ? window.parent : window;
+      void top.document;
+    } catch (err) {
+      top = window;
+    }
+    var hub = top.__flashpoint || (top.__flashpoint = {});
+    hub.map = fmap;
+    if (hub.bridge) hub.bridge.attach(fmap);
+    return hub;
+  }
+
+  FlashpointMap.prototype.tell = function (name, value) {
+    var bridge = this.hub && this.hub.bridge;
+    if (bridge) bridge.tell(name, value);
+  };
+
+  FlashpointMap.prototype.listen = function () {
+    var self = this;
+    var map = this.map;
+    map.on("movestart zoomstart", function () {
+      self.container.removeAttribute("data-idle");
+    });
+    map.on("moveend zoomend", function () {
+      self.container.setAttribute("data-idle", "1");
+      var c = map.getCenter();
+      self.tell("view", { lat: c.lat, lon: c.lng, zoom: map.getZoom() });
+    });
+    var pending = null;
+    map.on("mousemove", function (e) {
+      pending = e.containerPoint;
+      if (self.hoverFrame) return;
+      self.hoverFrame = requestAnimationFrame(function () {
+        self.hoverFrame = null;
+        self.hover(pending);
+      });
+    });
+    map.on("mouseout", function () {
+      self.tooltip.hidden = true;
+    });
+    map.on("click", function (e) {
+      var i = self.hit(e.containerPoint);
+      if (i < 0) return;
+      var row = self.ev.row[i];
+      self.select(row);
+      self.container.setAttribute("data-selected", String(row));
+      self.tell("pick", { row: row, dataset: self.cfg.dataset });
+    });
+  };
+
+  // ---- data and state -------------------------------------------------------------------
+
+  FlashpointMap.prototype.setEvents = function (p) {
+    var n = p.row.length;
+    var wx = new Float64Array(n);
+    var wy = new Float64Array(n);
+    var start = new Int32Array(n);
+    var end = new Int32Array(n);
+    var t = new Uint16Array(n);
+    var rowIndex = new Map();
+    for (var i = 0; i < n; i++) {
+      var lon = p.x[i] / 1e5;
+      var lat = Math.max(-85.0511, Math.min(85.0511, p.y[i] / 1e5));
+      var s = Math.sin((lat * Math.PI) / 180);
+      wx[i] = (lon + 180) / 360;
+      wy[i] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+      start[i] = p.start[i];
+      end[i] = p.end ? p.end[i] : p.start[i];
+      t[i] = p.t[i];
+      rowIndex.set(p.row[i], i);
+    }
+    this.ev = {
+      n: n,
+      row: p.row,
+      wx: wx,
+      wy: wy,
+      lat: p.y,
+      start: start,
+      end: end,
+      t: t,
+      title: p.title || null,
+      unc: p.unc || {},
+      lines: p.lines || {},
+      rowIndex: rowIndex,
+      appear: new Float64Array(n),
+    };
+    this.n = n;
+    this.days = uniqueDays(start, n);
+    this.histogram = null;
+    this.container.setAttribute("data-events", String(n));
+    this.refreshTime();
+    this.draw();
+  };
+
+  function uniqueDays(start, n) {
+    var out = [];
+    for (var i = 0; i < n; i++) if (i === 0 || start[i] !== start[i - 1]) out.push(start[i]);
+    return out;
+  }
+
+  // The view state the page owns: the date it last settled on (applied only when the page
+  // changed it, `rev`), the selection, the story's highlight and flight, the time mode.
+  FlashpointMap.prototype.setState = function (s) {
+    this.mode = s.mode || "cumulative";
+    this.windowDays = s.window || 7;
+    if (s.rev !== this.rev && s.day !== null && s.day !== undefined) {
+      this.rev = s.rev;
+      this.stop(false);
+      this.widenFor(s.day);
+      this.setDay(s.day, false);
+    }
+    this.selected = s.sel === undefined ? -1 : s.sel;
+    this.focus = new Set(s.focus || []);
+    if (s.fly && JSON.stringify(s.fly) !== this.lastFly) {
+      this.lastFly = JSON.stringify(s.fly);
+      if (REDUCED_MOTION) this.map.fitBounds(s.fly, { maxZoom: 9, padding: [40, 40] });
+      else this.map.flyToBounds(s.fly, { maxZoom: 9, padding: [40, 40], duration: 0.8 });
+    }
+    this.refreshTime();
+    this.draw();
+  };
+
+  FlashpointMap.prototype.select = function (row) {
+    this.selected = row;
+    this.draw();
+  };
+
+  // ---- what is visible --------------------------------------------------------------------
+
+  FlashpointMap.prototype.visibleRange = function () {
+    if (!this.ev || this.day === null) return 0;
+    return upperBound(this.ev.start, this.n, this.day);
+  };
+
+  FlashpointMap.prototype.isShown = function (i) {
+    if (this.mode !== "window") return true;
+    return this.ev.end[i] >= this.day - (Math.max(this.windowDays, 1) - 1);
+  };
+
+  FlashpointMap.prototype.counts = function () {
+    var upto = this.visibleRange();
+    var shown = 0;
+    var today = 0;
+    for (var i = 0; i < upto; i++) {
+      if (this.isShown(i)) shown++;
+      if (this.ev.end[i] >= this.day) today++;
+    }
+    return { shown: shown, today: today };
+  };
+
+  // ---- drawing ----------------------------------------------------------------------------
+
+  FlashpointMap.prototype.draw = function () {
+    var r = this.renderer;
+    if (!r._bounds || !r._ctx) return;
+    var started = performance.now();
+    var ctx = r._ctx;
+    var ratio = r._ratio || 1;
+    var b = r._bounds;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, b.max.x - b.min.x, b.max.y - b.min.y);
+    var ev = this.ev;
+    var upto = this.visibleRange();
+    if (!ev || upto === 0) {
+      this.drawn.count = 0;
+      this.publish(0, started);
+      return;
+    }
+    var scale = 256 * Math.pow(2, this.map.getZoom());
+    var origin = this.map.getPixelOrigin();
+    var ox = origin.x + b.min.x;
+    var oy = origin.y + b.min.y;
+    var w = b.max.x - b.min.x;
+    var h = b.max.y - b.min.y;
+    if (this.drawn.index.length < upto) {
+      this.drawn = {
+        count: 0,
+        index: new Int32Array(upto),
+        px: new Float32Array(upto),
+        py: new Float32Array(upto),
+      };
+    }
+    var drawn = this.drawn;
+    var now = performance.now();
+    var fading = this.fadeUntil > now && !REDUCED_MOTION;
+    var count = 0;
+    var shown = 0;
+    var late = [];
+    var windowStart = this.day - (Math.max(this.windowDays, 1) - 1);
+    var cumulative = this.mode !== "window";
+    this.drawExtras(ctx, upto, scale, ox, oy);
+    for (var i = 0; i < upto; i++) {
+      if (!cumulative && ev.end[i] < windowStart) continue;
+      shown++;
+      var x = ev.wx[i] * scale - ox;
+      var y = ev.wy[i] * scale - oy;
+      if (x < -20 || y < -20 || x > w + 20 || y > h + 20) continue;
+      var row = ev.row[i];
+      if (row === this.selected || this.focus.has(row)) {
+        late.push(i);
+        continue;
+      }
+      var look = ev.end[i] >= this.day ? 1 : 0;
+      var sprite = this.sprites[ev.t[i]][look];
+      if (fading && ev.appear[i] > now - FADE_MS) ctx.globalAlpha = (now - ev.appear[i]) / FADE_MS;
+      ctx.drawImage(sprite.canvas, x - sprite.half, y - sprite.half, 2 * sprite.half, 2 * sprite.half);
+      ctx.globalAlpha = 1;
+      drawn.index[count] = i;
+      drawn.px[count] = x + b.min.x;
+      drawn.py[count] = y + b.min.y;
+      count++;
+    }
+    for (var k = 0; k < late.length; k++) {
+      var j = late[k];
+      var jx = ev.wx[j] * scale - ox;
+      var jy = ev.wy[j] * scale - oy;
+      var s = this.sprites[ev.t[j]][ev.row[j] === this.selected ? 3 : 2];
+      ctx.drawImage(s.canvas, jx - s.half, jy - s.half, 2 * s.half, 2 * s.half);
+      drawn.index[count] = j;
+      drawn.px[count] = jx + b.min.x;
+      drawn.py[count] = jy + b.min.y;
+      count++;
+    }
+    drawn.count = count;
+    this.publish(shown, started);
+    if (fading) this.requestDraw();
+  };
+
+  // Movements (dashed lines with an arrowhead) and location-uncertainty circles.
+  FlashpointMap.prototype.drawExtras = function (ctx, upto, scale, ox, oy) {
+    var ev = this.ev;
+    var self = this;
+    var many = upto > this.cfg.circlesUpTo;
+    var zoomScale = scale / 256;
+    Object.keys(ev.unc).forEach(function (key) {
+      var i = self.ev.rowIndex.get(Number(key));
+      if (i === undefined || i >= upto || !self.isShown(i)) return;
+      if (many && ev.end[i] < self.day && ev.row[i] !== self.selected) return;
+      var lat = ev.lat[i] / 1e5;
+      var metersPerPixel = (40075016.686 * Math.cos((lat * Math.PI) / 180)) / (256 * zoomScale);
+      var radius = ev.unc[key] / metersPerPixel;
+      if (radius < 3) return;
+      var cat = self.cfg.categories[ev.t[i]];
+      ctx.beginPath();
+      ctx.arc(ev.wx[i] * scale - ox, ev.wy[i] * scale - oy, radius, 0, 2 * Math.PI);
+      ctx.setLineDash([3, 4]);
+      ctx.strokeStyle = cat.color;
+      ctx.globalAlpha = 0.6;
+      ctx.lineWidth = 1;
+      ctx.stroke();
+      ctx.globalAlpha = 0.06;
+      ctx.fillStyle = cat.color;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+      ctx.setLineDash([]);
+    });
+    Object.keys(ev.lines).forEach(function (key) {
+      var i = self.ev.rowIndex.get(Number(key));
+      if (i === undefined || i >= upto || !self.isShown(i)) return;
+      var line = ev.lines[key];
+      var cat = self.cfg.categories[ev.t[i]];
+      var pts = line.map(function (c) {
+        var lat = Math.max(-85.0511, Math.min(85.0511, c[1]));
+        var s = Math.sin((lat * Math.PI) / 180);
+        return [((c[0] + 180) / 360) * scale - ox, (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * scale - oy];
+      });
+      ctx.beginPath();
+      pts.forEach(function (p, k) {
+        if (k === 0) ctx.moveTo(p[0], p[1]);
+        else ctx.lineTo(p[0], p[1]);
+      });
+      ctx.setLineDash([8, 6]);
+      ctx.strokeStyle = cat.color;
+      ctx.globalAlpha = 0.8;
+      ctx.lineWidth = 2.5;
+      ctx.stroke();
+      ctx.setLineDash([]);
+      var a = pts[pts.length - 1];
+      var from = pts[Math.max(pts.length - 2, 0)];
+      var angle = Math.atan2(a[1] - from[1], a[0] - from[0]);
+      var len = 13;
+      var half = 6.5;
+      var bx = a[0] - len * Math.cos(angle);
+      var by = a[1] - len * Math.sin(angle);
+      ctx.beginPath();
+      ctx.moveTo(a[0], a[1]);
+      ctx.lineTo(bx + half * Math.sin(angle), by - half * Math.cos(angle));
+      ctx.lineTo(bx - half * Math.sin(angle), by + half * Math.cos(angle));
+      ctx.closePath();
+      ctx.globalAlpha = 0.95;
+      ctx.fillStyle = cat.color;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+    });
+  };
+
+  FlashpointMap.prototype.requestDraw = function () {
+    var self = this;
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(function () {
+      self.frame = null;
+      self.draw();
+    });
+  };
+
+  // Attributes that tests, benchmarks and assistive summaries read.
+  FlashpointMap.prototype.publish = function (shown, started) {
+    this.container.setAttribute("data-visible", String(shown));
+    if (this.day !== null) this.container.setAttribute("data-day", isoDay(this.day));
+    window.flashpointLastDrawMs = performance.now() - started;
+  };
+
+  // ---- pointing -----------------------------------------------------------------------------
+
+  FlashpointMap.prototype.hit = function (containerPoint) {
+    var p = this.map.containerPointToLayerPoint(containerPoint);
+    var d = this.drawn;
+    var best = -1;
+    var bestDist = Infinity;
+    var reach = Math.max(this.cfg.size + 4, 9);
+    for (var k = d.count - 1; k >= 0; k--) {
+      var dx = d.px[k] - p.x;
+      var dy = d.py[k] - p.y;
+      var dist = dx * dx + dy * dy;
+      if (dist <= reach * reach && dist < bestDist) {
+        best = d.index[k];
+        bestDist = dist;
+      }
+    }
+    return best;
+  };
+
+  FlashpointMap.prototype.hover = function (point) {
+    var i = this.hit(point);
+    this.container.style.cursor = i < 0 ? "" : "pointer";
+    if (i < 0) {
+      this.tooltip.hidden = true;
+      return;
+    }
+    var ev = this.ev;
+    var cat = this.cfg.categories[ev.t[i]];
+    this.tooltip.textContent = "";
+    this.tooltip.appendChild(el("strong", null, (ev.title && ev.title[i]) || cat.name));
+    this.tooltip.appendChild(el("div", null, dayWords(ev.start[i])));
+    this.tooltip.appendChild(el("div", "fp-hint", "Click for details"));
+    this.tooltip.hidden = false;
+    this.tooltip.style.left = point.x + 12 + "px";
+    this.tooltip.style.top = point.y - 12 + "px";
+  };
+
+  // ---- time ---------------------------------------------------------------------------------
+
+  FlashpointMap.prototype.setDay = function (day, fromUser) {
+    day = Math.max(this.lo, Math.min(this.hi, Math.round(day)));
+    var before = this.day;
+    this.day = day;
+    if (this.ev && before !== null && day > before) {
+      var now = performance.now();
+      var from = upperBound(this.ev.start, this.n, before);
+      var to = upperBound(this.ev.start, this.n, day);
+      for (var i = from; i < to; i++) this.ev.appear[i] = now;
+      if (to > from) this.fadeUntil = now + FADE_MS;
+    }
+    this.refreshTime();
+    this.requestDraw();
+    if (fromUser) this.scheduleCommit();
+  };
+
+  // The page hears of a date once it has stopped changing for a moment (or the drag ends).
+  FlashpointMap.prototype.scheduleCommit = function () {
+    var self = this;
+    clearTimeout(this.commitTimer);
+    this.commitTimer = setTimeout(function () {
+      self.commit();
+    }, COMMIT_MS);
+  };
+
+  FlashpointMap.prototype.commit = function () {
+    clearTimeout(this.commitTimer);
+    if (this.day === null || this.day === this.committed) return;
+    this.committed = this.day;
+    this.live.textContent = dayWords(this.day);
+    this.tell("date", isoDay(this.day));
+  };
+
+  FlashpointMap.prototype.widenFor = function (day) {
+    var p = this.focusPeriod;
+    if (p && (day < p[0] || day > p[1])) this.setPeriod("all");
+  };
+
+  FlashpointMap.prototype.setPeriod = function (name) {
+    var p = this.focusPeriod;
+    this.period = p && name === "focus" ? "focus" : "all";
+    this.lo = this.period === "focus" ? p[0] : this.cfg.first;
+    this.hi = this.period === "focus" ? p[1] : this.cfg.last;
+    this.histogram = null;
+    if (this.day !== null && (this.day < this.lo || this.day > this.hi)) this.setDay(this.day, true);
+    this.refreshTime();
+  };
+
+  FlashpointMap.prototype.stepTo = function (direction) {
+    var days = this.days || [];
+    var target = null;
+    if (direction > 0) {
+      var i = upperBound(days, days.length, this.day);
+      if (i < days.length) target = days[i];
+    } else {
+      var j = upperBound(days, days.length, this.day - 1) - 1;
+      if (j >= 0) target = days[j];
+    }
+    if (target === null) return;
+    this.widenFor(target);
+    this.setDay(target, true);
+  };
+
+  FlashpointMap.prototype.togglePlay = function () {
+    if (this.playing) {
+      this.stop(true);
+      return;
+    }
+    if (this.day >= this.hi) this.setDay(this.lo, false);
+    this.playing = true;
+    this.playFrom = { day: this.day, at: performance.now() };
+    this.container.setAttribute("data-playing", "1");
+    this.refreshTime();
+    var self = this;
+    var tick = function (now) {
+      if (!self.playing) return;
+      var perSecond = Math.max(1, (self.hi - self.lo) / 20) * self.speed;
+      var day = self.playFrom.day + Math.floor(((now - self.playFrom.at) / 1000) * perSecond);
+      if (day >= self.hi) {
+        self.setDay(self.hi, false);
+        self.stop(true);
+        return;
+      }
+      if (day !== self.day) self.setDay(day, false);
+      self.playFrame = requestAnimationFrame(tick);
+    };
+    this.playFrame = requestAnimationFrame(tick);
+  };
+
+  FlashpointMap.prototype.stop = function (commit) {
+    if (!this.playing) return;
+    this.playing = false;
+    cancelAnimationFrame(this.playFrame);
+    this.container.removeAttribute("data-playing");
+    this.refreshTime();
+    if (commit) this.commit();
+  };
+
+  // ---- controls -----------------------------------------------------------------------------
+
+  FlashpointMap.prototype.addHeading = function () {
+    var self = this;
+    var control = L.control({ position: "topright" });
+    control.onAdd = function () {
+      var box = el("div", "fp-heading");
+      self.headingDate = el("div", "fp-heading-date");
+      self.headingCounts = el("div", "fp-heading-counts");
+      box.appendChild(self.headingDate);
+      box.appendChild(self.headingCounts);
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    control.addTo(this.map);
+  };
+
+  FlashpointMap.prototype.addLegend = function () {
+    var config = this.cfg;
+    var legend = L.control({ position: "topright" });
     legend.onAdd = function () {
-      var box = el("div", "fp-legend");
-      box.appendChild(el("div", "fp-legend-title", "Event type"));
+      var box = el("details", "fp-legend");
+      if (window.innerWidth > 640) box.open = true;
+      box.appendChild(el("summary", "fp-legend-title", "Event type"));
       config.legend.forEach(function (i) {
         var cat = config.categories[i];
         var row = el("div", "fp-legend-row");
         var canvas = el("canvas", "fp-legend-swatch");
         canvas.width = 18;
         canvas.height = 18;
-        var ctx = canvas.getContext("2d");
-        ctx.beginPath();
-        SHAPES[cat.shape](ctx, { x: 9, y: 9 }, 5.5);
-        ctx.fillStyle = cat.color;
-        ctx.strokeStyle = "#101418";
-        ctx.fill();
-        ctx.stroke();
+        canvas.setAttribute("aria-hidden", "true");
+        drawShape(canvas.getContext("2d"), cat.shape, 9, 9, 5.5, cat.color, "#101418", 1, 1, 1);
         row.appendChild(canvas);
         row.appendChild(el("span", null, cat.name));
         box.appendChild(row);
       });
-      var movement = el("div", "fp-legend-row fp-legend-note", "➝ movement   ◌ location uncertainty");
-      box.appendChild(movement);
+      box.appendChild(el("div", "fp-legend-row fp-legend-note", "➝ movement   ◌ location uncertainty"));
       L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
       return box;
     };
     legend.addTo(this.map);
   };
 
-  FlashpointLayer.prototype.styleFor = function (item) {
-    var cat = this.cfg.categories[item.t];
-    var current = item.s === 1;
-    var selected = item.row === this.selected;
-    var focused = this.focus.has(item.row);
-    var base = this.cfg.size;
-    return {
-      radius: selected ? base + 5 : current || focused ? base + 2 : base,
-      color: selected ? "#ffffff" : focused ? "#ffe066" : current ? "#101418" : cat.color,
-      weight: selected ? 3 : focused ? 2.5 : current ? 1.5 : 1,
-      opacity: current || selected || focused ? 1 : 0.55,
-      fillColor: cat.color,
-      fillOpacity: selected || current || focused ? 0.95 : 0.35,
-    };
-  };
+  function button(cls, label, text) {
+    var b = el("button", "fp-btn " + cls, text);
+    b.type = "button";
+    b.setAttribute("aria-label", label);
+    b.title = label;
+    return b;
+  }
 
-  FlashpointLayer.prototype.tooltipFor = function (item) {
-    var cfg = this.cfg;
-    return function () {
-      var box = el("div", "fp-tooltip");
-      box.appendChild(el("strong", null, item.title || cfg.categories[item.t].name));
-      box.appendChild(el("div", null, dayWords(item.day)));
-      if (!item.title) box.appendChild(el("div", "fp-hint", "Click for details"));
-      return box;
-    };
-  };
-
-  FlashpointLayer.prototype.makeItem = function (p, i) {
-    var row = p.rows[i];
-    var item = {
-      row: row,
-      t: p.t[i],
-      s: p.s[i],
-      day: p.day[i],
-      title: p.title ? p.title[i] : null,
-      layers: [],
-    };
-    var cat = this.cfg.categories[item.t];
-    var latlng = L.latLng(p.y[i] / 1e5, p.x[i] / 1e5);
-    var line = p.lines && p.lines[row];
-    var style = this.styleFor(item);
-    if (line) {
-      var latlngs = line.map(function (c) {
-        return L.latLng(c[1], c[0]);
-      });
-      var path = L.polyline(latlngs, {
-        renderer: this.renderer,
-        color: cat.color,
-        weight: 2.5,
-        opacity: 0.8,
-        dashArray: "8 6",
-        row: row,
-      });
-      var n = latlngs.length;
-      var head = new ShapeMarker(
-        latlngs[n - 1],
-        L.extend({ renderer: this.renderer, shape: "arrow", from: latlngs[Math.max(n - 2, 0)], row: row }, style)
-      );
-      item.marker = head;
-      item.layers.push(path, head);
-    } else {
-      var marker = new ShapeMarker(latlng, L.extend({ renderer: this.renderer, shape: cat.shape, row: row }, style));
-      item.marker = marker;
-      item.layers.push(marker);
-    }
-    var radius = p.unc && p.unc[row];
-    if (radius) {
-      item.circle = L.circle(line ? item.marker.getLatLng() : latlng, {
-        renderer: this.renderer,
-        radius: radius,
-        color: cat.color,
-        weight: 1,
-        opacity: 0.6,
-        dashArray: "3 4",
-        fillOpacity: 0.06,
-        interactive: false,
-      });
-    }
-    var tooltip = this.tooltipFor(item);
-    var group = this.group;
-    item.layers.forEach(function (layer) {
-      layer.feature = { type: "Feature", properties: { row: row } };
-      layer.bindTooltip(tooltip, { sticky: true, direction: "top", opacity: 0.95 });
-      group.addLayer(layer);
-    });
-    if (item.circle) this.extras.addLayer(item.circle);
-    return item;
-  };
-
-  FlashpointLayer.prototype.removeItem = function (item) {
-    var group = this.group;
-    item.layers.forEach(function (layer) {
-      group.removeLayer(layer);
-    });
-    if (item.circle) this.extras.removeLayer(item.circle);
-  };
-
-  FlashpointLayer.prototype.restyle = function (item) {
-    var style = this.styleFor(item);
-    item.marker.setStyle(style);
-    item.marker.setRadius(style.radius);
-    if (item.row === this.selected || this.focus.has(item.row)) item.marker.bringToFront();
-  };
-
-  FlashpointLayer.prototype.update = function (p) {
-    var started = performance.now();
-    this.selected = p.sel;
-    this.focus = new Set(p.focus || []);
-    var seen = new Set();
-    for (var i = 0; i < p.rows.length; i++) {
-      var row = p.rows[i];
-      seen.add(row);
-      var item = this.items.get(row);
-      if (!item) {
-        this.items.set(row, this.makeItem(p, i));
-      } else if (item.s !== p.s[i] || item.row === this.selected || this.focus.has(row) || item.wasMarked) {
-        item.s = p.s[i];
-        this.restyle(item);
-      }
-      item = this.items.get(row);
-      item.wasMarked = item.row === this.selected || this.focus.has(row);
-    }
+  FlashpointMap.prototype.addTimeControl = function () {
     var self = this;
-    this.items.forEach(function (item, row) {
-      if (!seen.has(row)) {
-        self.removeItem(item);
-        self.items.delete(row);
+    var bar = el("div", "fp-time");
+    bar.setAttribute("role", "group");
+    bar.setAttribute("aria-label", "Date");
+    var row = el("div", "fp-time-row");
+    this.prevBtn = button("fp-prev", "Previous date with an event", "◀");
+    this.playBtn = button("fp-play", "Play", "▶ Play");
+    this.nextBtn = button("fp-next", "Next date with an event", "▶");
+    this.speedBtn = button("fp-speed", "Playback speed", "1×");
+    this.periodBox = el("div", "fp-period");
+    row.appendChild(this.prevBtn);
+    row.appendChild(this.playBtn);
+    row.appendChild(this.nextBtn);
+    row.appendChild(this.speedBtn);
+    row.appendChild(this.periodBox);
+    this.hist = el("canvas", "fp-histogram");
+    this.hist.setAttribute("aria-hidden", "true");
+    this.slider = el("input", "fp-slider");
+    this.slider.type = "range";
+    this.slider.step = "1";
+    this.slider.setAttribute("aria-label", "Date");
+    this.live = el("div", "fp-sr-only");
+    this.live.setAttribute("aria-live", "polite");
+    bar.appendChild(row);
+    bar.appendChild(this.hist);
+    bar.appendChild(this.slider);
+    bar.appendChild(this.live);
+    L.DomEvent.disableClickPropagation(bar);
+    L.DomEvent.disableScrollPropagation(bar);
+    this.container.appendChild(bar);
+    this.timeBar = bar;
+
+    this.slider.addEventListener("input", function () {
+      self.stop(false);
+      self.setDay(Number(self.slider.value), true);
+    });
+    this.slider.addEventListener("change", function () {
+      self.commit();
+    });
+    this.slider.addEventListener("keydown", function (e) {
+      var jump = { PageUp: 7, PageDown: -7 }[e.key];
+      if (jump) {
+        e.preventDefault();
+        self.stop(false);
+        self.setDay(self.day + jump, true);
       }
     });
-    var container = this.map.getContainer();
-    container.setAttribute("data-visible", String(p.rows.length));
-    container.setAttribute("data-step", String(p.step));
-    if (p.fly && JSON.stringify(p.fly) !== this.lastFly) {
-      this.lastFly = JSON.stringify(p.fly);
-      this.map.flyToBounds(p.fly, { maxZoom: p.flyZoom || 9, padding: [40, 40], duration: 0.8 });
-    }
-    window.flashpointLastUpdateMs = performance.now() - started;
+    this.hist.addEventListener("click", function (e) {
+      var box = self.hist.getBoundingClientRect();
+      var share = (e.clientX - box.left) / Math.max(box.width, 1);
+      self.stop(false);
+      self.setDay(self.lo + share * (self.hi - self.lo), true);
+    });
+    this.prevBtn.addEventListener("click", function () {
+      self.stop(false);
+      self.stepTo(-1);
+    });
+    this.nextBtn.addEventListener("click", function () {
+      self.stop(false);
+      self.stepTo(+1);
+    });
+    this.playBtn.addEventListener("click", function () {
+      self.togglePlay();
+    });
+    this.speedBtn.addEventListener("click", function () {
+      self.speed = SPEEDS[(SPEEDS.indexOf(self.speed) + 1) % SPEEDS.length];
+      self.speedBtn.textContent = (self.speed === 0.5 ? "½" : String(self.speed)) + "×";
+      if (self.playing) self.playFrom = { day: self.day, at: performance.now() };
+    });
   };
 
-  FlashpointLayer.prototype.select = function (row, fromClick) {
-    var previous = this.items.get(this.selected);
-    this.selected = row;
-    if (previous) this.restyle(previous);
-    var item = this.items.get(row);
-    if (item) {
-      this.restyle(item);
-      item.wasMarked = true;
-    }
-    if (fromClick) this.map.getContainer().setAttribute("data-selected", String(row));
+  FlashpointMap.prototype.drawPeriodButtons = function () {
+    var self = this;
+    var box = this.periodBox;
+    var p = this.focusPeriod;
+    if (!p || !this.cfg.focusLabel || box.childNodes.length) return;
+    [
+      ["focus", this.cfg.focusLabel],
+      ["all", "All"],
+    ].forEach(function (pair) {
+      var b = button("fp-period-" + pair[0], "Show " + pair[1], pair[1]);
+      b.addEventListener("click", function () {
+        self.setPeriod(pair[0]);
+      });
+      box.appendChild(b);
+    });
   };
 
-  window.FlashpointLayer = FlashpointLayer;
+  FlashpointMap.prototype.refreshTime = function () {
+    if (this.period === undefined && this.focusPeriod && this.day !== null) {
+      var p = this.focusPeriod;
+      this.setPeriod(this.day >= p[0] && this.day <= p[1] ? "focus" : "all");
+      return;
+    }
+    this.drawPeriodButtons();
+    var self = this;
+    Array.prototype.forEach.call(this.periodBox.childNodes, function (b) {
+      b.setAttribute("aria-pressed", String(b.className.indexOf("fp-period-" + self.period) >= 0));
+    });
+    this.slider.min = String(this.lo);
+    this.slider.max = String(this.hi);
+    if (this.day !== null) {
+      this.slider.value = String(this.day);
+      this.slider.setAttribute("aria-valuetext", dayWords(this.day));
+      this.headingDate.textContent = dayWords(this.day);
+      if (this.ev) {
+        var c = this.counts();
+        this.headingCounts.textContent = c.shown.toLocaleString("en") + " events shown · " + c.today.toLocaleString("en") + " on this day";
+      }
+    }
+    this.playBtn.textContent = this.playing ? "❚❚ Pause" : "▶ Play";
+    this.playBtn.setAttribute("aria-label", this.playing ? "Pause" : "Play");
+    this.drawHistogram();
+  };
+
+  // Events per day by type, stacked, with the days to come dimmed: the timeline chart.
+  FlashpointMap.prototype.drawHistogram = function () {
+    var canvas = this.hist;
+    var width = canvas.clientWidth || 600;
+    var height = canvas.clientHeight || 36;
+    var ratio = this.ratio;
+    if (canvas.width !== width * ratio || canvas.height !== height * ratio) {
+      canvas.width = width * ratio;
+      canvas.height = height * ratio;
+      this.histogram = null;
+    }
+    if (!this.ev) return;
+    var span = this.hi - this.lo + 1;
+    var bins = Math.max(1, Math.min(span, Math.floor(width / 2)));
+    if (!this.histogram || this.histogram.bins !== bins) {
+      var ncat = this.cfg.categories.length;
+      var counts = new Uint32Array(bins * ncat);
+      var max = 0;
+      var totals = new Uint32Array(bins);
+      for (var i = 0; i < this.n; i++) {
+        var d = this.ev.start[i];
+        if (d < this.lo || d > this.hi) continue;
+        var bin = Math.floor(((d - this.lo) / span) * bins);
+        counts[bin * ncat + this.ev.t[i]]++;
+        totals[bin]++;
+        if (totals[bin] > max) max = totals[bin];
+      }
+      this.histogram = { bins: bins, counts: counts, max: max, ncat: ncat };
+    }
+    var hg = this.histogram;
+    var ctx = canvas.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    var bw = width / hg.bins;
+    var nowBin = this.day === null ? hg.bins : Math.floor(((this.day - this.lo) / span) * hg.bins);
+    for (var b = 0; b < hg.bins; b++) {
+      var y = height;
+      ctx.globalAlpha = b <= nowBin ? 0.95 : 0.3;
+      for (var c = 0; c < hg.ncat; c++) {
+        var v = hg.counts[b * hg.ncat + c];
+        if (!v) continue;
+        var bh = Math.max(1, (v / Math.max(hg.max, 1)) * (height - 2));
+        ctx.fillStyle = this.cfg.categories[c].color;
+        ctx.fillRect(b * bw, y - bh, Math.max(bw - 0.5, 0.8), bh);
+        y -= bh;
+      }
+    }
+    ctx.globalAlpha = 1;
+    if (this.day !== null) {
+      var x = ((this.day - this.lo + 0.5) / span) * width;
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(x - 1, 0, 2, height);
+    }
+  };
+
+  window.FlashpointMap = FlashpointMap;
 })();
 
 /* The offline basemap: country shapes, rivers and city names drawn from data shipped with
@@ -381,5 +940,20 @@
         }),
       }).addTo(labels);
     });
+  };
+
+  // The basemap is a static file beside this script: fetched once, cached by the browser.
+  window.loadFlashpointBasemap = function (map, url, filled) {
+    fetch(url)
+      .then(function (r) {
+        if (!r.ok) throw new Error("basemap " + r.status);
+        return r.json();
+      })
+      .then(function (geojson) {
+        window.drawFlashpointBasemap(map, geojson, filled);
+      })
+      .catch(function () {
+        map.getContainer().setAttribute("data-basemap", "missing");
+      });
   };
 })();

@@ -1,0 +1,173 @@
+"""What Python hands the browser: the map's configuration, the event columns, the view state.
+
+These are the boundary's shapes, named once. `geo/web/flashpoint.js` and `geo/web/bridge.js`
+read exactly these keys (a contract test holds both sides to them). The event columns depend
+only on the dataset and the filters, so they reach the browser once; the date is applied there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Final, TypedDict
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.model import CATEGORIES, EVENT_TYPES
+from geo.timeline import day_number
+
+COORD_SCALE: Final = 100_000
+TITLES_UP_TO: Final = 20_000
+CIRCLES_UP_TO: Final = 2_000
+MARKER_SIZE: Final = 6
+
+
+class CategoryStyle(TypedDict):
+    """How the map draws one event type."""
+
+    name: str
+    color: str
+    shape: str
+
+
+class MapConfig(TypedDict):
+    """Set once per dataset and basemap: part of the base map, which never reloads."""
+
+    categories: list[CategoryStyle]
+    legend: list[int]
+    size: int
+    dataset: str
+    first: int
+    last: int
+    focus: list[int] | None
+    focusLabel: str | None
+    circlesUpTo: int
+
+
+class EventColumns(TypedDict, total=False):
+    """The events of a dataset under its filters, column by column, in date order.
+
+    Coordinates are scaled integers (1e-5 degree); days count from 1970-01-01; `row` is the
+    event's row in the dataset, which is how the page and the map name an event.
+    """
+
+    row: list[int]
+    x: list[int]
+    y: list[int]
+    t: list[int]
+    start: list[int]
+    end: list[int]
+    title: list[str]
+    unc: dict[str, float]
+    lines: dict[str, list[list[float]]]
+
+
+class ViewState(TypedDict):
+    """What the page tells the map on every run: cheap, a few hundred bytes.
+
+    `day` is applied only when `rev` changes, i.e. when the page itself moved the date (a
+    story step, a shared link); otherwise the browser's own date stands.
+    """
+
+    day: int | None
+    rev: int
+    sel: int
+    focus: list[int]
+    fly: list[list[float]] | None
+    mode: str
+    window: int
+    dataset: str
+
+
+@dataclass(frozen=True, slots=True)
+class MapData:
+    """Per-event columns the map needs, computed once per dataset."""
+
+    x: np.ndarray
+    y: np.ndarray
+    t: np.ndarray
+    day: np.ndarray
+    end: np.ndarray
+    titles: np.ndarray
+    uncertainty: np.ndarray
+    lines: dict[int, list[list[float]]]
+
+    @classmethod
+    def from_events(cls, events: pd.DataFrame) -> MapData:
+        """Marker position (representative point), type index, days and title of each event."""
+        geoms = np.asarray(events.geometry.to_numpy(), dtype=object)
+        points = shapely.point_on_surface(geoms) if len(geoms) else geoms
+        is_line = np.isin(shapely.get_type_id(geoms), (1, 5)) if len(geoms) else np.zeros(0, bool)
+        xy = shapely.get_coordinates(points) if len(geoms) else np.zeros((0, 2))
+        lines: dict[int, list[list[float]]] = {}
+        for row in np.flatnonzero(is_line).tolist():
+            geom = geoms[row]
+            parts = list(geom.geoms) if geom.geom_type == "MultiLineString" else [geom]
+            coords = [c for part in parts for c in part.coords]
+            lines[row] = [[round(c[0], 5), round(c[1], 5)] for c in coords]
+            xy[row] = coords[-1][:2]
+        type_index = {name: i for i, name in enumerate(EVENT_TYPES)}
+        t = events["event_type"].map(type_index).fillna(len(EVENT_TYPES) - 1).to_numpy(np.int64)
+        days = events["event_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+        ends = events["end_date"].to_numpy(dtype="datetime64[D]")
+        end = np.where(np.isnat(ends), days, ends.astype(np.int64))
+        unc = events["uncertainty_m"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        return cls(
+            x=np.round(xy[:, 0] * COORD_SCALE).astype(np.int64),
+            y=np.round(xy[:, 1] * COORD_SCALE).astype(np.int64),
+            t=t,
+            day=days,
+            end=np.maximum(end, days),
+            titles=events["title"].to_numpy(dtype=object),
+            uncertainty=unc,
+            lines=lines,
+        )
+
+
+def build_event_columns(data: MapData, mask: np.ndarray) -> EventColumns:
+    """The events passing the filters, as compact columns for the map."""
+    rows = np.flatnonzero(mask)
+    columns: EventColumns = {
+        "row": rows.tolist(),
+        "x": data.x[rows].tolist(),
+        "y": data.y[rows].tolist(),
+        "t": data.t[rows].tolist(),
+        "start": data.day[rows].tolist(),
+        "end": data.end[rows].tolist(),
+    }
+    if len(rows) <= TITLES_UP_TO:
+        columns["title"] = [str(v) for v in data.titles[rows].tolist()]
+    unc = data.uncertainty[rows]
+    with_circle = np.isfinite(unc) & (unc > 0)
+    columns["unc"] = {
+        str(r): u
+        for r, u in zip(rows[with_circle].tolist(), unc[with_circle].tolist(), strict=True)
+    }
+    columns["lines"] = {str(r): line for r, line in data.lines.items() if mask[r]}
+    return columns
+
+
+def build_map_config(
+    *,
+    event_types: list[str],
+    token: str,
+    first: date,
+    last: date,
+    focus: tuple[date, date, str] | None,
+) -> MapConfig:
+    """The map's configuration for a dataset: categories, legend, range and focus period."""
+    present = set(event_types)
+    return {
+        "categories": [{"name": c.name, "color": c.color, "shape": c.shape} for c in CATEGORIES],
+        "legend": [EVENT_TYPES.index(t) for t in EVENT_TYPES if t in present],
+        "size": MARKER_SIZE,
+        # A new dataset must get a fresh map: rows name events only within one dataset.
+        "dataset": token,
+        "first": day_number(first),
+        "last": day_number(last),
+        "focus": [day_number(focus[0]), day_number(focus[1])] if focus else None,
+        "focusLabel": focus[2] if focus else None,
+        "circlesUpTo": CIRCLES_UP_TO,
+    }
