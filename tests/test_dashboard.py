@@ -12,6 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.dataset import Dataset
+from geo.detail import format_day
+from geo.timeline import day_number
 
 App = Callable[..., AppTest]
 BUNDLED_IDS = [
@@ -22,25 +24,42 @@ BUNDLED_IDS = [
 ]
 
 
-def map_payload(at: AppTest) -> dict[str, Any]:
-    """The step payload the map received in the last run."""
+def map_columns(at: AppTest) -> dict[str, Any]:
+    """The event columns the map received: the dataset under its filters, whatever the date."""
     (component,) = at.get("component_instance")
     args = json.loads(component.proto.json_args)
     script = args["feature_group"]
-    start = script.index("window.flashpoint.update(") + len("window.flashpoint.update(")
-    payload, _ = json.JSONDecoder().raw_decode(script, start)
-    return dict(payload)
+    start = script.index("window.flashpoint.setEvents(") + len("window.flashpoint.setEvents(")
+    columns, _ = json.JSONDecoder().raw_decode(script, start)
+    return dict(columns)
+
+
+def view_state(at: AppTest) -> dict[str, Any]:
+    """The view state the bridge handed the map in the last run."""
+    (bridge,) = [e for e in at.get("bidi_component") if e.key == "bridge"]
+    return dict(json.loads(bridge.proto.json))
 
 
 def shown_ids(at: AppTest, bundled: Dataset) -> set[str]:
-    """Ids of the events drawn on the map."""
-    rows = map_payload(at)["rows"]
-    return {str(bundled.events["id"].iat[r]) for r in rows}
+    """Ids of the events the map shows at the page's date: what the browser applies."""
+    columns, state = map_columns(at), view_state(at)
+    day, window = state["day"], state["window"]
+    return {
+        str(bundled.events["id"].iat[row])
+        for row, start, end in zip(columns["row"], columns["start"], columns["end"], strict=True)
+        if start <= day and (state["mode"] == "cumulative" or end >= day - (window - 1))
+    }
+
+
+def listed(at: AppTest) -> int:
+    """How many events the event list says are shown."""
+    title = next(m.value for m in at.markdown if m.value.startswith("#### Events shown"))
+    return int(title.split("(")[1].rstrip(")").replace(",", ""))
 
 
 def heading(at: AppTest) -> str:
-    """The date heading above the map."""
-    return next(m.value for m in at.markdown if m.value.startswith("## "))
+    """The date the page shows, in words, as the map's heading says it."""
+    return format_day(at.session_state["date"])
 
 
 def detail_ids(at: AppTest) -> list[str]:
@@ -67,28 +86,36 @@ def expected_ids(
 def test_default_load_opens_on_the_crisis(app: App, bundled: Dataset) -> None:
     at = app().run()
     assert not at.exception
-    assert heading(at) == "## Fri 3 Jan 2020"
+    assert heading(at) == "Fri 3 Jan 2020"
+    assert view_state(at)["day"] == day_number(date(2020, 1, 3))
     assert shown_ids(at, bundled) == expected_ids(bundled, date(2020, 1, 3))
     assert at.query_params["date"] == "2020-01-03"
 
 
-def test_marker_count_follows_the_slider(app: App, bundled: Dataset) -> None:
+def test_the_map_gets_every_event_once_and_the_panels_follow_the_date(
+    app: App, bundled: Dataset
+) -> None:
     at = app().run()
+    columns = map_columns(at)
+    assert sorted(columns["row"]) == list(range(len(bundled)))
     counts = []
     for day in (date(2019, 12, 27), date(2019, 12, 29), date(2020, 1, 1)):
-        at.slider(key="date").set_value(day).run()
+        at.session_state["date"] = day
+        at.run()
         assert not at.exception
-        assert shown_ids(at, bundled) == expected_ids(bundled, day)
-        counts.append(len(map_payload(at)["rows"]))
+        assert map_columns(at) == columns
+        assert listed(at) == len(expected_ids(bundled, day))
+        assert at.query_params["date"] == day.isoformat()
+        counts.append(listed(at))
     assert counts[0] < counts[1] < counts[2]
 
 
-def test_step_buttons_move_between_event_dates(app: App, bundled: Dataset) -> None:
-    at = app(date="2019-12-27").run()
-    at.button(key="next").click().run()
-    assert heading(at) == "## Sun 29 Dec 2019"
-    at.button(key="prev").click().run()
-    assert heading(at) == "## Fri 27 Dec 2019"
+def test_a_date_the_browser_settled_on_is_not_sent_back_as_a_move(app: App) -> None:
+    at = app().run()
+    rev = view_state(at)["rev"]
+    at.session_state["date"] = date(2019, 12, 29)
+    at.run()
+    assert view_state(at)["rev"] == rev
 
 
 @pytest.mark.parametrize(
@@ -136,12 +163,12 @@ def test_event_parameter_selects_and_shows_details(app: App, bundled: Dataset) -
     panel = next(h.proto.body for h in at.html if "fp-detail" in h.proto.body)
     assert "Rocket attack on K-1" in panel
     assert "Sources differ" in panel
-    assert map_payload(at)["sel"] == bundled.row_of_id["k1-rocket-attack"]
+    assert view_state(at)["sel"] == bundled.row_of_id["k1-rocket-attack"]
 
 
 def test_event_alone_moves_to_its_date(app: App) -> None:
     at = app(event="us-embassy-storming").run()
-    assert heading(at) == "## Tue 31 Dec 2019"
+    assert heading(at) == "Tue 31 Dec 2019"
     assert detail_ids(at) == ["us-embassy-storming"]
 
 
@@ -175,4 +202,4 @@ def test_malformed_parameters_give_a_notice(app: App, params: dict[str, str], no
     assert not at.error
     toasts = [t.value for t in at.toast]
     assert any(notice in t for t in toasts), toasts
-    assert heading(at) == "## Fri 3 Jan 2020"
+    assert heading(at) == "Fri 3 Jan 2020"

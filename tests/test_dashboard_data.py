@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.io import DatasetError, load_events
-from tests.test_dashboard import map_payload
+from tests.test_dashboard import map_columns
 
 App = Callable[..., AppTest]
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -31,19 +31,19 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 def test_dataset_from_the_environment_is_shown(app: App, tmp_path: Path) -> None:
     at = app(data_file=write(tmp_path, "events.csv", GENERIC_CSV)).run()
     assert not at.exception
-    assert len(map_payload(at)["rows"]) == 3
+    assert len(map_columns(at)["row"]) == 3
     assert any("events.csv: 3 events" in e.label for e in at.expander)
 
 
 def test_upload_replaces_and_back_restores_the_bundled_data(app: App) -> None:
     at = app().run()
-    bundled_rows = len(map_payload(at)["rows"])
+    bundled_rows = len(map_columns(at)["row"])
     at.file_uploader[0].set_value(("mine.csv", GENERIC_CSV.encode(), "text/csv")).run()
     assert not at.exception
-    assert len(map_payload(at)["rows"]) == 3
+    assert len(map_columns(at)["row"]) == 3
     assert any("mine.csv: 3 events" in e.label for e in at.expander)
     at.button(key="clear_upload").click().run()
-    assert len(map_payload(at)["rows"]) == bundled_rows
+    assert len(map_columns(at)["row"]) == bundled_rows
 
 
 @pytest.mark.parametrize(
@@ -76,14 +76,14 @@ def test_a_query_parameter_cannot_name_a_file(app: App, tmp_path: Path) -> None:
     secret = write(tmp_path, "other.csv", GENERIC_CSV)
     at = app(**{"data": str(secret), "path": str(secret)}).run()
     assert not at.exception
-    assert len(map_payload(at)["rows"]) > 3
+    assert len(map_columns(at)["row"]) > 3
     assert not any("other.csv" in e.label for e in at.expander)
 
 
 def test_report_lists_problems_of_a_partly_bad_file(app: App, tmp_path: Path) -> None:
     text = GENERIC_CSV + "95,44,2021-03-06,Protests,Bad latitude\n33,44,2021-02-30,Riots,Bad day\n"
     at = app(data_file=write(tmp_path, "mixed.csv", text)).run()
-    assert len(map_payload(at)["rows"]) == 3
+    assert len(map_columns(at)["row"]) == 3
     expander = next(e for e in at.expander if "mixed.csv" in e.label)
     assert "2 problems" in expander.label
     frame = expander.dataframe[0].value
@@ -105,5 +105,5 @@ def test_template_syntax_in_data_is_just_text(app: App, tmp_path: Path) -> None:
     path = write(tmp_path, "jinja.csv", f'lat,lon,date,name\n33.3,44.4,2021-03-01,"{title}"\n')
     at = app(data_file=path, event="row-1").run()
     assert not at.exception
-    assert map_payload(at)["title"] == [title]
+    assert map_columns(at)["title"] == [title]
     assert any("Sit-in {% raw %} at the gate {{ 7*7 }} {# note" in h.proto.body for h in at.html)

@@ -10,8 +10,9 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from geo.dataset import Dataset
+from geo.timeline import day_number
 from geo.story import Story, load_story
-from tests.test_dashboard import heading, map_payload
+from tests.test_dashboard import heading, view_state
 
 App = Callable[..., AppTest]
 
@@ -47,7 +48,8 @@ def test_start_walks_the_main_story_in_order(app: App, bundled: Dataset) -> None
         assert card_step(at) == step.number
         assert at.query_params["story"] == str(step.number)
         assert at.session_state["date"] == step.date
-        payload = map_payload(at)
+        payload = view_state(at)
+        assert payload["day"] == day_number(step.date)
         assert sorted(payload["focus"]) == sorted(bundled.row_of_id[e] for e in step.events)
         assert payload["fly"] is not None
         (south, west), (north, east) = payload["fly"]
@@ -63,7 +65,7 @@ def test_a_story_link_opens_on_that_step(app: App) -> None:
     step = STORY.main_steps[3]
     at = app(story=str(step.number)).run()
     assert card_step(at) == step.number
-    assert heading(at) == f"## {step.date:%a} {step.date.day} {step.date:%b %Y}"
+    assert heading(at) == f"{step.date:%a} {step.date.day} {step.date:%b %Y}"
     text = next(h.proto.body for h in at.html if "fp-story" in h.proto.body)
     assert escape(step.title) in text
 
@@ -76,7 +78,9 @@ def test_prologue_is_one_toggle_away(app: App) -> None:
     at.toggle(key="story_prologue").set_value(True).run()
     at.button(key="story_prev").click().run()
     assert card_step(at) == first_main - 1
-    assert at.session_state["period"] == "all"
+    step = STORY.step(first_main - 1)
+    assert step is not None
+    assert view_state(at)["day"] == day_number(step.date)
 
 
 def test_leaving_the_story_keeps_the_date(app: App) -> None:
@@ -86,7 +90,7 @@ def test_leaving_the_story_keeps_the_date(app: App) -> None:
     assert card_step(at) is None
     assert "story" not in at.query_params
     assert at.session_state["date"] == step.date
-    assert map_payload(at)["focus"] == []
+    assert view_state(at)["focus"] == []
 
 
 def test_bad_story_number_gives_a_notice(app: App) -> None:

@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from datetime import date
 from typing import Any
 
 import folium
@@ -23,26 +24,33 @@ from streamlit_folium import (
 )
 
 from geo.maps import (
-    BASEMAPS,
+    APP_FILES,
+    APP_URL,
     CDN_CSS,
     CDN_JS,
-    CIRCLES_UP_TO,
-    COORD_SCALE,
     LOCAL_CSS,
     LOCAL_JS,
     STATIC_URL,
     TILES,
-    TITLES_UP_TO,
+    AppFiles,
     Assets,
-    MapData,
     build_base_map,
-    build_step_layer,
-    build_step_payload,
+    build_events_layer,
+    find_app_files,
     find_assets,
     fit_bounds,
     safe_json,
 )
 from geo.model import CATEGORIES, EVENT_TYPES
+from geo.payload import (
+    CIRCLES_UP_TO,
+    COORD_SCALE,
+    TITLES_UP_TO,
+    MapData,
+    build_event_columns,
+    build_map_config,
+)
+from geo.share import BASEMAPS
 
 LOCAL = Assets(
     js=tuple((n, STATIC_URL + rel) for n, rel in LOCAL_JS),
@@ -117,11 +125,28 @@ BASE: dict[str, Any] = {
     "bounds": ((30.0, 40.0), (36.0, 48.0)),
     "token": "dataset-1",
 }
+SERVED = AppFiles(
+    urls={name: f"{APP_URL}{path.name}?v=0123456789ab" for name, path in APP_FILES}, inline={}
+)
+
+
+def base_map(**changes: Any) -> Any:
+    """A base map built from BASE with some inputs changed."""
+    args = BASE | changes
+    config = build_map_config(
+        event_types=args.pop("event_types"),
+        token=args.pop("token"),
+        first=date(2014, 6, 13),
+        last=date(2020, 1, 3),
+        focus=(date(2019, 12, 27), date(2020, 1, 3), "Crisis"),
+    )
+    files = args.pop("files", SERVED)
+    return build_base_map(**args, config=config, assets=LOCAL, files=files)
 
 
 def render_map(**changes: Any) -> tuple[str, str, str]:
     """Script, hash and header that st_folium would send for a freshly built base map."""
-    fmap: Any = build_base_map(**(BASE | changes), assets=LOCAL)
+    fmap: Any = base_map(**changes)
     # The same steps in the same order as st_folium: the script is taken last because
     # taking it renames the map's elements.
     fmap.get_root().render()
@@ -132,7 +157,7 @@ def render_map(**changes: Any) -> tuple[str, str, str]:
 
 
 def layer_config(script: str) -> dict[str, Any]:
-    match = re.search(r"new window\.FlashpointLayer\(map_div, (\{.*\})\);", script)
+    match = re.search(r"new window\.FlashpointMap\(map_div, (\{.*\})\);", script)
     assert match is not None
     config: dict[str, Any] = json.loads(match.group(1))
     return config
@@ -184,14 +209,51 @@ def test_only_tile_addresses_are_fetched(basemap: str) -> None:
         assert template in script
     assert set(URL.findall(script)) <= allowed
     assert URL.findall(header) == []
-    filled = re.search(r",\s*(true|false)\);\s*new window\.FlashpointLayer", script)
+    filled = re.search(r",\s*(true|false)\);\s*new window\.FlashpointMap", script)
     assert filled is not None
     assert filled.group(1) == ("true" if basemap == "offline" else "false")
 
 
 def test_local_assets_are_the_only_linked_files() -> None:
-    fmap = build_base_map(**BASE, assets=LOCAL)
-    assert sorted(linked_files(fmap)) == sorted(url for _, url in LOCAL.js + LOCAL.css)
+    served = [SERVED.urls["flashpoint_js"], SERVED.urls["flashpoint_css"]]
+    expected = [url for _, url in LOCAL.js + LOCAL.css] + served
+    assert sorted(linked_files(base_map())) == sorted(expected)
+
+
+def test_served_files_keep_the_map_script_small_and_inline_files_travel_with_it() -> None:
+    served, _, _ = render_map()
+    assert SERVED.urls["basemap"] in served
+    assert "FlashpointMap.prototype" not in served
+    assert len(served) < 4_000
+    inline = AppFiles(
+        urls={}, inline={"flashpoint_js": "/* map code */", "flashpoint_css": "", "basemap": "{}"}
+    )
+    script, _, _ = render_map(files=inline)
+    assert "/* map code */" in script
+    assert "window.drawFlashpointBasemap(map_div, {}, true);" in script
+
+
+def test_static_copies_are_used_only_when_they_match_the_sources(
+    tmp_path: Path, fresh_app_files: None
+) -> None:
+    for _, source in APP_FILES:
+        (tmp_path / source.name).write_bytes(source.read_bytes())
+    served = find_app_files(tmp_path)
+    assert served.inline == {}
+    assert served.urls["flashpoint_js"].startswith(APP_URL + "flashpoint.js?v=")
+    find_app_files.cache_clear()
+    (tmp_path / "flashpoint.js").write_text("/* stale */", encoding="utf-8")
+    stale = find_app_files(tmp_path)
+    assert stale.urls == {}
+    assert "FlashpointMap" in stale.inline["flashpoint_js"]
+
+
+@pytest.fixture
+def fresh_app_files() -> Iterator[None]:
+    """find_app_files remembers its answer per folder; start and end with none remembered."""
+    find_app_files.cache_clear()
+    yield
+    find_app_files.cache_clear()
 
 
 LEGENDS = [
@@ -210,6 +272,8 @@ def test_legend_lists_only_the_given_types(types: list[str], expected: list[str]
         {"name": c.name, "color": c.color, "shape": c.shape} for c in CATEGORIES
     ]
     assert config["dataset"] == "dataset-1"
+    assert (config["first"], config["last"]) == (16234, 18264)
+    assert config["focus"] == [18257, 18264] and config["focusLabel"] == "Crisis"
 
 
 # ---- per-event columns -----------------------------------------------------------------------
@@ -234,6 +298,7 @@ def events_table(n: int = len(GEOMETRIES)) -> gpd.GeoDataFrame:
             ),
             "title": ["a", "b", "c", "d", "e"][:n],
             "uncertainty_m": pd.array([500.0, None, 0.0, 2500.0, None][:n], dtype="Float64"),
+            "end_date": pd.to_datetime([None] * n),
         },
         geometry=GEOMETRIES[:n],
         crs="EPSG:4326",
@@ -272,41 +337,37 @@ def test_map_data_of_no_events() -> None:
     empty = MapData.from_events(events_table(0))
     assert len(empty.x) == len(empty.t) == len(empty.day) == 0
     assert empty.lines == {}
-    assert json.loads(build_step_payload(empty, np.zeros(0, bool), np.zeros(0, bool)))["rows"] == []
+    assert build_event_columns(empty, np.zeros(0, bool))["row"] == []
 
 
-# ---- step payloads ---------------------------------------------------------------------------
+# ---- event columns: the dataset under its filters, sent once ---------------------------------
 
 
-def payload(data: MapData, visible: list[bool], current: list[bool], **kw: Any) -> dict[str, Any]:
-    text = build_step_payload(data, np.array(visible), np.array(current), **kw)
-    decoded: dict[str, Any] = json.loads(text)
+def columns(data: MapData, mask: list[bool]) -> dict[str, Any]:
+    decoded: dict[str, Any] = json.loads(safe_json(build_event_columns(data, np.array(mask))))
     return decoded
 
 
-def test_payload_columns_follow_the_visible_rows() -> None:
-    visible, current = [True, False, True, True, False], [False, False, True, False, False]
-    got = payload(DATA, visible, current, step=18257)
+def test_columns_follow_the_filtered_rows() -> None:
+    got = columns(DATA, [True, False, True, True, False])
     rows = [0, 2, 3]
-    assert got["rows"] == rows
+    assert got["row"] == rows
     assert got["x"] == DATA.x[rows].tolist()
     assert got["y"] == DATA.y[rows].tolist()
     assert got["t"] == DATA.t[rows].tolist()
-    assert got["day"] == DATA.day[rows].tolist()
-    assert got["s"] == [0, 1, 0]
+    assert got["start"] == DATA.day[rows].tolist()
+    assert got["end"] == got["start"]
     assert got["title"] == ["a", "c", "d"]
     assert got["unc"] == {"0": 500.0, "3": 2500.0}
     assert got["lines"] == {"2": DATA.lines[2]}
-    assert (got["step"], got["sel"], got["focus"]) == (18257, -1, [])
-    assert "fly" not in got
 
 
-def test_payload_passes_selection_focus_and_flight_through() -> None:
-    fly = ((33.0, 44.0), (36.5, 45.25))
-    got = payload(DATA, [True] * 5, [False] * 5, selected=3, focus=[1, 4], fly=fly)
-    assert (got["sel"], got["focus"]) == (3, [1, 4])
-    assert got["fly"] == [[33.0, 44.0], [36.5, 45.25]]
-    assert set(got["lines"]) == {"1", "2"}
+def test_an_end_date_extends_an_event() -> None:
+    table = events_table().assign(
+        end_date=pd.to_datetime([None, "2019-12-31", None, None, "2019-01-01"])
+    )
+    data = MapData.from_events(table)
+    assert data.end.tolist() == [1, 18261, 18257, 18264, 18264]
 
 
 def many(n: int) -> MapData:
@@ -316,6 +377,7 @@ def many(n: int) -> MapData:
         y=np.arange(n, dtype=np.int64),
         t=np.zeros(n, dtype=np.int64),
         day=np.zeros(n, dtype=np.int64),
+        end=np.zeros(n, dtype=np.int64),
         titles=np.array([f"event {i}" for i in range(n)], dtype=object),
         uncertainty=np.full(n, 100.0),
         lines={},
@@ -324,29 +386,17 @@ def many(n: int) -> MapData:
 
 @pytest.mark.parametrize(("n", "titled"), [(TITLES_UP_TO, True), (TITLES_UP_TO + 1, False)])
 def test_titles_only_up_to_a_limit(n: int, titled: bool) -> None:
-    got = payload(many(n), [True] * n, [False] * n)
+    got = columns(many(n), [True] * n)
     assert ("title" in got) is titled
     if titled:
         assert got["title"][-1] == f"event {n - 1}"
 
 
-CIRCLES = [
-    pytest.param(CIRCLES_UP_TO, None, list(range(CIRCLES_UP_TO)), id="at-limit-all"),
-    pytest.param(CIRCLES_UP_TO + 1, None, [5, 6], id="above-limit-current-only"),
-    pytest.param(CIRCLES_UP_TO + 1, 9, [5, 6, 9], id="above-limit-current-and-selected"),
-]
-
-
-@pytest.mark.parametrize(("n", "selected", "expected"), CIRCLES)
-def test_uncertainty_circles_above_a_limit(
-    n: int, selected: int | None, expected: list[int]
-) -> None:
-    current = np.zeros(n, dtype=bool)
-    current[[5, 6]] = True
-    sel = -1 if selected is None else selected
-    got = payload(many(n), [True] * n, current.tolist(), selected=sel)
-    assert sorted(int(r) for r in got["unc"]) == expected
+def test_every_circle_travels_and_the_map_is_told_when_to_thin_them() -> None:
+    got = columns(many(10), [True] * 10)
+    assert sorted(int(r) for r in got["unc"]) == list(range(10))
     assert set(got["unc"].values()) == {100.0}
+    assert layer_config(render_map()[0])["circlesUpTo"] == CIRCLES_UP_TO
 
 
 HOSTILE = [
@@ -358,23 +408,23 @@ HOSTILE = [
 ]
 
 
-def test_payload_is_safe_inside_a_script_element() -> None:
+def test_columns_are_safe_inside_a_script_element() -> None:
     data = MapData.from_events(events_table().assign(title=HOSTILE))
-    text = build_step_payload(data, np.ones(5, bool), np.zeros(5, bool))
+    text = safe_json(build_event_columns(data, np.ones(5, bool)))
     for raw in ("<", ">", "&", "\u2028", "\u2029"):
         assert raw not in text
     assert json.loads(text)["title"] == HOSTILE
 
 
-def test_step_layer_reaches_the_map_as_built() -> None:
-    """The payload survives st_folium's rendering, even titles that look like templates."""
+def test_events_layer_reaches_the_map_as_built() -> None:
+    """The columns survive st_folium's rendering, even titles that look like templates."""
     titles = [*HOSTILE[:3], "{{ 7*7 }}", "{% if x %}{# c #}"]
     data = MapData.from_events(events_table().assign(title=titles))
-    text = build_step_payload(data, np.ones(5, bool), np.zeros(5, bool))
-    fmap: Any = build_base_map(**BASE, assets=LOCAL)
+    built = build_event_columns(data, np.ones(5, bool))
+    fmap: Any = base_map()
     fmap.get_root().render()
-    script = _get_feature_group_string(build_step_layer(text), map=fmap)
-    assert f"window.flashpoint.update({text});" in script
+    script = _get_feature_group_string(build_events_layer(built), map=fmap)
+    assert f"window.flashpoint.setEvents({safe_json(built)});" in script
     assert "</script>" not in script
 
 

@@ -245,7 +245,6 @@
       if (i < 0) return;
       var row = self.ev.row[i];
       self.select(row);
-      self.container.setAttribute("data-selected", String(row));
       self.tell("pick", { row: row, dataset: self.cfg.dataset });
     });
   };
@@ -312,6 +311,7 @@
       this.setDay(s.day, false);
     }
     this.selected = s.sel === undefined ? -1 : s.sel;
+    this.container.setAttribute("data-selected", String(this.selected));
     this.focus = new Set(s.focus || []);
     if (s.fly && JSON.stringify(s.fly) !== this.lastFly) {
       this.lastFly = JSON.stringify(s.fly);
@@ -324,6 +324,7 @@
 
   FlashpointMap.prototype.select = function (row) {
     this.selected = row;
+    this.container.setAttribute("data-selected", String(row));
     this.draw();
   };
 
@@ -416,8 +417,8 @@
       var j = late[k];
       var jx = ev.wx[j] * scale - ox;
       var jy = ev.wy[j] * scale - oy;
-      var s = this.sprites[ev.t[j]][ev.row[j] === this.selected ? 3 : 2];
-      ctx.drawImage(s.canvas, jx - s.half, jy - s.half, 2 * s.half, 2 * s.half);
+      var marked = this.sprites[ev.t[j]][ev.row[j] === this.selected ? 3 : 2];
+      ctx.drawImage(marked.canvas, jx - marked.half, jy - marked.half, 2 * marked.half, 2 * marked.half);
       drawn.index[count] = j;
       drawn.px[count] = jx + b.min.x;
       drawn.py[count] = jy + b.min.y;
