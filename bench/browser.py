@@ -49,7 +49,7 @@ MAX_REDONE: Final = 4
 READY_JS: Final = """(expected) => {
   const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
   const doc = frame && frame.contentDocument;
-  const map = doc && doc.querySelector('.leaflet-container[data-step]');
+  const map = doc && doc.querySelector('.leaflet-container[data-day]');
   const app = document.querySelector('[data-testid="stApp"]');
   return Boolean(map && app && app.getAttribute('data-test-script-state') === 'notRunning'
     && (expected === null || map.getAttribute('data-step') === String(expected)));

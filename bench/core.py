@@ -20,7 +20,8 @@ import numpy as np
 
 from geo.dataset import Dataset
 from geo.io import LoadResult, load_events
-from geo.maps import build_base_map, build_step_layer, build_step_payload
+from geo.maps import build_base_map, build_events_layer, safe_json
+from geo.payload import build_event_columns, build_map_config
 
 T = TypeVar("T")
 CORE_STEPS: Final = 500
@@ -112,28 +113,32 @@ def measure_steps(result: CoreResult, dataset: Dataset, seed: int = 7) -> None:
 
 
 def measure_layer(result: CoreResult, dataset: Dataset, days: list[date]) -> None:
-    """Payload, layer, base map and st_folium for steps at `days` (medians); payload size."""
+    """Event columns, layer, base map and st_folium for a full run (medians); their size.
+
+    These run when the dataset or the filters change, never when the date moves: the date is
+    applied in the browser.
+    """
     quiet_streamlit()
     from streamlit_folium import st_folium
 
     mask = dataset.filter_mask(dataset.event_types)
+    timeline = dataset.timeline
+    assert timeline.first is not None and timeline.last is not None
+    config = build_map_config(
+        event_types=dataset.event_types,
+        token=f"{dataset.name}:{len(dataset)}",
+        first=timeline.first,
+        last=timeline.last,
+        focus=None,
+    )
     phases: dict[str, list[float]] = {"payload": [], "layer": [], "base": [], "st_folium": []}
-    for day in days:
-        visible = dataset.visible(day, "cumulative", 7, mask)
-        current = dataset.timeline.current(day) & mask
-        step = (day - date(1970, 1, 1)).days
+    for _ in days:
         started = time.perf_counter()
-        payload = build_step_payload(dataset.map_data, visible, current, step=step)
+        columns = build_event_columns(dataset.map_data, mask)
         built = time.perf_counter()
-        layer = build_step_layer(payload)
+        layer = build_events_layer(columns)
         layered = time.perf_counter()
-        base = build_base_map(
-            basemap="offline",
-            event_types=dataset.event_types,
-            center=(33.3, 44.4),
-            zoom=6,
-            token=f"{dataset.name}:{len(dataset)}",
-        )
+        base = build_base_map(basemap="offline", config=config, center=(33.3, 44.4), zoom=6)
         based = time.perf_counter()
         st_folium(base, key="map", height=600, width=None, feature_group_to_add=layer)
         done = time.perf_counter()
@@ -141,8 +146,8 @@ def measure_layer(result: CoreResult, dataset: Dataset, days: list[date]) -> Non
         phases["layer"].append(layered - built)
         phases["base"].append(based - layered)
         phases["st_folium"].append(done - based)
-        result.payload_bytes = len(payload.encode())
-        result.visible = int(visible.sum())
+        result.payload_bytes = len(safe_json(columns).encode())
+        result.visible = int(mask.sum())
     result.payload_s = statistics.median(phases["payload"])
     result.layer_s = statistics.median(phases["layer"])
     result.base_map_s = statistics.median(phases["base"])

@@ -20,13 +20,9 @@ LOADS_ENV: Final = "FLASHPOINT_BENCH_LOADS"
 
 # (module, attribute, label): what one server-side step of the dashboard spends its time on.
 PHASES: Final = (
-    ("geo.maps", "build_step_payload", "geo.maps.build_step_payload"),
-    ("geo.maps", "build_base_map", "geo.maps.build_base_map"),
-    ("streamlit_folium", "st_folium", "st_folium (render + serialise)"),
-    ("geo.timeline", "counts_per_day", "geo.timeline.counts_per_day (cached per filters)"),
-    ("geo.charts", "build_timeline_spec", "geo.charts.build_timeline_spec (cached)"),
-    ("geo.charts", "timeline_spec_at", "geo.charts.timeline_spec_at"),
-    ("streamlit", "vega_lite_chart", "st.vega_lite_chart (spec + data)"),
+    ("geo.payload", "build_event_columns", "geo.payload.build_event_columns (cached per filters)"),
+    ("geo.maps", "build_base_map", "geo.maps.build_base_map (full runs only)"),
+    ("streamlit_folium", "st_folium", "st_folium (full runs only)"),
     ("streamlit", "dataframe", "st.dataframe (event list, report)"),
 )
 

@@ -24,7 +24,8 @@ def run(data: Path, steps: int, trace: bool) -> dict[str, Any]:
 
     from geo.dataset import Dataset
     from geo.io import load_events
-    from geo.maps import build_base_map, build_step_layer, build_step_payload
+    from geo.maps import build_base_map, build_events_layer
+    from geo.payload import build_event_columns, build_map_config
     from geo.timeline import Timeline
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
@@ -40,15 +41,21 @@ def run(data: Path, steps: int, trace: bool) -> dict[str, Any]:
     traced_load = tracemalloc.get_traced_memory()[1] if trace else 0
     timeline: Timeline = dataset.timeline
     mask = dataset.filter_mask(dataset.event_types)
+    assert timeline.first is not None and timeline.last is not None
+    config = build_map_config(
+        event_types=dataset.event_types,
+        token=dataset.name,
+        first=timeline.first,
+        last=timeline.last,
+        focus=None,
+    )
     for value in timeline.dates[-steps:]:
         day = value.astype("datetime64[D]").item()
-        visible = dataset.visible(day, "cumulative", 7, mask)
-        current = timeline.current(day) & mask
-        payload = build_step_payload(dataset.map_data, visible, current, step=0)
-        base = build_base_map(
-            basemap="offline", event_types=dataset.event_types, center=(33.0, 44.0), zoom=6
-        )
-        st_folium(base, key="map", feature_group_to_add=build_step_layer(payload))
+        dataset.visible(day, "cumulative", 7, mask)
+        timeline.current(day)
+        columns = build_event_columns(dataset.map_data, mask)
+        base = build_base_map(basemap="offline", config=config, center=(33.0, 44.0), zoom=6)
+        st_folium(base, key="map", feature_group_to_add=build_events_layer(columns))
     result: dict[str, Any] = {
         "baseline_rss_mb": baseline,
         "after_load_rss_mb": after_load,

@@ -1,10 +1,11 @@
 """`python -m bench.race`: does a click on "next" right after a pan of the map count once?
 
-Found while benchmarking: the map reports a pan (debounced by 250 ms) and that report reruns
-the dashboard; a "next" click in that window can be lost, and the click after it then moves
-two event dates. This pans the map, waits a given delay, clicks "next", waits for the page
-to settle and compares the map's date with the next event date. Prints one line per click
-and exits 1 if any click went wrong. Uses the 1k synthetic set.
+Once, the map reported each pan to the server and that report reran the dashboard; a "next"
+click within about 250 ms of a pan could be lost, or the click after it moved two dates. Now
+a pan reruns nothing (the map writes its view into the address itself) and "next" is the
+map's own control. This pans the map, waits a given delay, clicks "next", waits for the page
+to settle and compares the map's date, and the address, with the next event date. Prints one
+line per click and exits 1 if any click went wrong. Uses the 1k synthetic set.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 import itertools
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Final
 
@@ -28,25 +30,25 @@ from bench.chromium import CHROMIUM_ARGS, chromium_path
 from bench.synthetic import make_set
 
 DELAYS_MS: Final = (0, 100, 200, 250, 300, 400, 600, 1000)
-PAN_THEN_NEXT: Final = """async (delay) => {
+PAN_THEN_NEXT: Final = """async ([delay, k]) => {
   const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
-  const map = frame.contentDocument.querySelector('.leaflet-container[data-step]');
-  const before = Number(map.getAttribute('data-step'));
-  frame.contentWindow.map.panBy([150, 0], {animate: false});
+  const map = frame.contentDocument.querySelector('.leaflet-container[data-day]');
+  const before = map.getAttribute('data-day');
+  frame.contentWindow.flashpoint.map.panBy([k % 2 ? 150 : -150, 0], {animate: false});
   await new Promise((done) => setTimeout(done, delay));
-  Array.from(document.querySelectorAll('.st-key-next button'))
-    .find((b) => b.getBoundingClientRect().width > 0).click();
+  frame.contentDocument.querySelector('.fp-next').click();
   return before;
 }"""
-SHOWN_JS: Final = """() => Number(document
+SHOWN_JS: Final = """() => [document
   .querySelector('iframe[title="streamlit_folium.st_folium"]')
-  .contentDocument.querySelector('.leaflet-container').getAttribute('data-step'))"""
+  .contentDocument.querySelector('.leaflet-container').getAttribute('data-day'),
+  new URL(window.location.href).searchParams.get('date')]"""
 
 
 def main() -> int:
     """Pan, click, check, for each delay (twice); report."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--clicks", type=int, default=50)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -67,17 +69,28 @@ def main() -> int:
                 page.goto(f"{server.url}/?date={start.isoformat()}")
                 page.wait_for_function(READY_JS, arg=None, timeout=FIRST_DRAW_TIMEOUT_MS)
                 traffic.wait_quiet(page, 1.0, 60)
-                for delay in DELAYS_MS * args.rounds:
-                    before = int(page.evaluate(PAN_THEN_NEXT, delay))
-                    traffic.wait_quiet(page, 1.5, 60)
-                    shown = int(page.evaluate(SHOWN_JS))
-                    ok = shown == following[before]
+                delays = itertools.islice(itertools.cycle(DELAYS_MS), args.clicks)
+                for k, delay in enumerate(delays):
+                    before = day_number(
+                        date.fromisoformat(page.evaluate(PAN_THEN_NEXT, [delay, k]))
+                    )
+                    traffic.wait_quiet(page, 1.0, 60)
+                    shown, address = page.evaluate(SHOWN_JS)
+                    expected = following.get(before, before)
+                    ok = (
+                        day_number(date.fromisoformat(shown))
+                        == expected
+                        == day_number(date.fromisoformat(address))
+                    )
                     wrong += not ok
-                    verdict = "ok" if ok else f"WRONG: expected day {following[before]}"
-                    print(f"click {delay:4d} ms after a pan: day {before} -> {shown}  {verdict}")
+                    verdict = "ok" if ok else f"WRONG: expected day {expected}"
+                    print(
+                        f"click {delay:4d} ms after a pan: day {before} -> map {shown}, "
+                        f"address {address}  {verdict}"
+                    )
             finally:
                 browser.close()
-    print(f"{wrong} of {len(DELAYS_MS) * args.rounds} clicks went wrong")
+    print(f"{wrong} of {args.clicks} clicks went wrong")
     return 1 if wrong else 0
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from geo.dataset import Dataset
-from geo.timeline import day_number
 from geo.story import Story, load_story
+from geo.timeline import day_number
 from tests.test_dashboard import heading, view_state
 
 App = Callable[..., AppTest]

@@ -6,8 +6,8 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -298,7 +298,7 @@ def events_table(n: int = len(GEOMETRIES)) -> gpd.GeoDataFrame:
             ),
             "title": ["a", "b", "c", "d", "e"][:n],
             "uncertainty_m": pd.array([500.0, None, 0.0, 2500.0, None][:n], dtype="Float64"),
-            "end_date": pd.to_datetime([None] * n),
+            "end_date": pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"),
         },
         geometry=GEOMETRIES[:n],
         crs="EPSG:4326",
@@ -364,7 +364,7 @@ def test_columns_follow_the_filtered_rows() -> None:
 
 def test_an_end_date_extends_an_event() -> None:
     table = events_table().assign(
-        end_date=pd.to_datetime([None, "2019-12-31", None, None, "2019-01-01"])
+        end_date=pd.to_datetime(pd.Series([None, "2019-12-31", None, None, "2019-01-01"]))
     )
     data = MapData.from_events(table)
     assert data.end.tolist() == [1, 18261, 18257, 18264, 18264]

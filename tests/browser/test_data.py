@@ -13,7 +13,7 @@ from playwright.sync_api import Dialog, Page, expect
 
 from geo.io import load_events, load_events_from_bytes
 from tests.browser.conftest import start_dashboard, stop
-from tests.browser.helpers import drawn_markers, map_container, wait_for_map, wait_settled
+from tests.browser.helpers import map_container, wait_for_map, wait_idle
 
 HOSTILE_TEXTS = [
     "<script>window.__pwned = 1</script>",
@@ -112,12 +112,13 @@ def test_hostile_text_is_shown_literally_and_never_runs(
     container = map_container(page)
     container.scroll_into_view_if_needed()
     expect(container).to_have_attribute("data-idle", "1")
-    wait_settled(page)
+    wait_idle(page)
     row = int(events.index[events["title"] == HOSTILE_TEXTS[0]][0])
     x, y = container.evaluate(
         """(el, row) => {
             const fp = window.flashpoint;
-            const p = fp.map.latLngToContainerPoint(fp.items.get(row).marker.getLatLng());
+            const i = fp.ev.rowIndex.get(row);
+            const p = fp.map.latLngToContainerPoint([fp.ev.lat[i] / 1e5, fp.ev.wx[i] * 360 - 180]);
             return [p.x, p.y];
         }""",
         row,
@@ -125,7 +126,7 @@ def test_hostile_text_is_shown_literally_and_never_runs(
     box = container.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + x, box["y"] + y)
-    tooltip = container.locator(".leaflet-tooltip")
+    tooltip = container.locator(".fp-tooltip")
     expect(tooltip).to_contain_text(HOSTILE_TEXTS[0])
     expect(container.locator(".fp-legend")).to_contain_text("Protests")
     page.screenshot(path=shots / "hostile.png")
@@ -153,7 +154,7 @@ def csv_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_data_given_with_the_data_flag_is_mapped(page: Page, csv_server: str) -> None:
     page.goto(f"{csv_server}/?date=2021-03-02")
     wait_for_map(page, date(2021, 3, 2))
-    assert drawn_markers(page) == 2
+    expect(map_container(page)).to_have_attribute("data-visible", "2")
     expect(page.get_by_text("events.csv: 4 events")).to_be_visible()
 
 
@@ -190,6 +191,6 @@ def test_uploaded_file_is_mapped(page: Page, server: str, tmp_path: Path) -> Non
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(path)
     expect(page.get_by_text("upload.csv: 4 events")).to_be_visible(timeout=30_000)
     wait_for_map(page, date(2021, 3, 5))
-    assert drawn_markers(page) == 4
+    expect(map_container(page)).to_have_attribute("data-visible", "4")
     page.locator(".st-key-clear_upload button").click()
     expect(page.get_by_text("locations.geojson: 26 events")).to_be_visible(timeout=30_000)

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from geo.dataset import Dataset
 from geo.story import Story, load_story
-from tests.browser.helpers import day_number, map_container, wait_for_map
+from tests.browser.helpers import map_container, wait_for_map
 
 
 def shipped_story() -> Story:
@@ -58,7 +58,7 @@ def test_story_steps_fly_highlight_and_link(
             break
     container = map_container(page)
     expect(page.locator(f'.fp-story[data-story-step="{k1.number}"]')).to_be_visible()
-    expect(container).to_have_attribute("data-step", str(day_number(k1.date)))
+    expect(container).to_have_attribute("data-day", k1.date.isoformat())
     expect(page).to_have_url(re.compile(rf"story={k1.number}\b"))
     map_shows(page, bundled, k1.events)
     focused = container.evaluate("() => Array.from(window.flashpoint.focus)")
