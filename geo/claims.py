@@ -145,7 +145,7 @@ def _parse_claim(item: Any) -> tuple[Claim | None, list[str]]:
         return None, [*problems, "; ".join(fatal) + "; left out"]
     claim = Claim(
         figure=str(figure),
-        value=int(value),
+        value=int(item["value"]),
         source=texts["source"].strip(),
         url=texts["url"].strip(),
         note=texts["note"].strip(),
@@ -173,23 +173,22 @@ def check_claims(frame: pd.DataFrame, out: pd.DataFrame, report: Report) -> None
     with the claims gives way to the most conservative claimed one (or to unknown).
     """
     n = len(out)
-    parsed = np.empty(n, dtype=object)
-    parsed[:] = [()] * n
-    out["claims"] = parsed
-    if "claims" not in frame.columns:
-        return
-    messages = np.full(n, "", dtype=object)
-    for i, value in enumerate(frame["claims"].tolist()):
-        claims, problems = parse_claims(value)
-        claims, orphan = _group_claims_need_a_group(claims, out["group"].iat[i])
-        parsed[i] = claims
-        messages[i] = "; ".join([*problems, *orphan])
-    report(messages != "", "claims", messages, False)
-    out["claims"] = parsed
-    with_claims = [i for i, claims in enumerate(parsed.tolist()) if claims]
-    for figure, column in FIGURE_COLUMNS.items():
-        _derive_figure(out, with_claims, figure, column, report)
-    _check_groups_agree(out, with_claims, report)
+    parsed: list[tuple[Claim, ...]] = [()] * n
+    if "claims" in frame.columns:
+        groups = [str(g) for g in out["group"].tolist()]
+        messages = np.full(n, "", dtype=object)
+        for i, value in enumerate(frame["claims"].tolist()):
+            claims, problems = parse_claims(value)
+            parsed[i], orphan = _group_claims_need_a_group(claims, groups[i])
+            messages[i] = "; ".join([*problems, *orphan])
+        report(messages != "", "claims", messages, False)
+        rows = [i for i, claims in enumerate(parsed) if claims]
+        for figure, column in FIGURE_COLUMNS.items():
+            _derive_figure(out, parsed, rows, figure, column, report)
+        _check_groups_agree(out, parsed, rows, report)
+    cells = np.empty(n, dtype=object)
+    cells[:] = parsed
+    out["claims"] = cells
 
 
 def _group_claims_need_a_group(
@@ -202,45 +201,51 @@ def _group_claims_need_a_group(
 
 
 def _derive_figure(
-    out: pd.DataFrame, rows: list[int], figure: str, column: str, report: Report
+    out: pd.DataFrame,
+    parsed: Sequence[tuple[Claim, ...]],
+    rows: Iterable[int],
+    figure: str,
+    column: str,
+    report: Report,
 ) -> None:
     """Set the column to the lowest site claim (or unknown) wherever the figure is claimed."""
-    stated = out[column].astype("Int64")
-    derived = stated.copy()
+    stated = out[column].astype("Int64").astype(object).tolist()
+    derived = list(stated)
     messages = np.full(len(out), "", dtype=object)
     for i in rows:
-        claims = out["claims"].iat[i]
-        if not any(c.figure == figure for c in claims):
+        if not any(c.figure == figure for c in parsed[i]):
             continue
-        lowest = conservative(claims, figure)
-        given = stated.iat[i]
-        known = given is not pd.NA
-        if lowest is None and known:
+        lowest = conservative(parsed[i], figure)
+        given = None if stated[i] is pd.NA else int(stated[i])
+        if lowest is None and given is not None:
             messages[i] = (
                 f"{given} is not a figure any source gives for this site (only group totals "
                 "are claimed); left unknown"
             )
-        elif lowest is not None and known and int(given) != lowest:
+        elif lowest is not None and given is not None and given != lowest:
             messages[i] = f"{given} is not the most conservative claimed figure; {lowest} used"
-        derived.iat[i] = pd.NA if lowest is None else lowest
+        derived[i] = lowest
     report(messages != "", column, messages, False)
-    out[column] = derived
+    out[column] = pd.array([pd.NA if v is None or v is pd.NA else v for v in derived], "Int64")
 
 
-def _check_groups_agree(out: pd.DataFrame, rows: list[int], report: Report) -> None:
+def _check_groups_agree(
+    out: pd.DataFrame, parsed: Sequence[tuple[Claim, ...]], rows: Iterable[int], report: Report
+) -> None:
     """Members of one group that carry group claims must carry the same ones."""
+    groups = [str(g) for g in out["group"].tolist()]
+    ids = [str(v) for v in out["id"].tolist()]
     first: dict[str, tuple[str, frozenset[Claim]]] = {}
     messages = np.full(len(out), "", dtype=object)
     for i in rows:
-        group, ident = out["group"].iat[i], out["id"].iat[i]
-        shared = frozenset(c for c in out["claims"].iat[i] if c.is_group)
+        shared = frozenset(c for c in parsed[i] if c.is_group)
         if not shared:
             continue
-        if group not in first:
-            first[group] = (str(ident), shared)
-        elif first[group][1] != shared:
+        if groups[i] not in first:
+            first[groups[i]] = (ids[i], shared)
+        elif first[groups[i]][1] != shared:
             messages[i] = (
-                f"the group claims differ from those of {first[group][0]!r}, "
-                f"the first record of group {group!r}"
+                f"the group claims differ from those of {first[groups[i]][0]!r}, "
+                f"the first record of group {groups[i]!r}"
             )
     report(messages != "", "claims", messages, False)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from html import escape
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from geo.claims import FIGURE_COLUMNS, Claim
@@ -60,6 +61,18 @@ def _count(value: int | None) -> str:
     return "unknown" if value is None else str(value)
 
 
+def count_labels(values: Iterable[Any]) -> list[str]:
+    """Counts of a table column as text, "unknown" where missing (never shown as 0)."""
+    return [_count(None if _missing(v) else int(v)) for v in values]
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or bool(value != value)
+    except TypeError:  # pandas' NA refuses to be a bool
+        return True
+
+
 def format_figure(event: Event, figure: str) -> str:
     """A casualty figure in words, saying when it is the lowest of several claims."""
     value = getattr(event, FIGURE_COLUMNS[figure])
@@ -107,7 +120,7 @@ def render_event_html(event: Event) -> str:
         f'<div class="fp-row"><b>Where</b> {escape(format_place(event))}</div>',
         f'<div class="fp-row"><b>Who</b> {actors}</div>',
         f'<div class="fp-row fp-figures"><b>Killed</b> {escape(format_figure(event, "killed"))}'
-        f' &nbsp; <b>Injured</b> {escape(format_figure(event, "injured"))}</div>',
+        f" &nbsp; <b>Injured</b> {escape(format_figure(event, 'injured'))}</div>",
     ]
     if event.claims:
         rows.append(render_claims(event))

@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 
 from geo.charts import DAY_SELECTION, build_timeline_spec, timeline_spec_at
 from geo.dataset import Dataset
-from geo.detail import render_event_html
+from geo.detail import count_labels, render_event_html
 from geo.export import to_acled_csv_bytes, to_geojson_bytes
 from geo.maps import BASEMAPS, build_base_map, build_step_layer, build_step_payload, fit_bounds
 from geo.share import SETTINGS, View, share_url
@@ -154,7 +154,7 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
             "Type": shown["event_type"],
             "Event": shown["title"],
             "Place": shown["location"],
-            "Killed": shown["fatalities"],
+            "Killed": count_labels(shown["fatalities"]),
         }
     )
     st.markdown(f"#### Events shown ({len(rows):,})")
