@@ -79,15 +79,15 @@ def format_figure(event: Event, figure: str) -> str:
     claimed = [c for c in event.claims if c.figure == figure]
     site = {c.value for c in claimed if not c.is_group}
     if value is None and claimed and not site:
-        return "unknown for this site (group totals below)"
+        return "unknown for this site"
     if value is not None and len(site) > 1:
         return f"{value} (the lowest claim)"
     return _count(value)
 
 
-def format_claim(claim: Claim, group: str) -> str:
+def format_claim(claim: Claim) -> str:
     """One claim as escaped HTML: the figure, whose claim it is, where it comes from."""
-    scope = f" for the whole group {escape(group)}" if claim.is_group and group else ""
+    scope = " (group total)" if claim.is_group else ""
     text = (
         f'<span class="fp-claim-figure">{FIGURE_WORDS[claim.figure]} {claim.value}</span>'
         f"{scope}, according to {escape(claim.source)} ({safe_link(claim.url)})"
@@ -102,8 +102,14 @@ def render_claims(event: Event) -> str:
     ordered = sorted(event.claims, key=lambda c: list(FIGURE_WORDS).index(c.figure))
     if not ordered:
         return ""
-    items = "".join(f"<li>{format_claim(c, event.group)}</li>" for c in ordered)
-    return f'<div class="fp-claims"><b>Claimed figures</b><ul>{items}</ul></div>'
+    items = "".join(f"<li>{format_claim(c)}</li>" for c in ordered)
+    heading = "Claimed figures"
+    if any(c.is_group for c in ordered):
+        heading += (
+            f" (a group total is for all events of group {escape(event.group)} together, "
+            "not for this one)"
+        )
+    return f'<div class="fp-claims"><b>{heading}</b><ul>{items}</ul></div>'
 
 
 def render_event_html(event: Event) -> str:

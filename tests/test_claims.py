@@ -216,7 +216,7 @@ def test_members_of_a_group_must_carry_the_same_group_claims() -> None:
 
 
 def test_claims_in_a_csv_column_are_read_as_json() -> None:
-    text = json.dumps([GOOD, claim(value=24, source="PMF, \"al-Rabaiwi\"")])
+    text = json.dumps([GOOD, claim(value=24, source='PMF, "al-Rabaiwi"')])
     cell = '"' + text.replace('"', '""') + '"'
     data = f"id,event_date,latitude,longitude,fatalities,claims\nx,2019-12-29,34.37,41.09,,{cell}\n"
     result = load_events_from_bytes(data.encode(), "claims.csv")

@@ -166,7 +166,7 @@ HURT = Claim("injured", 62, "PMF via NBC News", "https://example.org/nbc", "unve
 FIGURES = [
     pytest.param(
         {"fatalities": None, "claims": (STRIKE, PMF)},
-        "unknown for this site (group totals below)",
+        "unknown for this site",
         id="group",
     ),
     pytest.param(
@@ -190,13 +190,16 @@ def test_format_figure(changes: dict[str, Any], expected: str) -> None:
 def test_panel_lists_each_claim_with_its_source() -> None:
     event = replace(EVENT, fatalities=None, injured=62, group="strikes", claims=(HURT, STRIKE, PMF))
     page = Page(render_event_html(event))
-    assert "Killed unknown for this site (group totals below)" in page.text
+    assert "Killed unknown for this site" in page.text
+    assert "(a group total is for all events of group strikes together, not for this one)" in (
+        page.text
+    )
     assert "Injured 62" in page.text
     assert "Claimed figures" in page.text
     items = page.text.split("Claimed figures", 1)[1]
     assert items.index("Killed 25") < items.index("Killed 24") < items.index("Injured 62")
     assert (
-        "Killed 25 for the whole group strikes, according to Reuters (https://example.org/reuters)"
+        "Killed 25 (group total), according to Reuters (https://example.org/reuters)"
         " all in Iraq" in items
     )
     assert "Injured 62, according to PMF via NBC News (https://example.org/nbc) unverified" in items
