@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from pyproj import Geod
+from shapely.geometry import Point
 
 from geo.claims import Claim
 from geo.dataset import Dataset
@@ -46,6 +47,11 @@ def story() -> Story:
 def caption_of(story: Story, quote_event: str) -> tuple[date, str]:
     step = next(s for s in story.steps if s.quote_event == quote_event)
     return step.date, step.caption
+
+
+def lon_lat(found: Event) -> tuple[float, float]:
+    assert isinstance(found.geometry, Point)
+    return found.geometry.x, found.geometry.y
 
 
 def figures(claims: tuple[Claim, ...]) -> set[tuple[str, int, str]]:
@@ -161,7 +167,7 @@ def test_sistani_fatwa_figures_are_as_the_sources_give_them(bundled: Dataset) ->
 def test_k1_is_about_11_km_west_north_west_of_kirkuk(bundled: Dataset) -> None:
     k1 = event(bundled, "k1-rocket-attack")
     city = event(bundled, "kirkuk-recapture-2017")
-    bearing, _, metres = GEOD.inv(city.geometry.x, city.geometry.y, k1.geometry.x, k1.geometry.y)
+    bearing, _, metres = GEOD.inv(*lon_lat(city), *lon_lat(k1))
     assert 10_500 <= metres <= 11_500
     assert 281.25 <= bearing % 360 <= 303.75  # west-north-west
     assert "about 11 km west-north-west of central Kirkuk" in k1.location
@@ -175,7 +181,7 @@ PALACE = (44.40861, 33.30417)
 def test_villa_meeting_is_across_the_tigris_from_the_embassy(bundled: Dataset) -> None:
     villa = event(bundled, "soleimani-baghdad-villa-meeting-2019-10")
     river_side, _, _ = GEOD.inv(*EMBASSY, *PALACE)
-    bearing, _, metres = GEOD.inv(*EMBASSY, villa.geometry.x, villa.geometry.y)
+    bearing, _, metres = GEOD.inv(*EMBASSY, *lon_lat(villa))
     # Distance from the line of west-bank landmarks, towards the river's far (east) bank.
     across = metres * math.sin(math.radians(bearing - river_side))
     assert across >= 900

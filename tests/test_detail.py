@@ -152,7 +152,8 @@ def test_panel_shows_counts_actors_and_optional_sections() -> None:
 def test_claims_are_escaped(field: str, hostile: str) -> None:
     good = Claim("killed", 3, "Reuters", "https://example.org/r", "early count")
     value = hostile if field != "url" else "https://example.org/?q=" + hostile
-    claims = (replace(good, **{field: value}),)
+    changes: dict[str, Any] = {field: value}
+    claims = (replace(good, **changes),)
     page = Page(render_event_html(replace(EVENT, claims=claims, group=hostile)))
     assert set(page.tags) <= PANEL_TAGS
     assert not any(name.startswith("on") for name, _ in page.attrs)

@@ -275,7 +275,7 @@ def test_empty_selection_gives_a_header_only_csv(events: gpd.GeoDataFrame) -> No
 
 # ---- casualty claims travel beside ACLED's single fatalities column ---------------------------
 
-CLAIMED = {
+CLAIMED: dict[str, Any] = {
     "type": "FeatureCollection",
     "features": [
         feature(
