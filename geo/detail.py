@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from html import escape
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
+from geo.claims import FIGURE_COLUMNS, Claim
 from geo.model import GEO_PRECISION_WORDS, TIME_PRECISION_WORDS, Event, category_of
 
 SAFE_SCHEMES: Final = frozenset({"http", "https"})
+FIGURE_WORDS: Final[dict[str, str]] = {"killed": "Killed", "injured": "Injured"}
 
 
 def format_day(day: date) -> str:
@@ -58,6 +61,57 @@ def _count(value: int | None) -> str:
     return "unknown" if value is None else str(value)
 
 
+def count_labels(values: Iterable[Any]) -> list[str]:
+    """Counts of a table column as text, "unknown" where missing (never shown as 0)."""
+    return [_count(None if _missing(v) else int(v)) for v in values]
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or bool(value != value)
+    except TypeError:  # pandas' NA refuses to be a bool
+        return True
+
+
+def format_figure(event: Event, figure: str) -> str:
+    """A casualty figure in words, saying when it is the lowest of several claims."""
+    value = getattr(event, FIGURE_COLUMNS[figure])
+    claimed = [c for c in event.claims if c.figure == figure]
+    site = {c.value for c in claimed if not c.is_group}
+    if value is None and claimed and not site:
+        return "unknown for this site"
+    if value is not None and len(site) > 1:
+        return f"{value} (the lowest claim)"
+    return _count(value)
+
+
+def format_claim(claim: Claim) -> str:
+    """One claim as escaped HTML: the figure, whose claim it is, where it comes from."""
+    scope = " (group total)" if claim.is_group else ""
+    text = (
+        f'<span class="fp-claim-figure">{FIGURE_WORDS[claim.figure]} {claim.value}</span>'
+        f"{scope}, according to {escape(claim.source)} ({safe_link(claim.url)})"
+    )
+    if claim.note:
+        text += f' <span class="fp-claim-note">{escape(claim.note)}</span>'
+    return text
+
+
+def render_claims(event: Event) -> str:
+    """The claimed figures with their sources, killed before injured; empty when none."""
+    ordered = sorted(event.claims, key=lambda c: list(FIGURE_WORDS).index(c.figure))
+    if not ordered:
+        return ""
+    items = "".join(f"<li>{format_claim(c)}</li>" for c in ordered)
+    heading = "Claimed figures"
+    if any(c.is_group for c in ordered):
+        heading += (
+            f" (a group total is for all events of group {escape(event.group)} together, "
+            "not for this one)"
+        )
+    return f'<div class="fp-claims"><b>{heading}</b><ul>{items}</ul></div>'
+
+
 def render_event_html(event: Event) -> str:
     """The detail panel for one event."""
     category = category_of(event.event_type)
@@ -71,9 +125,11 @@ def render_event_html(event: Event) -> str:
         f'<div class="fp-row"><b>When</b> {escape(format_when(event))}</div>',
         f'<div class="fp-row"><b>Where</b> {escape(format_place(event))}</div>',
         f'<div class="fp-row"><b>Who</b> {actors}</div>',
-        f'<div class="fp-row"><b>Killed</b> {_count(event.fatalities)}'
-        f" &nbsp; <b>Injured</b> {_count(event.injured)}</div>",
+        f'<div class="fp-row fp-figures"><b>Killed</b> {escape(format_figure(event, "killed"))}'
+        f" &nbsp; <b>Injured</b> {escape(format_figure(event, 'injured'))}</div>",
     ]
+    if event.claims:
+        rows.append(render_claims(event))
     if event.notes:
         rows.append(f'<p class="fp-notes">{escape(event.notes)}</p>')
     if event.discrepancy:

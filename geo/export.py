@@ -3,6 +3,10 @@
 Both files load again through `geo.io.load_events_from_bytes` with the same ids, dates,
 types and coordinates. The CSV is meant to be opened in spreadsheets too, so text cells that
 a spreadsheet would run as a formula are neutralised.
+
+Casualty claims (`geo.claims`) travel beside ACLED's single `fatalities` column, which holds
+the most conservative claimed figure: in GeoJSON as the `claims` property (a list of
+objects), in the CSV as the `claims` column (the same list as JSON text).
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.model import DATE_FIELDS, FIELDS, FLOAT_FIELDS, INT_FIELDS, LIST_FIELDS
+from geo.claims import Claim, claims_to_json, claims_to_text
+from geo.model import CLAIMS_FIELD, DATE_FIELDS, FIELDS, FLOAT_FIELDS, INT_FIELDS, LIST_FIELDS
 
 # ACLED's column names for ours, in ACLED's order, then the columns ACLED has no name for.
 ACLED_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
@@ -49,6 +54,7 @@ EXTRA_COLUMNS: Final[tuple[str, ...]] = (
     "source_urls",
     "group",
     "discrepancy",
+    CLAIMS_FIELD,
     "geometry_wkt",
 )
 CSV_COLUMNS: Final[tuple[str, ...]] = tuple(name for name, _ in ACLED_COLUMNS) + EXTRA_COLUMNS
@@ -141,6 +147,8 @@ def _json_values(events: pd.DataFrame, name: str) -> list[Any]:
         return [None if _is_missing(v) or not math.isfinite(float(v)) else float(v) for v in values]
     if name in LIST_FIELDS:
         return [list(_urls(v)) for v in values]
+    if name == CLAIMS_FIELD:
+        return [claims_to_json(_claims(v)) for v in values]
     return [None if _is_missing(v) or v == "" else str(v) for v in values]
 
 
@@ -148,6 +156,8 @@ def _csv_values(events: pd.DataFrame, name: str) -> list[str]:
     """One cell per event: the JSON value written as text, empty when missing."""
     if name in LIST_FIELDS:
         return [" ".join(_urls(v)) for v in _column(events, name)]
+    if name == CLAIMS_FIELD:
+        return [claims_to_text(_claims(v)) for v in _column(events, name)]
     return [_cell(v) for v in _json_values(events, name)]
 
 
@@ -161,6 +171,10 @@ def _cell(value: Any) -> str:
 
 def _coordinate_cells(values: Iterable[float]) -> list[str]:
     return ["" if math.isnan(v) else repr(float(v)) for v in values]
+
+
+def _claims(value: Any) -> tuple[Claim, ...]:
+    return tuple(c for c in value if isinstance(c, Claim)) if isinstance(value, tuple) else ()
 
 
 def _urls(value: Any) -> tuple[str, ...]:

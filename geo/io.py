@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.claims import check_claims
 from geo.countries import bounds_of_countries, inside_boxes
 from geo.model import (
     CATEGORIES,
@@ -139,6 +140,7 @@ def validate(raw: RawTable) -> LoadResult:
     _check_ids(out, labels, report)
     _check_dates(frame, out, report)
     _check_numbers(frame, out, report)
+    check_claims(frame, out, report)
     _check_types(out, report)
     _check_time(out, report)
     _check_swapped(geometry, out, report)

@@ -9,6 +9,8 @@ from typing import Any, Final
 
 from shapely.geometry.base import BaseGeometry
 
+from geo.claims import Claim
+
 
 @dataclass(frozen=True, slots=True)
 class Category:
@@ -110,7 +112,12 @@ INT_FIELDS: Final[tuple[str, ...]] = ("time_precision", "geo_precision", "fatali
 FLOAT_FIELDS: Final[tuple[str, ...]] = ("uncertainty_m",)
 DATE_FIELDS: Final[tuple[str, ...]] = ("event_date", "end_date")
 LIST_FIELDS: Final[tuple[str, ...]] = ("source_urls",)
-FIELDS: Final[tuple[str, ...]] = TEXT_FIELDS + DATE_FIELDS + INT_FIELDS + FLOAT_FIELDS + LIST_FIELDS
+# Casualty figures with who claims them (geo.claims); `fatalities` and `injured` hold the most
+# conservative of them, or nothing when no source gives a figure for the event itself.
+CLAIMS_FIELD: Final = "claims"
+FIELDS: Final[tuple[str, ...]] = (
+    TEXT_FIELDS + DATE_FIELDS + INT_FIELDS + FLOAT_FIELDS + LIST_FIELDS + (CLAIMS_FIELD,)
+)
 
 
 def category_of(event_type: str) -> Category:
@@ -151,6 +158,12 @@ def _optional_date(value: Any) -> date | None:
     return value if isinstance(value, date) else None
 
 
+def _claims(value: Any) -> tuple[Claim, ...]:
+    if isinstance(value, (list, tuple)):
+        return tuple(c for c in value if isinstance(c, Claim))
+    return ()
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """One incident, as the dashboard shows it in the detail panel."""
@@ -179,6 +192,7 @@ class Event:
     group: str
     discrepancy: str
     geometry: BaseGeometry
+    claims: tuple[Claim, ...] = ()
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Event:
@@ -212,6 +226,7 @@ class Event:
             group=_text(row.get("group")),
             discrepancy=_text(row.get("discrepancy")),
             geometry=row["geometry"],
+            claims=_claims(row.get(CLAIMS_FIELD)),
         )
 
     @property

@@ -7,10 +7,20 @@ from datetime import date
 from html.parser import HTMLParser
 from typing import Any
 
+import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from geo.detail import format_day, format_place, format_when, render_event_html, safe_link
+from geo.claims import Claim
+from geo.detail import (
+    count_labels,
+    format_day,
+    format_figure,
+    format_place,
+    format_when,
+    render_event_html,
+    safe_link,
+)
 from geo.model import Event
 
 EVENT = Event(
@@ -135,6 +145,73 @@ def test_panel_shows_counts_actors_and_optional_sections() -> None:
     assert "Kataib Hezbollah vs US forces" in full
     assert "Killed 1" in full
     assert "Sources differ. 2 or 3 killed" in full
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+@pytest.mark.parametrize("field", ["source", "note", "url"])
+def test_claims_are_escaped(field: str, hostile: str) -> None:
+    good = Claim("killed", 3, "Reuters", "https://example.org/r", "early count")
+    value = hostile if field != "url" else "https://example.org/?q=" + hostile
+    changes: dict[str, Any] = {field: value}
+    claims = (replace(good, **changes),)
+    page = Page(render_event_html(replace(EVENT, claims=claims, group=hostile)))
+    assert set(page.tags) <= PANEL_TAGS
+    assert not any(name.startswith("on") for name, _ in page.attrs)
+    assert value in page.text
+
+
+STRIKE = Claim("killed", 25, "Reuters", "https://example.org/reuters", "all in Iraq", "group")
+PMF = Claim("killed", 24, "PMF", "https://example.org/pmf", scope="group")
+HURT = Claim("injured", 62, "PMF via NBC News", "https://example.org/nbc", "unverified")
+
+FIGURES = [
+    pytest.param(
+        {"fatalities": None, "claims": (STRIKE, PMF)},
+        "unknown for this site",
+        id="group",
+    ),
+    pytest.param(
+        {"fatalities": 24, "claims": (replace(STRIKE, scope="site"), replace(PMF, scope="site"))},
+        "24 (the lowest claim)",
+        id="disputed",
+    ),
+    pytest.param(
+        {"fatalities": 25, "claims": (replace(STRIKE, scope="site"),)}, "25", id="one-claim"
+    ),
+    pytest.param({"fatalities": None, "claims": ()}, "unknown", id="unknown"),
+    pytest.param({"fatalities": 0, "claims": (HURT,)}, "0", id="other-figure-claimed"),
+]
+
+
+@pytest.mark.parametrize(("changes", "expected"), FIGURES)
+def test_format_figure(changes: dict[str, Any], expected: str) -> None:
+    assert format_figure(replace(EVENT, **changes), "killed") == expected
+
+
+def test_panel_lists_each_claim_with_its_source() -> None:
+    event = replace(EVENT, fatalities=None, injured=62, group="strikes", claims=(HURT, STRIKE, PMF))
+    page = Page(render_event_html(event))
+    assert "Killed unknown for this site" in page.text
+    assert "(a group total is for all events of group strikes together, not for this one)" in (
+        page.text
+    )
+    assert "Injured 62" in page.text
+    assert "Claimed figures" in page.text
+    items = page.text.split("Claimed figures", 1)[1]
+    assert items.index("Killed 25") < items.index("Killed 24") < items.index("Injured 62")
+    assert (
+        "Killed 25 (group total), according to Reuters (https://example.org/reuters)"
+        " all in Iraq" in items
+    )
+    assert "Injured 62, according to PMF via NBC News (https://example.org/nbc) unverified" in items
+    assert ("https://example.org/pmf", "https://example.org/pmf") in page.links
+    assert "Claimed figures" not in Page(render_event_html(EVENT)).text
+
+
+def test_count_labels_never_show_a_missing_count_as_zero() -> None:
+    values = pd.array([3, None, 0], dtype="Int64")
+    assert count_labels(values) == ["3", "unknown", "0"]
+    assert count_labels([None, float("nan"), 2.0]) == ["unknown", "unknown", "2"]
 
 
 def test_title_falls_back_to_id() -> None:

@@ -271,3 +271,94 @@ def test_empty_selection_gives_a_header_only_csv(events: gpd.GeoDataFrame) -> No
 
     assert data.decode() == ",".join(CSV_COLUMNS) + "\r\n"
     assert (again.kind, again.records, again.problems) == ("ACLED CSV", 0, [])
+
+
+# ---- casualty claims travel beside ACLED's single fatalities column ---------------------------
+
+CLAIMED: dict[str, Any] = {
+    "type": "FeatureCollection",
+    "features": [
+        feature(
+            {
+                "id": "SITE1",
+                "event_date": "2019-12-29",
+                "event_type": "Explosions/Remote violence",
+                "group": "strikes",
+                "claims": [
+                    {
+                        "figure": "killed",
+                        "value": 25,
+                        "source": "Reuters",
+                        "scope": "group",
+                        "url": "https://example.org/reuters",
+                        "note": "all in Iraq",
+                    },
+                    {
+                        "figure": "injured",
+                        "value": 51,
+                        "source": "=PMF",
+                        "scope": "group",
+                        "url": "https://example.org/pmf",
+                    },
+                ],
+            },
+            [41.09, 34.37],
+        ),
+        feature(
+            {
+                "id": "EMB1",
+                "event_date": "2019-12-31",
+                "event_type": "Riots",
+                "claims": [
+                    {
+                        "figure": "injured",
+                        "value": 62,
+                        "source": 'PMF, via "NBC"',
+                        "url": "https://example.org/nbc",
+                    },
+                    {
+                        "figure": "injured",
+                        "value": 70,
+                        "source": "Other",
+                        "url": "https://example.org/other",
+                    },
+                ],
+            },
+            [44.39, 33.29],
+        ),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def claimed() -> gpd.GeoDataFrame:
+    result = load_events_from_bytes(json.dumps(CLAIMED).encode(), "claimed.geojson")
+    assert result.problems == []
+    return result.events
+
+
+@pytest.mark.parametrize(("export", "name", "kind"), EXPORTS)
+def test_claims_round_trip(
+    claimed: gpd.GeoDataFrame, export: Exporter, name: str, kind: str
+) -> None:
+    again = load_events_from_bytes(export(claimed), name)
+    assert again.problems == []
+    assert list(again.events["claims"]) == list(claimed["claims"])
+    injured = [None if pd.isna(v) else int(v) for v in again.events["injured"]]
+    assert list(again.events["id"]) == ["SITE1", "EMB1"]
+    assert injured == [None, 62]
+
+
+def test_claims_beside_the_single_fatalities_column(claimed: gpd.GeoDataFrame) -> None:
+    rows = {row["event_id_cnty"]: row for row in read_csv_rows(to_acled_csv_bytes(claimed))}
+    assert "claims" in CSV_COLUMNS and CSV_COLUMNS.index("claims") > CSV_COLUMNS.index("fatalities")
+    site, embassy = rows["SITE1"], rows["EMB1"]
+    # No source gives a figure for the site itself: its cells stay empty, never 0.
+    assert (site["fatalities"], site["injured"]) == ("", "")
+    assert json.loads(site["claims"])[0] == CLAIMED["features"][0]["properties"]["claims"][0]
+    assert (embassy["fatalities"], embassy["injured"]) == ("", "62")
+    assert [c["value"] for c in json.loads(embassy["claims"])] == [62, 70]
+    doc = json.loads(to_geojson_bytes(claimed))
+    props = {f["id"]: f["properties"] for f in doc["features"]}
+    assert props["EMB1"]["claims"] == CLAIMED["features"][1]["properties"]["claims"]
+    assert props["SITE1"]["fatalities"] is None

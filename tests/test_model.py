@@ -12,6 +12,7 @@ import pytest
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from geo.claims import Claim
 from geo.model import (
     CATEGORIES,
     EVENT_TYPES,
@@ -115,6 +116,20 @@ def test_from_row_reads_every_field() -> None:
         "21:30",
     )
     assert event.geometry is POINT
+    assert event.claims == ()
+
+
+def test_from_row_reads_the_claims() -> None:
+    claim = Claim("killed", 25, "Reuters", "https://example.org/r", scope="group")
+    event = Event.from_row(REQUIRED | {"claims": (claim,), "fatalities": None})
+    assert event.claims == (claim,)
+    assert event.fatalities is None
+    assert "claims" in FIELDS
+
+
+@pytest.mark.parametrize("value", [None, float("nan"), "[]", ("not a claim",)])
+def test_from_row_ignores_anything_but_claims(value: Any) -> None:
+    assert Event.from_row(REQUIRED | {"claims": value}).claims == ()
 
 
 DATES = [

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.dataset import Dataset
-from geo.detail import render_event_html
+from geo.detail import count_labels, render_event_html
 from geo.export import to_acled_csv_bytes, to_geojson_bytes
 from geo.maps import build_base_map, build_events_layer, fit_bounds
 from geo.payload import build_event_columns, build_map_config
@@ -143,7 +143,7 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
             "Event": shown["title"],
             "Type": shown["event_type"],
             "Place": shown["location"],
-            "Killed": shown["fatalities"],
+            "Killed": count_labels(shown["fatalities"]),
         }
     )
     st.markdown(f"#### Events shown ({len(rows):,})")
