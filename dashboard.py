@@ -84,7 +84,9 @@ def side_panel(dataset: Dataset, story: Story | None) -> None:
     draw_event_list(dataset, visible)
     sync_address_bar(current_view(), dataset.event_types)
     draw_bridge(
-        view_state(dataset, story), lambda: on_bridge_date(dataset), lambda: on_bridge_pick(dataset)
+        view_state(dataset, story),
+        on_date=lambda: on_bridge_date(dataset),
+        on_pick=lambda: on_bridge_pick(dataset),
     )
 
 

@@ -123,29 +123,40 @@ def draw_detail(dataset: Dataset, current: Any) -> None:
     st.markdown("#### On this day")
     today = dataset.events.loc[current, "title"].tolist()
     if today:
-        for title in today[:DAY_LIST_LIMIT]:
-            st.text(f"• {title}")
+        lines = [f"• {title}" for title in today[:DAY_LIST_LIMIT]]
         if len(today) > DAY_LIST_LIMIT:
-            st.text(f"… and {len(today) - DAY_LIST_LIMIT:,} more")
+            lines.append(f"… and {len(today) - DAY_LIST_LIMIT:,} more")
+        st.text("\n".join(lines))
         st.caption("Click a marker or choose an event in the list for its details.")
     else:
         st.caption("No event on this day. Click a marker or use ◀ ▶ to step between events.")
 
 
-def draw_event_list(dataset: Dataset, visible: Any) -> None:
-    """Visible events, newest first; choosing a row selects the event."""
-    rows = np.flatnonzero(visible)[::-1]
-    shown = dataset.events.iloc[rows[:LIST_LIMIT]]
-    ids = shown["id"].astype(str).tolist()
-    table = pd.DataFrame(
+@st.cache_resource(max_entries=8, show_spinner=False)
+def list_table(token: str, _dataset: Dataset) -> pd.DataFrame:
+    """The event list's columns for every event of a dataset, made once for all sessions."""
+    events = _dataset.events
+    return pd.DataFrame(
         {
-            "Date": shown["event_date"].dt.strftime("%Y-%m-%d"),
-            "Event": shown["title"],
-            "Type": shown["event_type"],
-            "Place": shown["location"],
-            "Killed": count_labels(shown["fatalities"]),
+            "Date": events["event_date"].dt.strftime("%Y-%m-%d"),
+            "Event": events["title"],
+            "Type": events["event_type"],
+            "Place": events["location"],
+            "Killed": count_labels(events["fatalities"]),
         }
-    )
+    ).reset_index(drop=True)
+
+
+def draw_event_list(dataset: Dataset, visible: Any) -> None:
+    """Visible events, newest first; choosing a row selects the event.
+
+    It is the map's text alternative, and the part of a date change that costs the most,
+    so it lists the newest events and takes its columns from a table made once.
+    """
+    rows = np.flatnonzero(visible)[::-1]
+    listed = rows[:LIST_LIMIT]
+    ids = dataset.events["id"].to_numpy()[listed].astype(str).tolist()
+    table = list_table(st.session_state.dataset_token, dataset).iloc[listed]
     st.markdown(f"#### Events shown ({len(rows):,})")
     st.caption(
         "The map's events as a list, newest first"
