@@ -6,9 +6,9 @@
  * as they appear. When the date comes to rest the page is told (through the bridge in the
  * page, see bridge.js), so the address, the detail panel and the event list follow.
  *
- * All events are drawn on one canvas from typed arrays, with pre-drawn marker sprites, so a
- * frame costs a loop over the visible events whatever their number. Text from data is only
- * ever set through textContent.
+ * All events are drawn on one canvas from typed arrays, one path per event type, so a frame
+ * costs a loop over the visible events whatever their number. Text from data is only ever
+ * set through textContent.
  */
 (function () {
   "use strict";
@@ -61,6 +61,7 @@
 
   var SHAPES = {
     circle: function (ctx, x, y, r) {
+      ctx.moveTo(x + r, y);
       ctx.arc(x, y, r, 0, Math.PI * 2, false);
     },
     square: function (ctx, x, y, r) {
@@ -92,11 +93,23 @@
   // Marker looks: 0 earlier event (faded), 1 on the current day, 2 highlighted by the story,
   // 3 selected.
   var LOOKS = [
-    { grow: 0, stroke: null, width: 1, fillAlpha: 0.35, strokeAlpha: 0.55 },
+    { grow: 0, stroke: null, width: 0, fillAlpha: 1, strokeAlpha: 0, faded: true },
     { grow: 2, stroke: "#101418", width: 1.5, fillAlpha: 0.95, strokeAlpha: 1 },
     { grow: 2, stroke: "#ffe066", width: 2.5, fillAlpha: 0.95, strokeAlpha: 1 },
     { grow: 5, stroke: "#ffffff", width: 3, fillAlpha: 0.95, strokeAlpha: 1 },
   ];
+
+  var FADED = {};
+
+  function fadedColor(hex) {
+    if (FADED[hex]) return FADED[hex];
+    var land = [35, 42, 51];
+    var rgb = [1, 3, 5].map(function (k, n) {
+      return Math.round(0.5 * parseInt(hex.slice(k, k + 2), 16) + 0.5 * land[n]);
+    });
+    FADED[hex] = "rgb(" + rgb.join(",") + ")";
+    return FADED[hex];
+  }
 
   function drawShape(ctx, shape, x, y, r, fill, stroke, width, fillAlpha, strokeAlpha) {
     ctx.beginPath();
@@ -109,17 +122,6 @@
     ctx.lineWidth = width;
     ctx.stroke();
     ctx.globalAlpha = 1;
-  }
-
-  function makeSprite(cat, look, size, ratio) {
-    var r = size + look.grow;
-    var half = Math.ceil(r * 1.4 + look.width + 2);
-    var canvas = document.createElement("canvas");
-    canvas.width = canvas.height = 2 * half * ratio;
-    var ctx = canvas.getContext("2d");
-    ctx.scale(ratio, ratio);
-    drawShape(ctx, cat.shape, half, half, r, cat.color, look.stroke, look.width, look.fillAlpha, look.strokeAlpha);
-    return { canvas: canvas, half: half, radius: r };
   }
 
   // The canvas beneath the controls: Leaflet's renderer machinery keeps it in place while the
@@ -178,11 +180,6 @@
     this.renderer.owner = this;
     map.addLayer(this.renderer);
     this.ratio = L.Browser.retina ? 2 : 1;
-    this.sprites = config.categories.map(function (cat) {
-      return LOOKS.map(function (look) {
-        return makeSprite(cat, look, config.size, L.Browser.retina ? 2 : 1);
-      });
-    });
     this.tooltip = el("div", "fp-tooltip");
     this.tooltip.setAttribute("role", "tooltip");
     this.tooltip.hidden = true;
@@ -353,6 +350,11 @@
 
   // ---- drawing ----------------------------------------------------------------------------
 
+  // Markers are stamped into one pixel buffer from pre-drawn sprites and put on the canvas at
+  // once: a software canvas fills ten thousand small polygons in hundreds of milliseconds,
+  // while copying their pixels costs a few. Of several events of one look on the same pixel
+  // only the newest is stamped (and answers a click). Events fading in, the story's highlight
+  // and the selection are drawn on top as shapes.
   FlashpointMap.prototype.draw = function () {
     var r = this.renderer;
     if (!r._bounds || !r._ctx) return;
@@ -360,12 +362,16 @@
     var ctx = r._ctx;
     var ratio = r._ratio || 1;
     var b = r._bounds;
+    var w = b.max.x - b.min.x;
+    var h = b.max.y - b.min.y;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, r._container.width, r._container.height);
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, b.max.x - b.min.x, b.max.y - b.min.y);
     var ev = this.ev;
     var upto = this.visibleRange();
     if (!ev || upto === 0) {
       this.drawn.count = 0;
+      this.drawExtras(ctx, 0, 1, 0, 0);
       this.publish(0, started);
       return;
     }
@@ -373,61 +379,146 @@
     var origin = this.map.getPixelOrigin();
     var ox = origin.x + b.min.x;
     var oy = origin.y + b.min.y;
-    var w = b.max.x - b.min.x;
-    var h = b.max.y - b.min.y;
     if (this.drawn.index.length < upto) {
-      this.drawn = {
-        count: 0,
-        index: new Int32Array(upto),
-        px: new Float32Array(upto),
-        py: new Float32Array(upto),
-      };
+      this.drawn = { count: 0, index: new Int32Array(upto), px: new Float32Array(upto), py: new Float32Array(upto) };
     }
     var drawn = this.drawn;
     var now = performance.now();
     var fading = this.fadeUntil > now && !REDUCED_MOTION;
+    var buffer = this.pixelBuffer(ctx, r._container.width, r._container.height);
+    var pixels = buffer.pixels;
+    pixels.fill(0);
+    var pw = buffer.width;
+    var ph = buffer.height;
+    var sprites = this.spritesFor(ratio);
     var count = 0;
     var shown = 0;
     var late = [];
     var windowStart = this.day - (Math.max(this.windowDays, 1) - 1);
     var cumulative = this.mode !== "window";
-    this.drawExtras(ctx, upto, scale, ox, oy);
-    for (var i = 0; i < upto; i++) {
+    var stampedAt = this.stamps && this.stamps.length >= pw * ph ? this.stamps : (this.stamps = new Uint8Array(pw * ph));
+    stampedAt.fill(0);
+    for (var i = upto - 1; i >= 0; i--) {
       if (!cumulative && ev.end[i] < windowStart) continue;
       shown++;
       var x = ev.wx[i] * scale - ox;
       var y = ev.wy[i] * scale - oy;
       if (x < -20 || y < -20 || x > w + 20 || y > h + 20) continue;
       var row = ev.row[i];
-      if (row === this.selected || this.focus.has(row)) {
+      if (row === this.selected || this.focus.has(row) || (fading && ev.appear[i] > now - FADE_MS)) {
         late.push(i);
-        continue;
+      } else {
+        var look = ev.end[i] >= this.day ? 1 : 0;
+        var px = Math.round(x * ratio);
+        var py = Math.round(y * ratio);
+        var at = py * pw + px;
+        if (px >= 0 && py >= 0 && px < pw && py < ph) {
+          if (stampedAt[at] & (look + 1)) continue;
+          stampedAt[at] |= look + 1;
+        }
+        // Newest first: stamp beneath what is already there.
+        stampUnder(pixels, pw, ph, sprites[ev.t[i]][look], px, py);
       }
-      var look = ev.end[i] >= this.day ? 1 : 0;
-      var sprite = this.sprites[ev.t[i]][look];
-      if (fading && ev.appear[i] > now - FADE_MS) ctx.globalAlpha = (now - ev.appear[i]) / FADE_MS;
-      ctx.drawImage(sprite.canvas, x - sprite.half, y - sprite.half, 2 * sprite.half, 2 * sprite.half);
-      ctx.globalAlpha = 1;
       drawn.index[count] = i;
       drawn.px[count] = x + b.min.x;
       drawn.py[count] = y + b.min.y;
       count++;
     }
-    for (var k = 0; k < late.length; k++) {
-      var j = late[k];
-      var jx = ev.wx[j] * scale - ox;
-      var jy = ev.wy[j] * scale - oy;
-      var marked = this.sprites[ev.t[j]][ev.row[j] === this.selected ? 3 : 2];
-      ctx.drawImage(marked.canvas, jx - marked.half, jy - marked.half, 2 * marked.half, 2 * marked.half);
-      drawn.index[count] = j;
-      drawn.px[count] = jx + b.min.x;
-      drawn.py[count] = jy + b.min.y;
-      count++;
+    ctx.putImageData(buffer.image, 0, 0);
+    this.drawExtras(ctx, upto, scale, ox, oy);
+    for (var m = late.length - 1; m >= 0; m--) {
+      var j = late[m];
+      var marked = ev.row[j] === this.selected ? 3 : this.focus.has(ev.row[j]) ? 2 : ev.end[j] >= this.day ? 1 : 0;
+      var style = LOOKS[marked];
+      var alpha = marked < 2 ? Math.min(1, (now - ev.appear[j]) / FADE_MS) : 1;
+      var cat = this.cfg.categories[ev.t[j]];
+      var fill = style.faded ? fadedColor(cat.color) : cat.color;
+      drawShape(ctx, cat.shape, ev.wx[j] * scale - ox, ev.wy[j] * scale - oy, this.cfg.size + style.grow,
+        fill, style.stroke, style.width, alpha, style.stroke ? alpha : 0);
     }
     drawn.count = count;
     this.publish(shown, started);
     if (fading) this.requestDraw();
   };
+
+  FlashpointMap.prototype.pixelBuffer = function (ctx, width, height) {
+    var buffer = this.buffer;
+    if (!buffer || buffer.width !== width || buffer.height !== height) {
+      var image = ctx.createImageData(Math.max(width, 1), Math.max(height, 1));
+      buffer = this.buffer = {
+        image: image,
+        pixels: new Uint32Array(image.data.buffer),
+        width: image.width,
+        height: image.height,
+      };
+    }
+    return buffer;
+  };
+
+  // Each type's marker in each look, drawn once with the canvas's antialiasing, kept as pixels.
+  FlashpointMap.prototype.spritesFor = function (ratio) {
+    if (this.sprites && this.sprites.ratio === ratio) return this.sprites;
+    var cfg = this.cfg;
+    var sprites = cfg.categories.map(function (cat) {
+      return [LOOKS[0], LOOKS[1]].map(function (look) {
+        var r = cfg.size + look.grow;
+        var half = Math.ceil((r * 1.4 + look.width + 1) * ratio);
+        var canvas = document.createElement("canvas");
+        canvas.width = canvas.height = 2 * half + 1;
+        var sctx = canvas.getContext("2d");
+        sctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+        var fill = look.faded ? fadedColor(cat.color) : cat.color;
+        drawShape(sctx, cat.shape, (half + 0.5) / ratio, (half + 0.5) / ratio, r, fill, look.stroke,
+          look.width, look.fillAlpha, look.stroke ? look.strokeAlpha : 0);
+        var data = sctx.getImageData(0, 0, canvas.width, canvas.height);
+        return { half: half, size: canvas.width, pixels: new Uint32Array(data.data.buffer.slice(0)) };
+      });
+    });
+    sprites.ratio = ratio;
+    this.sprites = sprites;
+    return sprites;
+  };
+
+  // Puts a sprite's pixels beneath those already in the buffer (premultiplied "over", reversed):
+  // the buffer is filled newest first, so each older marker goes under the newer ones.
+  function stampUnder(pixels, pw, ph, sprite, cx, cy) {
+    var size = sprite.size;
+    var src = sprite.pixels;
+    var x0 = cx - sprite.half;
+    var y0 = cy - sprite.half;
+    var sx0 = Math.max(0, -x0);
+    var sy0 = Math.max(0, -y0);
+    var sx1 = Math.min(size, pw - x0);
+    var sy1 = Math.min(size, ph - y0);
+    for (var sy = sy0; sy < sy1; sy++) {
+      var srow = sy * size;
+      var drow = (y0 + sy) * pw + x0;
+      for (var sx = sx0; sx < sx1; sx++) {
+        var s = src[srow + sx];
+        if (s === 0) continue;
+        var d = pixels[drow + sx];
+        var da = d >>> 24;
+        if (da === 255) continue;
+        if (da === 0) {
+          pixels[drow + sx] = s;
+          continue;
+        }
+        pixels[drow + sx] = under(d, s, da);
+      }
+    }
+  }
+
+  // dst over src, on non-premultiplied RGBA packed little-endian (what ImageData holds).
+  function under(d, s, da) {
+    var sa = s >>> 24;
+    var k = (sa * (255 - da)) / 255;
+    var a = da + k;
+    if (a <= 0) return 0;
+    var r = ((d & 255) * da + (s & 255) * k) / a;
+    var g = (((d >>> 8) & 255) * da + ((s >>> 8) & 255) * k) / a;
+    var bl = (((d >>> 16) & 255) * da + ((s >>> 16) & 255) * k) / a;
+    return ((Math.round(a) << 24) | (Math.round(bl) << 16) | (Math.round(g) << 8) | Math.round(r)) >>> 0;
+  }
 
   // Movements (dashed lines with an arrowhead) and location-uncertainty circles.
   FlashpointMap.prototype.drawExtras = function (ctx, upto, scale, ox, oy) {
@@ -521,7 +612,8 @@
     var best = -1;
     var bestDist = Infinity;
     var reach = Math.max(this.cfg.size + 4, 9);
-    for (var k = d.count - 1; k >= 0; k--) {
+    // Hit arrays run newest first: of events on one spot, the newest answers.
+    for (var k = 0; k < d.count; k++) {
       var dx = d.px[k] - p.x;
       var dy = d.py[k] - p.y;
       var dist = dx * dx + dy * dy;
