@@ -269,7 +269,7 @@
     }
     this.ev = {
       n: n,
-      row: p.row,
+      row: Int32Array.from(p.row),
       wx: wx,
       wy: wy,
       lat: p.y,
@@ -371,7 +371,6 @@
     var upto = this.visibleRange();
     if (!ev || upto === 0) {
       this.drawn.count = 0;
-      this.drawExtras(ctx, 0, 1, 0, 0);
       this.publish(0, started);
       return;
     }
@@ -396,6 +395,8 @@
     var late = [];
     var windowStart = this.day - (Math.max(this.windowDays, 1) - 1);
     var cumulative = this.mode !== "window";
+    var selected = this.selected;
+    var hasFocus = this.focus.size > 0;
     var stampedAt = this.stamps && this.stamps.length >= pw * ph ? this.stamps : (this.stamps = new Uint8Array(pw * ph));
     stampedAt.fill(0);
     for (var i = upto - 1; i >= 0; i--) {
@@ -405,7 +406,7 @@
       var y = ev.wy[i] * scale - oy;
       if (x < -20 || y < -20 || x > w + 20 || y > h + 20) continue;
       var row = ev.row[i];
-      if (row === this.selected || this.focus.has(row) || (fading && ev.appear[i] > now - FADE_MS)) {
+      if (row === selected || (hasFocus && this.focus.has(row)) || (fading && ev.appear[i] > now - FADE_MS)) {
         late.push(i);
       } else {
         var look = ev.end[i] >= this.day ? 1 : 0;
@@ -470,8 +471,17 @@
         var fill = look.faded ? fadedColor(cat.color) : cat.color;
         drawShape(sctx, cat.shape, (half + 0.5) / ratio, (half + 0.5) / ratio, r, fill, look.stroke,
           look.width, look.fillAlpha, look.stroke ? look.strokeAlpha : 0);
-        var data = sctx.getImageData(0, 0, canvas.width, canvas.height);
-        return { half: half, size: canvas.width, pixels: new Uint32Array(data.data.buffer.slice(0)) };
+        var data = new Uint32Array(sctx.getImageData(0, 0, canvas.width, canvas.height).data.buffer);
+        var dx = [];
+        var dy = [];
+        var val = [];
+        for (var i = 0; i < data.length; i++) {
+          if (data[i] === 0) continue;
+          dx.push((i % canvas.width) - half);
+          dy.push(Math.floor(i / canvas.width) - half);
+          val.push(data[i]);
+        }
+        return { half: half, dx: Int32Array.from(dx), dy: Int32Array.from(dy), val: Uint32Array.from(val), width: -1, rel: null };
       });
     });
     sprites.ratio = ratio;
@@ -479,32 +489,31 @@
     return sprites;
   };
 
-  // Puts a sprite's pixels beneath those already in the buffer (premultiplied "over", reversed):
-  // the buffer is filled newest first, so each older marker goes under the newer ones.
+  // Puts a sprite's pixels beneath those already in the buffer (the buffer is filled newest
+  // first, so each older marker goes under the newer ones). Only the sprite's visible pixels
+  // are visited, by offsets made once per buffer width.
   function stampUnder(pixels, pw, ph, sprite, cx, cy) {
-    var size = sprite.size;
-    var src = sprite.pixels;
-    var x0 = cx - sprite.half;
-    var y0 = cy - sprite.half;
-    var sx0 = Math.max(0, -x0);
-    var sy0 = Math.max(0, -y0);
-    var sx1 = Math.min(size, pw - x0);
-    var sy1 = Math.min(size, ph - y0);
-    for (var sy = sy0; sy < sy1; sy++) {
-      var srow = sy * size;
-      var drow = (y0 + sy) * pw + x0;
-      for (var sx = sx0; sx < sx1; sx++) {
-        var s = src[srow + sx];
-        if (s === 0) continue;
-        var d = pixels[drow + sx];
-        var da = d >>> 24;
-        if (da === 255) continue;
-        if (da === 0) {
-          pixels[drow + sx] = s;
-          continue;
-        }
-        pixels[drow + sx] = under(d, s, da);
+    if (sprite.width !== pw) {
+      sprite.rel = new Int32Array(sprite.val.length);
+      for (var n = 0; n < sprite.val.length; n++) sprite.rel[n] = sprite.dy[n] * pw + sprite.dx[n];
+      sprite.width = pw;
+    }
+    var val = sprite.val;
+    var rel = sprite.rel;
+    var half = sprite.half;
+    var base = cy * pw + cx;
+    var inside = cx - half >= 0 && cy - half >= 0 && cx + half < pw && cy + half < ph;
+    for (var k = 0; k < val.length; k++) {
+      if (!inside) {
+        var px = cx + sprite.dx[k];
+        var py = cy + sprite.dy[k];
+        if (px < 0 || py < 0 || px >= pw || py >= ph) continue;
       }
+      var at = base + rel[k];
+      var d = pixels[at];
+      var da = d >>> 24;
+      if (da === 255) continue;
+      pixels[at] = da === 0 ? val[k] : under(d, val[k], da);
     }
   }
 
