@@ -18,44 +18,70 @@ from urllib.parse import urlencode
 
 from geo.timeline import MODES, Mode, parse_iso_day
 
-
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """One view setting: its URL name, default and the help shown next to its widget."""
-
-    name: str
-    default: Any
-    help: str
-
-
-SETTINGS: Final[dict[str, Setting]] = {
-    s.name: s
-    for s in (
-        Setting("date", None, "The day the map shows (YYYY-MM-DD)."),
-        Setting("event", None, "The id of the selected event."),
-        Setting("types", None, "Event types shown, comma-separated; all when absent."),
-        Setting(
-            "mode",
-            "cumulative",
-            "Cumulative shows everything up to the date; window shows the last N days.",
-        ),
-        Setting("window", 7, "Days shown in window mode (1-3650)."),
-        Setting("lat", None, "Latitude of the map centre."),
-        Setting("lon", None, "Longitude of the map centre."),
-        Setting("zoom", None, "Zoom level of the map (1-18)."),
-        Setting("story", None, "Story step (1-based) when the guided story is open."),
-        Setting("basemap", "offline", "Basemap: offline, osm, light or dark."),
-        Setting("actor", (), "Actors shown (repeatable); all when absent."),
-        Setting("country", (), "Countries shown (repeatable); all when absent."),
-    )
-}
 BASEMAPS: Final[dict[str, str]] = {
     "offline": "Offline borders",
     "osm": "OpenStreetMap",
     "light": "Light",
     "dark": "Dark",
 }
-MAX_WINDOW: Final = 3650
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One view parameter: its name in the address, its form, bounds, default and help.
+
+    This table drives reading the address, writing it, the widgets' bounds and the README's
+    parameter table (a test holds the README to it).
+    """
+
+    name: str
+    form: str
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
+
+
+SETTINGS: Final[dict[str, Setting]] = {
+    s.name: s
+    for s in (
+        Setting(
+            "date",
+            "YYYY-MM-DD",
+            None,
+            "The day the map shows; the day the dataset opens on when absent.",
+        ),
+        Setting("event", "id", None, "The selected event."),
+        Setting("types", "type,type", None, "Event types shown, comma-separated; all when absent."),
+        Setting(
+            "mode",
+            "|".join(MODES),
+            "cumulative",
+            "Cumulative shows everything up to the date; window shows the last N days.",
+        ),
+        Setting("window", "days", 7, "Days shown in window mode.", 1, 3650),
+        Setting("lat", "degrees", None, "Latitude of the map's centre.", -90, 90),
+        Setting("lon", "degrees", None, "Longitude of the map's centre.", -180, 180),
+        Setting("zoom", "level", None, "Zoom level of the map.", 1, 18),
+        Setting("story", "step", None, "Story step (1-based) when the guided story is open.", 1),
+        Setting("basemap", "|".join(BASEMAPS), "offline", "The basemap."),
+        Setting("actor", "name", (), "Actors shown (repeatable); all when absent."),
+        Setting("country", "name", (), "Countries shown (repeatable); all when absent."),
+    )
+}
+
+
+def parameter_table() -> str:
+    """The README's table of the address's parameters, made from SETTINGS."""
+    rows = ["| parameter | form | bounds | default | meaning |", "|---|---|---|---|---|"]
+    for s in SETTINGS.values():
+        bounds = "" if s.low is None else f"{s.low:g} to {s.high:g}" if s.high else f"≥ {s.low:g}"
+        default = "" if s.default in (None, ()) else f"`{s.default}`"
+        form = s.form.replace("|", "\\|")
+        rows.append(f"| `{s.name}` | {form} | {bounds} | {default} | {s.help} |")
+    return "\n".join(rows)
+
+
 WHOLE_NUMBER: Final = re.compile(r"-?[0-9]{1,6}")
 MAX_VALUE_LENGTH: Final = 300
 
@@ -144,10 +170,10 @@ def parse_view(
         else:
             notices.append(f"Ignored mode={text!r}: use cumulative or window.")
 
-    view = _int_param(params, "window", 1, MAX_WINDOW, view, notices)
-    view = _int_param(params, "zoom", 1, 18, view, notices)
+    view = _int_param(params, "window", view, notices)
+    view = _int_param(params, "zoom", view, notices)
     if story_steps:
-        view = _int_param(params, "story", 1, story_steps, view, notices)
+        view = _int_param(params, "story", view, notices, high=story_steps)
     elif _last(params, "story"):
         notices.append("Ignored story: this dataset has no story.")
 
@@ -157,7 +183,7 @@ def parse_view(
             lat_value, lon_value = float(lat or "nan"), float(lon or "nan")
         except ValueError:
             lat_value = lon_value = math.nan
-        if -90 <= lat_value <= 90 and -180 <= lon_value <= 180:
+        if _within("lat", lat_value) and _within("lon", lon_value):
             view = view.with_changes(lat=lat_value, lon=lon_value)
         else:
             notices.append(f"Ignored lat={lat!r}, lon={lon!r}: not a place on the map.")
@@ -176,9 +202,23 @@ def parse_view(
     return view, notices
 
 
+def _within(name: str, value: float) -> bool:
+    setting = SETTINGS[name]
+    low = -math.inf if setting.low is None else setting.low
+    high = math.inf if setting.high is None else setting.high
+    return low <= value <= high
+
+
 def _int_param(
-    params: Mapping[str, Any], name: str, low: int, high: int, view: View, notices: list[str]
+    params: Mapping[str, Any],
+    name: str,
+    view: View,
+    notices: list[str],
+    high: int | None = None,
 ) -> View:
+    setting = SETTINGS[name]
+    low = int(setting.low or 0)
+    high = high if high is not None else int(setting.high or 0)
     text = _last(params, name)
     if not text:
         return view
@@ -193,7 +233,10 @@ def _int_param(
 
 
 def view_to_params(view: View) -> dict[str, str | list[str]]:
-    """Query parameters describing a view (defaults left out, except the date)."""
+    """Query parameters describing a view (defaults left out, except the date).
+
+    This is the one writer of the address; "Share this view" shows the address itself.
+    """
     params: dict[str, str | list[str]] = {}
     if view.date is not None:
         params["date"] = view.date.isoformat()

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from geo.model import EVENT_TYPES
-from geo.share import BASEMAPS, MAX_VALUE_LENGTH, View, parse_view, share_url, view_to_params
+from geo.share import (
+    BASEMAPS,
+    MAX_VALUE_LENGTH,
+    SETTINGS,
+    View,
+    parameter_table,
+    parse_view,
+    share_url,
+    view_to_params,
+)
 from geo.timeline import MODES
 
 EVENT_IDS = frozenset({"e1", "e2", "k1-rocket-attack"})
@@ -263,3 +273,11 @@ def test_only_plain_spellings_are_accepted(params: dict[str, str], notice: str |
         assert notices == [] and view.zoom == 7
     else:
         assert len(notices) == 1 and notice in notices[0]
+
+
+def test_the_readme_lists_every_parameter_as_declared() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = "\n".join(line.strip() for line in readme.splitlines())
+    assert parameter_table() in table, "README's parameter table differs from SETTINGS"
+    for name in SETTINGS:
+        assert f"| `{name}` |" in table

@@ -49,7 +49,10 @@ def sidebar_controls(dataset: Dataset) -> None:
         format_func=lambda m: "Everything so far" if m == "cumulative" else "Last N days",
     )
     if st.session_state.mode == "window":
-        st.sidebar.number_input("N days", 1, 3650, key="window", help=SETTINGS["window"].help)
+        window = SETTINGS["window"]
+        st.sidebar.number_input(
+            "N days", int(window.low or 1), int(window.high or 1), key="window", help=window.help
+        )
     st.sidebar.markdown("### Map")
     st.sidebar.selectbox(
         "Basemap",

@@ -89,15 +89,16 @@ def map_view_in_address() -> tuple[float, float, int] | None:
     return view.lat, view.lon, view.zoom or 6
 
 
-def current_view() -> View:
+def current_view(all_types: list[str]) -> View:
     """The view described by the widgets, for the address bar and the share link."""
     state = st.session_state
     lat, lon, zoom = map_view_in_address() or state.map_view or (None, None, None)
     types, actors, countries = filters()
+    every_type = sorted(types) == sorted(all_types)
     return View(
         date=state.date,
         event=state.event,
-        types=tuple(types),
+        types=None if every_type else tuple(types),
         mode=state.mode,
         window=int(state.window),
         lat=lat,
@@ -110,11 +111,9 @@ def current_view() -> View:
     )
 
 
-def sync_address_bar(view: View, all_types: list[str]) -> None:
-    """Keep the URL equal to the view, so copying it shares it."""
+def sync_address_bar(view: View) -> None:
+    """Keep the address equal to the view, so copying it shares it."""
     params = view_to_params(view)
-    if view.types is not None and list(view.types) == all_types:
-        params.pop("types", None)
     current = {k: st.query_params.get_all(k) for k in st.query_params}
     wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
     if current != wanted:
