@@ -11,6 +11,7 @@ line per click and exits 1 if any click went wrong. Uses the 1k synthetic set.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import sys
 import tempfile
@@ -39,6 +40,11 @@ PAN_THEN_NEXT: Final = """async ([delay, k]) => {
   frame.contentDocument.querySelector('.fp-next').click();
   return before;
 }"""
+AGREED_JS: Final = """() => {
+  const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  const map = frame.contentDocument.querySelector('.leaflet-container[data-day]');
+  return map.getAttribute('data-day') === new URL(window.location.href).searchParams.get('date');
+}"""
 SHOWN_JS: Final = """() => [document
   .querySelector('iframe[title="streamlit_folium.st_folium"]')
   .contentDocument.querySelector('.leaflet-container').getAttribute('data-day'),
@@ -50,6 +56,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clicks", type=int, default=50)
     args = parser.parse_args()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     wrong = 0
@@ -74,7 +81,10 @@ def main() -> int:
                     before = day_number(
                         date.fromisoformat(page.evaluate(PAN_THEN_NEXT, [delay, k]))
                     )
-                    traffic.wait_quiet(page, 1.0, 60)
+                    # The page hears of the date once it rests (250 ms): give it 5 s to agree.
+                    with contextlib.suppress(PlaywrightTimeout):
+                        page.wait_for_function(AGREED_JS, arg=None, timeout=5_000)
+                    traffic.wait_quiet(page, 0.5, 60)
                     shown, address = page.evaluate(SHOWN_JS)
                     expected = following.get(before, before)
                     ok = (

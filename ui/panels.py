@@ -17,7 +17,7 @@ from geo.maps import build_base_map, build_events_layer, fit_bounds
 from geo.payload import build_event_columns, build_map_config
 from geo.share import BASEMAPS, SETTINGS
 from geo.timeline import MODES
-from ui.state import filter_key, filters, map_view_in_address, on_table_select
+from ui.state import filter_key, filters, on_table_select
 
 MAP_HEIGHT: Final = 620
 LIST_LIMIT: Final = 50
@@ -74,13 +74,14 @@ def draw_map(dataset: Dataset) -> None:
     """The map: a base map that never reloads, and the events of the dataset and filters.
 
     It returns nothing to Python: a pan never reruns the app (the map writes its view into
-    the address itself), and the date and clicked markers come back through the bridge.
+    the address itself); the date and clicked markers come back through the bridge, with the
+    view riding along.
     """
     state = st.session_state
     origin_key = (state.dataset_token, state.basemap)
     if state.map_origin is None or state.map_origin[0] != origin_key:
         bounds = None
-        view = map_view_in_address() or state.map_view
+        view = state.map_view
         if view is not None:
             center, zoom = (view[0], view[1]), view[2]
         else:

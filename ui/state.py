@@ -75,24 +75,10 @@ def filters() -> tuple[list[str], list[str], list[str]]:
     )
 
 
-def map_view_in_address() -> tuple[float, float, int] | None:
-    """The map's view as the browser last wrote it into the address (it never reruns for it)."""
-    view, _ = parse_view(
-        {k: st.query_params.get(k) for k in ("lat", "lon", "zoom")},
-        event_ids=(),
-        event_types=(),
-        first=None,
-        last=None,
-    )
-    if view.lat is None or view.lon is None:
-        return None
-    return view.lat, view.lon, view.zoom or 6
-
-
 def current_view(all_types: list[str]) -> View:
     """The view described by the widgets, for the address bar and the share link."""
     state = st.session_state
-    lat, lon, zoom = map_view_in_address() or state.map_view or (None, None, None)
+    lat, lon, zoom = state.map_view or (None, None, None)
     types, actors, countries = filters()
     every_type = sorted(types) == sorted(all_types)
     return View(
@@ -145,8 +131,23 @@ def on_bridge_pick(dataset: Dataset) -> None:
 
 
 def _bridge_value(name: str) -> Any:
-    value = st.session_state.get("bridge")
-    return value.get(name) if isinstance(value, dict) else None
+    """A trigger's value; the map's view that came with it is kept for the address."""
+    message = st.session_state.get("bridge")
+    sent = message.get(name) if isinstance(message, dict) else None
+    if not isinstance(sent, dict):
+        return None
+    view = sent.get("view")
+    if isinstance(view, dict):
+        parsed, _ = parse_view(
+            {k: str(view.get(k)) for k in ("lat", "lon", "zoom")},
+            event_ids=(),
+            event_types=(),
+            first=None,
+            last=None,
+        )
+        if parsed.lat is not None and parsed.lon is not None:
+            st.session_state.map_view = (parsed.lat, parsed.lon, parsed.zoom or 6)
+    return sent.get("value")
 
 
 def on_table_select(ids: list[str]) -> None:

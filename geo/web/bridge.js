@@ -18,7 +18,8 @@ export default function (component) {
         this.view = value;
         writeView(value);
       } else if (this.send) {
-        this.send(name, value);
+        // The map's latest view rides along, so the page can write it with the rest.
+        this.send(name, { value: value, view: this.view || null });
       }
     },
   });

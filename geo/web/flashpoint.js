@@ -222,7 +222,7 @@
     });
     map.on("moveend zoomend", function () {
       self.container.setAttribute("data-idle", "1");
-      var c = map.getCenter();
+      var c = map.getCenter().wrap();
       self.tell("view", { lat: c.lat, lon: c.lng, zoom: map.getZoom() });
     });
     var pending = null;
