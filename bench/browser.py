@@ -34,9 +34,9 @@ from bench.procs import (
     rss_mb,
     tcp_bytes_sent,
 )
+from geo.timeline import day_number
 
 MAP_FRAME: Final = 'iframe[title="streamlit_folium.st_folium"]'
-EPOCH: Final = date(1970, 1, 1)
 VIEWPORT: Final = {"width": 1400, "height": 1000}
 QUIET_S: Final = 1.5
 # The region's centre, as a shared link gives it: the map opens there without fitting its
@@ -119,11 +119,6 @@ class BrowserResult:
     def median_pixels_ms(self) -> float:
         """Median time from the click to the painted frame."""
         return statistics.median(self.pixels_ms) if self.pixels_ms else float("nan")
-
-
-def day_number(day: date) -> int:
-    """The map's data-step for a date."""
-    return (day - EPOCH).days
 
 
 class DashboardServer:

@@ -24,10 +24,10 @@ from bench.browser import (
     VIEWPORT,
     DashboardServer,
     Traffic,
-    day_number,
 )
 from bench.chromium import CHROMIUM_ARGS, chromium_path
 from bench.synthetic import make_set
+from geo.timeline import day_number
 
 DELAYS_MS: Final = (0, 100, 200, 250, 300, 400, 600, 1000)
 PAN_THEN_NEXT: Final = """async ([delay, k]) => {

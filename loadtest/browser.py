@@ -22,7 +22,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.chromium import CHROMIUM_ARGS, CHROMIUM_ENV
 from bench.chromium import chromium_path as debian_chromium
-from loadtest.client import day_number
+from geo.timeline import day_number
 from loadtest.fleet import Fleet
 from loadtest.scenario import Pace, Plan, Record, ShareLink
 
