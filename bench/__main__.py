@@ -23,13 +23,13 @@ from typing import Final
 
 from bench.apptest import STEP_STARTED
 from bench.browser import measure
-from bench.chromium import chromium_path
 from bench.core import measure_layer, measure_load, measure_steps, quiet_streamlit
 from bench.procs import ChildResult, load_average, run_child
 from bench.report import render_figures, render_targets, size_label
 from bench.run import LOAD_REPEATS, LOAD_REPEATS_100K, NAIVE_STEPS, STEPS, Run
 from bench.synthetic import make_set
 from bench.tables import figure_rows, phase_rows, targets
+from harness.chromium import chromium_path
 
 FULL_SIZES: Final = (1_000, 10_000, 100_000)
 QUICK_SIZES: Final = (1_000,)

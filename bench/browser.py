@@ -23,7 +23,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
-from bench.chromium import CHROMIUM_ARGS, chromium_path
 from bench.instrument import LOADS_ENV, count_lines
 from bench.procs import (
     ROOT,
@@ -35,6 +34,7 @@ from bench.procs import (
     tcp_bytes_sent,
 )
 from geo.timeline import day_number
+from harness.chromium import CHROMIUM_ARGS, chromium_path
 
 MAP_FRAME: Final = 'iframe[title="streamlit_folium.st_folium"]'
 VIEWPORT: Final = {"width": 1400, "height": 1000}

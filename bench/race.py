@@ -25,9 +25,9 @@ from bench.browser import (
     DashboardServer,
     Traffic,
 )
-from bench.chromium import CHROMIUM_ARGS, chromium_path
 from bench.synthetic import make_set
 from geo.timeline import day_number
+from harness.chromium import CHROMIUM_ARGS, chromium_path
 
 DELAYS_MS: Final = (0, 100, 200, 250, 300, 400, 600, 1000)
 PAN_THEN_NEXT: Final = """async ([delay, k]) => {

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bench.chromium import CHROMIUM_ARGS, chromium_path
+from harness.chromium import CHROMIUM_ARGS, chromium_path
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-output" / "screenshots"
