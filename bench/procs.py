@@ -7,13 +7,10 @@ A child prints one line `RESULT {json}`; anything else it prints is kept for err
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-ROOT: Final = Path(__file__).resolve().parent.parent
+from harness.server import ROOT, stop_process
+
 RESULT_PREFIX: Final = "RESULT "
 
 
@@ -51,19 +49,6 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def kill_group(process: subprocess.Popen[Any]) -> None:
-    """Stop a child started in its own session, and everything it started."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 def run_child(
     module: str, args: list[str], timeout: float, env: dict[str, str] | None = None
 ) -> ChildResult:
@@ -82,7 +67,7 @@ def run_child(
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         ended_at = time.time()
-        kill_group(process)
+        stop_process(process, group=True)
         output, _ = process.communicate()
         return ChildResult(
             error=f"timed out after {timeout:.0f} s",
@@ -154,10 +139,3 @@ def bytes_between(before: dict[str, int] | None, after: dict[str, int] | None) -
     if before is None or after is None:
         return None
     return sum(sent - before[peer] for peer, sent in after.items() if peer in before)
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

@@ -22,7 +22,7 @@ from bench.browser import (
     FIRST_DRAW_TIMEOUT_MS,
     READY_JS,
     VIEWPORT,
-    DashboardServer,
+    CountingServer,
     Traffic,
 )
 from bench.synthetic import make_set
@@ -58,7 +58,7 @@ def main() -> int:
         days = [day_number(d) for d in data.event_dates]
         following = dict(itertools.pairwise(days))
         start = data.event_dates[len(days) // 2]
-        with DashboardServer(data.csv) as server, sync_playwright() as playwright:
+        with CountingServer(data.csv) as server, sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=str(chromium_path()), args=CHROMIUM_ARGS
             )

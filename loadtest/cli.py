@@ -17,9 +17,11 @@ from typing import Any, Final, Literal
 from playwright.async_api import Browser, async_playwright
 
 from bench.synthetic import make_set
+from harness.server import ROOT
 from loadtest.browser import check_restart, launch
 from loadtest.fleet import Fleet
 from loadtest.measure import fingerprint
+from loadtest.metrics import require_loopback
 from loadtest.report import (
     Verdict,
     capacity_verdicts,
@@ -30,7 +32,6 @@ from loadtest.report import (
     render_verdicts,
 )
 from loadtest.runner import PhaseConfig, PhaseResult, WarmUpError, run_phase
-from loadtest.server import ROOT, require_loopback
 
 BUNDLED: Final = ROOT / "data" / "locations.geojson"
 DATA_DIR: Final = ROOT / "data"
