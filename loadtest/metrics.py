@@ -1,26 +1,23 @@
 """What a dashboard server says about itself, and what the operating system says about it.
 
-Memory and CPU come from /proc (Linux), which is where psutil reads them too; the session
-counts come from Streamlit's own `/_stcore/metrics` endpoint. Load only ever goes to loopback.
+Memory, CPU time and open files come from psutil; the session counts come from Streamlit's
+own `/_stcore/metrics` endpoint. Load only ever goes to loopback.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 import urllib.request
-from pathlib import Path
 from typing import Final
 from urllib.error import URLError
 from urllib.parse import urlsplit
 
+import psutil
+
 METRICS_PATH: Final = "/_stcore/metrics"
 METRICS_TIMEOUT: Final = 20.0
-PAGE_SIZE: Final = os.sysconf("SC_PAGE_SIZE")
-CLOCK_TICKS: Final = os.sysconf("SC_CLK_TCK")
 _METRIC_LINE = re.compile(r"^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)$")
-_WRITE_FLAGS: Final = os.O_WRONLY | os.O_RDWR
 
 
 def require_loopback(url: str) -> None:
@@ -64,29 +61,15 @@ def active_sessions(url: str) -> int | None:
 
 def rss_bytes(pid: int) -> int:
     """Resident memory of one process."""
-    fields = Path(f"/proc/{pid}/statm").read_text().split()
-    return int(fields[1]) * PAGE_SIZE
+    return int(psutil.Process(pid).memory_info().rss)
 
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
 
 
 def files_open_for_writing(pid: int) -> list[str]:
-    """Regular files a process holds open for writing (its stdout/stderr excepted)."""
-    found: list[str] = []
-    fd_dir = Path(f"/proc/{pid}/fd")
-    for entry in fd_dir.iterdir():
-        if entry.name in {"0", "1", "2"}:
-            continue
-        try:
-            target = os.readlink(entry)
-            flags = int(Path(f"/proc/{pid}/fdinfo/{entry.name}").read_text().split()[3], 8)
-        except (OSError, IndexError, ValueError):
-            continue
-        if flags & _WRITE_FLAGS and target.startswith("/") and Path(target).is_file():
-            found.append(target)
-    return found
+    """Regular files a process holds open for writing (its standard streams excepted)."""
+    return [f.path for f in psutil.Process(pid).open_files() if f.fd > 2 and f.mode != "r"]

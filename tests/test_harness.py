@@ -6,13 +6,25 @@ what they cannot show: what the server is told, and how a server that never come
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
+import subprocess
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
-from harness.server import DASHBOARD, DATA_ENV, DashboardServer, free_port, wait_healthy
+from harness.server import (
+    DASHBOARD,
+    DATA_ENV,
+    DashboardServer,
+    free_port,
+    stop_process,
+    wait_healthy,
+)
 
 
 def test_the_data_is_named_after_streamlits_options() -> None:
@@ -58,3 +70,32 @@ def test_a_server_that_exits_fails_at_once_with_its_exit_code(tmp_path: Path) ->
 def test_waiting_on_a_port_nobody_answers_times_out() -> None:
     with pytest.raises(RuntimeError, match="did not become healthy within 1 s"):
         wait_healthy(f"http://127.0.0.1:{free_port()}", timeout=1)
+
+
+def test_stopping_a_group_stops_what_the_child_started() -> None:
+    shell = subprocess.Popen(
+        ["sh", "-c", "sleep 60 & echo $!; wait"],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert shell.stdout is not None
+        grandchild = psutil.Process(int(shell.stdout.readline()))
+        stop_process(shell, group=True)
+        assert shell.returncode is not None
+        deadline = time.monotonic() + 5
+        while not ended(grandchild) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ended(grandchild)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(shell.pid, signal.SIGKILL)
+
+
+def ended(process: psutil.Process) -> bool:
+    """Gone, or a zombie waiting for whoever adopted it to reap it."""
+    try:
+        return bool(process.status() == psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return True
