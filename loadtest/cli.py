@@ -28,7 +28,7 @@ from loadtest.report import (
     error_summary,
     figures,
     phase_verdicts,
-    render,
+    render_figures,
     render_verdicts,
 )
 from loadtest.runner import PhaseConfig, PhaseResult, WarmUpError, run_phase
@@ -165,7 +165,7 @@ def print_report(
     """The figures of each phase, then the targets."""
     for result in results:
         print(f"\n== {result.config.name} ==")
-        print(render(figures(result)))
+        print(render_figures(figures(result)))
         for line in error_summary(result):
             print(f"  ! {line}")
         if result.server_traceback:
