@@ -12,7 +12,7 @@ CHROMIUM ?= /usr/bin/chromium
 NGINX  ?= /usr/sbin/nginx
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck pytest assets browser bench load clean
+.PHONY: run test lint typecheck pytest assets browser bench load screenshot clean
 
 run: $(BIN)/.stamp-runtime $(VENDOR)/.stamp $(APP)/.stamp
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT) $(if $(DATA),-- --data "$(DATA)")
@@ -39,6 +39,13 @@ bench: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(APP)/.stamp $(CHROMIUM)
 
 load: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(APP)/.stamp $(CHROMIUM)
 	FLASHPOINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m loadtest
+
+# The README's picture: its browser test saves it under test-output/ (as `make test` does,
+# which never writes into docs/); only this target copies it over docs/screenshot.png.
+screenshot: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(APP)/.stamp $(CHROMIUM)
+	FLASHPOINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q \
+	    tests/browser/test_map.py::test_readme_screenshot
+	cp test-output/screenshot.png docs/screenshot.png
 
 $(BIN)/.stamp-runtime: requirements.txt
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)

@@ -23,13 +23,13 @@ from typing import Final
 
 from bench.apptest import STEP_STARTED
 from bench.browser import measure
-from bench.chromium import chromium_path
 from bench.core import measure_layer, measure_load, measure_steps, quiet_streamlit
-from bench.procs import ChildResult, load_average, run_child
+from bench.procs import ChildResult, cpu_model, load_average, memory_gb, run_child
 from bench.report import render_figures, render_targets, size_label
 from bench.run import LOAD_REPEATS, LOAD_REPEATS_100K, NAIVE_STEPS, STEPS, Run
 from bench.synthetic import make_set
 from bench.tables import figure_rows, phase_rows, targets
+from harness.chromium import chromium_path
 
 FULL_SIZES: Final = (1_000, 10_000, 100_000)
 QUICK_SIZES: Final = (1_000,)
@@ -140,25 +140,13 @@ def measure_browser(run: Run) -> None:
 
 def machine() -> str:
     """CPU, cores, memory, and the versions that matter."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem = next(
-            int(line.split()[1]) / 1024 / 1024
-            for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines()
-            if line.startswith("MemTotal:")
-        )
-    except (OSError, StopIteration):
-        mem = float("nan")
     versions = ", ".join(
         f"{name} {metadata.version(name)}"
         for name in ("streamlit", "folium", "streamlit-folium", "geopandas", "pandas", "playwright")
     )
     return (
-        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GB RAM; Python {platform.python_version()}; "
+        f"{cpu_model()}, {os.cpu_count()} cores, {memory_gb():.0f} GB RAM; "
+        f"Python {platform.python_version()}; "
         f"{versions}"
     )
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from bench.instrument import PHASES, PhaseTimers, count_dataset_builds, count_lines
-from bench.procs import ROOT, emit, peak_rss_mb
+from bench.procs import emit, peak_rss_mb
+from harness.server import ROOT
 
 APPS: Final = {"dashboard": ROOT / "dashboard.py", "naive": ROOT / "bench" / "naive_app.py"}
 DATA_ENV: Final = "FLASHPOINT_DATA"

@@ -11,32 +11,23 @@ frame has been painted.
 from __future__ import annotations
 
 import itertools
+import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
-from bench.chromium import CHROMIUM_ARGS, chromium_path
 from bench.instrument import LOADS_ENV, count_lines
-from bench.procs import (
-    ROOT,
-    bytes_between,
-    child_env,
-    free_port,
-    kill_group,
-    rss_mb,
-    tcp_bytes_sent,
-)
+from bench.procs import bytes_between, child_env, rss_mb, tcp_bytes_sent
+from geo.timeline import day_number
+from harness.chromium import CHROMIUM_ARGS, chromium_path
+from harness.server import DashboardServer
 
 MAP_FRAME: Final = 'iframe[title="streamlit_folium.st_folium"]'
-EPOCH: Final = date(1970, 1, 1)
 VIEWPORT: Final = {"width": 1400, "height": 1000}
 QUIET_S: Final = 1.5
 # The region's centre, as a shared link gives it: the map opens there without fitting its
@@ -121,87 +112,23 @@ class BrowserResult:
         return statistics.median(self.pixels_ms) if self.pixels_ms else float("nan")
 
 
-def day_number(day: date) -> int:
-    """The map's data-step for a date."""
-    return (day - EPOCH).days
+class CountingServer(DashboardServer):
+    """The dashboard under `python -m bench.serve`, which counts dataset loads in a file."""
 
-
-class DashboardServer:
-    """`streamlit run dashboard.py` on a free port, counting dataset loads; always stopped."""
-
-    def __init__(self, data: Path, options: tuple[str, ...] = (), timeout: float = 90.0) -> None:
-        self.data = data
-        self.options = options
-        self.timeout = timeout
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.loads_log = Path(tempfile.mkstemp(prefix="flashpoint-loads-")[1])
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> DashboardServer:
-        command = [
-            sys.executable,
-            "-m",
-            "bench.serve",
-            "run",
-            str(ROOT / "dashboard.py"),
-            "--server.port",
-            str(self.port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-            *self.options,
-            "--",
-            "--data",
-            str(self.data),
-        ]
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=child_env({LOADS_ENV: str(self.loads_log)}),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+    def __init__(self, data: Path, options: tuple[str, ...] = ()) -> None:
+        handle, log = tempfile.mkstemp(prefix="flashpoint-loads-")
+        os.close(handle)
+        self.loads_log = Path(log)
+        super().__init__(
+            data,
+            options=("--server.fileWatcherType", "none", *options),
+            env=child_env({LOADS_ENV: log}),
+            runner="bench.serve",
         )
-        try:
-            self._wait_healthy()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def pid(self) -> int:
-        """The server's process id."""
-        assert self.process is not None
-        return self.process.pid
-
-    def _wait_healthy(self) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the dashboard exited with code {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"the dashboard was not healthy within {self.timeout:.0f} s")
 
     def stop(self) -> None:
-        """Stop the server and anything it started."""
-        if self.process is not None:
-            kill_group(self.process)
+        """Stop the server and remove its load counter."""
+        super().stop()
         self.loads_log.unlink(missing_ok=True)
 
     @property
@@ -271,7 +198,7 @@ def measure(
     result = BrowserResult()
     traffic = Traffic()
 
-    with DashboardServer(data, options) as server, sync_playwright() as playwright:
+    with CountingServer(data, options) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(chromium_path()), args=CHROMIUM_ARGS, timeout=60_000
         )

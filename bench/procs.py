@@ -7,13 +7,11 @@ A child prints one line `RESULT {json}`; anything else it prints is kept for err
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
+import platform
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,8 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-ROOT: Final = Path(__file__).resolve().parent.parent
+import psutil
+
+from harness.server import ROOT, stop_process
+
 RESULT_PREFIX: Final = "RESULT "
+MIB: Final = 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -51,19 +53,6 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def kill_group(process: subprocess.Popen[Any]) -> None:
-    """Stop a child started in its own session, and everything it started."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 def run_child(
     module: str, args: list[str], timeout: float, env: dict[str, str] | None = None
 ) -> ChildResult:
@@ -82,7 +71,7 @@ def run_child(
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         ended_at = time.time()
-        kill_group(process)
+        stop_process(process, group=True)
         output, _ = process.communicate()
         return ChildResult(
             error=f"timed out after {timeout:.0f} s",
@@ -105,31 +94,45 @@ def emit(result: dict[str, Any]) -> None:
     print(RESULT_PREFIX + json.dumps(result), flush=True)
 
 
-def _status_mb(pid: int | str, field_name: str) -> float:
-    status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
-    for line in status.splitlines():
-        if line.startswith(field_name + ":"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field_name} for process {pid}")
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory, in MB.
-
-    VmHWM, not getrusage's ru_maxrss: that survives exec, so a child would report the
-    parent's peak at the time of the fork.
-    """
-    return _status_mb("self", "VmHWM")
-
-
 def rss_mb(pid: int) -> float:
-    """A process's current resident memory in MB, from /proc."""
-    return _status_mb(pid, "VmRSS")
+    """A process's current resident memory in MB."""
+    return float(psutil.Process(pid).memory_info().rss) / MIB
 
 
 def load_average() -> str:
     """The 1, 5 and 15 minute load averages (other work on the machine skews timings)."""
-    return " ".join(Path("/proc/loadavg").read_text(encoding="ascii").split()[:3])
+    return " ".join(f"{load:.2f}" for load in psutil.getloadavg())
+
+
+def memory_gb() -> float:
+    """The machine's memory in GB."""
+    return float(psutil.virtual_memory().total) / MIB / 1024
+
+
+# psutil tells neither of the next two on Linux, so they are the only reads of /proc left.
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory, in MB (VmHWM).
+
+    Not getrusage's ru_maxrss: that survives exec, so a child would report the parent's
+    peak at the time of the fork.
+    """
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def cpu_model() -> str:
+    """The CPU's model name, or the machine's architecture where it cannot be read."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def tcp_bytes_sent(port: int) -> dict[str, int] | None:
@@ -154,10 +157,3 @@ def bytes_between(before: dict[str, int] | None, after: dict[str, int] | None) -
     if before is None or after is None:
         return None
     return sum(sent - before[peer] for peer, sent in after.items() if peer in before)
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

@@ -23,12 +23,12 @@ from bench.browser import (
     FIRST_DRAW_TIMEOUT_MS,
     READY_JS,
     VIEWPORT,
-    DashboardServer,
+    CountingServer,
     Traffic,
-    day_number,
 )
-from bench.chromium import CHROMIUM_ARGS, chromium_path
 from bench.synthetic import make_set
+from geo.timeline import day_number
+from harness.chromium import CHROMIUM_ARGS, chromium_path
 
 DELAYS_MS: Final = (0, 100, 200, 250, 300, 400, 600, 1000)
 PAN_THEN_NEXT: Final = """async ([delay, k]) => {
@@ -65,7 +65,7 @@ def main() -> int:
         days = [day_number(d) for d in data.event_dates]
         following = dict(itertools.pairwise(days))
         start = data.event_dates[len(days) // 2]
-        with DashboardServer(data.csv) as server, sync_playwright() as playwright:
+        with CountingServer(data.csv) as server, sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=str(chromium_path()), args=CHROMIUM_ARGS
             )

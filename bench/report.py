@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from harness.tables import render_table
+
 Unit = Literal["s", "bytes", "x", "MB", "count"]
 MISSING: Final = "—"
 
@@ -76,7 +78,7 @@ def render_figures(rows: Sequence[Row], sizes: Sequence[int], first: str = "Figu
     """The figures table: metric down, set size across."""
     heads = [first, *(f"{size_label(s)} events" for s in sizes)]
     body = [[r.label, *(r.cells.get(s, MISSING) for s in sizes)] for r in rows]
-    return _table(heads, body, right_from=1)
+    return render_table(heads, body, right=range(1, len(heads)))
 
 
 def render_targets(targets: Sequence[Target]) -> str:
@@ -89,21 +91,4 @@ def render_targets(targets: Sequence[Target]) -> str:
         source = t.source + (f" ({t.why_missing})" if t.why_missing and t.figure is None else "")
         cpu = ("≥ " if t.lower_bound and t.cpu is not None else "") + fmt(t.cpu, t.unit)
         body.append([t.label, measured, cpu, limit, t.verdict, source])
-    return _table(heads, body, right_from=1, right_to=3)
-
-
-def _table(
-    heads: list[str], body: list[list[str]], right_from: int, right_to: int | None = None
-) -> str:
-    widths = [max(len(row[i]) for row in [heads, *body]) for i in range(len(heads))]
-    last = len(heads) - 1 if right_to is None else right_to
-
-    def line(cells: list[str]) -> str:
-        parts = [
-            c.rjust(w) if right_from <= i <= last else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "| " + " | ".join(parts) + " |"
-
-    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    return "\n".join([line(heads), rule, *(line(r) for r in body)])
+    return render_table(heads, body, right=range(1, 4))

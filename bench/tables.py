@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bench.procs import ChildResult
-from bench.report import Row, Target, Unit, fmt
+from bench.report import Row, Target, Unit, fmt, size_label
 from bench.run import LOAD_REPEATS_100K, NAIVE_STEPS, STEPS, Run, median, ratio, seconds
 
 
@@ -213,42 +213,34 @@ def targets(run: Run) -> list[Target]:
         if sent is not None:
             sent_source = source
             break
+
+    def server_step(size: int, limit: float) -> Target:
+        return Target(
+            f"{size_label(size)}: server step",
+            limit,
+            "s",
+            get(lambda: median(a[size].data["steps_s"])),
+            f"AppTest full rerun, median of {STEPS}",
+            why_missing=quick,
+            cpu=get(lambda: median(a[size].data["steps_cpu_s"])),
+        )
+
+    def pixels(size: int, limit: float) -> Target:
+        return Target(
+            f"{size_label(size)}: click to updated pixels",
+            limit,
+            "s",
+            get(lambda: seconds(b[size].pixels_ms)),
+            f"Chromium, median of {STEPS}",
+            why_missing=quick,
+        )
+
     return [
-        Target(
-            "10k: server step",
-            0.1,
-            "s",
-            get(lambda: median(a[10_000].data["steps_s"])),
-            f"AppTest full rerun, median of {STEPS}",
-            why_missing=quick,
-            cpu=get(lambda: median(a[10_000].data["steps_cpu_s"])),
-        ),
+        server_step(10_000, 0.1),
         Target("10k: bytes sent per step", 500e3, "bytes", sent, sent_source, why_missing=quick),
-        Target(
-            "10k: click to updated pixels",
-            0.5,
-            "s",
-            get(lambda: seconds(b[10_000].pixels_ms)),
-            f"Chromium, median of {STEPS}",
-            why_missing=quick,
-        ),
-        Target(
-            "100k: server step",
-            1.0,
-            "s",
-            get(lambda: median(a[100_000].data["steps_s"])),
-            f"AppTest full rerun, median of {STEPS}",
-            why_missing=quick,
-            cpu=get(lambda: median(a[100_000].data["steps_cpu_s"])),
-        ),
-        Target(
-            "100k: click to updated pixels",
-            3.0,
-            "s",
-            get(lambda: seconds(b[100_000].pixels_ms)),
-            f"Chromium, median of {STEPS}",
-            why_missing=quick,
-        ),
+        pixels(10_000, 0.5),
+        server_step(100_000, 1.0),
+        pixels(100_000, 3.0),
         Target(
             "100k: CSV load + validate",
             3.0,

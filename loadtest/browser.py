@@ -20,9 +20,9 @@ from playwright.async_api import Error as PlaywrightError
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.chromium import CHROMIUM_ARGS, CHROMIUM_ENV
-from bench.chromium import chromium_path as debian_chromium
-from loadtest.client import day_number
+from geo.timeline import day_number
+from harness.chromium import CHROMIUM_ARGS, CHROMIUM_ENV
+from harness.chromium import chromium_path as debian_chromium
 from loadtest.fleet import Fleet
 from loadtest.scenario import Pace, Plan, Record, ShareLink
 

@@ -17,20 +17,21 @@ from typing import Any, Final, Literal
 from playwright.async_api import Browser, async_playwright
 
 from bench.synthetic import make_set
+from harness.server import ROOT
 from loadtest.browser import check_restart, launch
 from loadtest.fleet import Fleet
 from loadtest.measure import fingerprint
+from loadtest.metrics import require_loopback
 from loadtest.report import (
     Verdict,
     capacity_verdicts,
     error_summary,
     figures,
     phase_verdicts,
-    render,
+    render_figures,
     render_verdicts,
 )
 from loadtest.runner import PhaseConfig, PhaseResult, WarmUpError, run_phase
-from loadtest.server import ROOT, require_loopback
 
 BUNDLED: Final = ROOT / "data" / "locations.geojson"
 DATA_DIR: Final = ROOT / "data"
@@ -164,7 +165,7 @@ def print_report(
     """The figures of each phase, then the targets."""
     for result in results:
         print(f"\n== {result.config.name} ==")
-        print(render(figures(result)))
+        print(render_figures(figures(result)))
         for line in error_summary(result):
             print(f"  ! {line}")
         if result.server_traceback:

@@ -28,11 +28,12 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
+from geo.timeline import EPOCH, day_number
+
 STREAM_PATH: Final = "/_stcore/stream"
 PAGE_PATHS: Final = ("/_stcore/health", "/_stcore/host-config")
 MAP_COMPONENT: Final = "streamlit_folium.st_folium"
 MAP_UPDATE: Final = "flashpoint.update("
-EPOCH: Final = date(1970, 1, 1)
 MICROS_PER_DAY: Final = 86_400 * 1_000_000
 MAX_MESSAGE_BYTES: Final = 64 * 1024 * 1024
 HTTP_TIMEOUT: Final = 15.0
@@ -59,11 +60,6 @@ class Slider:
 
     widget_id: str
     fragment_id: str
-
-
-def day_number(day: date) -> int:
-    """Days since 1970-01-01: what the map writes into `data-step`."""
-    return (day - EPOCH).days
 
 
 def micros_of(day: date) -> float:

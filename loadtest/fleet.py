@@ -9,16 +9,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
+from harness.server import DashboardServer, free_port
+from loadtest.metrics import active_sessions, cpu_seconds, files_open_for_writing, rss_bytes
 from loadtest.nginx import NginxProxy
-from loadtest.server import (
-    DashboardServer,
-    active_sessions,
-    cpu_seconds,
-    files_open_for_writing,
-    free_port,
-    rss_bytes,
-)
+
+TTL_OPTION: Final = "--server.disconnectedSessionTTL"
 
 
 @dataclass
@@ -52,13 +49,9 @@ class Fleet:
         """Start the replicas side by side, then nginx in front when there are several."""
         if self.external_url is not None:
             return
+        ttl = () if self.session_ttl is None else (TTL_OPTION, str(self.session_ttl))
         self.servers = [
-            DashboardServer(
-                free_port(),
-                self.workdir / f"{self.name}-{i}.log",
-                data=self.data,
-                session_ttl=self.session_ttl,
-            )
+            DashboardServer(self.data, options=ttl, log_path=self.workdir / f"{self.name}-{i}.log")
             for i in range(self.replicas)
         ]
         try:

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import itertools
 import math
+import statistics
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,13 +17,13 @@ from loadtest.fleet import Fleet
 MB = 1024 * 1024
 
 
-def percentile(values: Iterable[float], q: float) -> float:
-    """The q-th percentile (nearest rank); NaN for no values."""
-    ordered = sorted(values)
-    if not ordered:
-        return math.nan
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[rank - 1]
+def percentile(values: Iterable[float], q: int) -> float:
+    """The q-th percentile (q from 1 to 99), interpolated between the nearest values; NaN for
+    no values."""
+    data = list(values)
+    if len(data) < 2:
+        return data[0] if data else math.nan
+    return statistics.quantiles(data, n=100, method="inclusive")[q - 1]
 
 
 def fingerprint(paths: Iterable[Path]) -> dict[str, str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import signal
 import subprocess
 import time
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final
 
-from loadtest.server import ROOT, wait_healthy
+from harness.server import ROOT, stop_process, wait_healthy
 
 TEMPLATE: Final = ROOT / "deploy" / "nginx" / "flashpoint.conf.template"
 RENDERED: Final = ROOT / "deploy" / "nginx" / "flashpoint.conf"
@@ -159,20 +158,15 @@ class NginxProxy:
             cmd, stdin=subprocess.DEVNULL, stdout=self._output, stderr=subprocess.STDOUT
         )
         try:
-            wait_healthy(self.url, timeout=20, proc=self.proc)
+            wait_healthy(self.url, self.proc, timeout=20)
         except RuntimeError:
             self.stop()
             raise
 
     def stop(self) -> None:
         """Stop nginx (fast shutdown) and close its output."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        if self.proc is not None:
+            stop_process(self.proc)
         if self._output is not None:
             self._output.close()
             self._output = None

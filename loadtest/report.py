@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Final
 
+from harness.tables import render_table
 from loadtest.measure import MB, percentile
 from loadtest.runner import PhaseResult
 
@@ -184,22 +185,14 @@ def capacity_verdicts(result: PhaseResult) -> list[Verdict]:
     return verdicts
 
 
-def render(rows: list[tuple[str, str]], header: tuple[str, str] | None = None) -> str:
-    """Two aligned columns."""
-    width = max(len(k) for k, _ in [*rows, *([header] if header else [])])
-    lines = [f"  {k:<{width}}  {v}" for k, v in ([header] if header else []) + rows]
-    return "\n".join(lines)
+def render_figures(rows: list[tuple[str, str]]) -> str:
+    """One phase's figures, as a table."""
+    return render_table(("figure", "measured"), rows)
 
 
 def render_verdicts(verdicts: list[Verdict]) -> str:
     """The PASS/MISS table."""
     if not verdicts:
         return "  (no target was reached before the run stopped)"
-    width = max(len(v.target) for v in verdicts)
-    measured = max(len(v.measured) for v in verdicts)
-    lines = [f"  {'target':<{width}}  {'measured':<{measured}}  result"]
-    lines += [
-        f"  {v.target:<{width}}  {v.measured:<{measured}}  {'PASS' if v.passed else 'MISS'}"
-        for v in verdicts
-    ]
-    return "\n".join(lines)
+    body = [(v.target, v.measured, "PASS" if v.passed else "MISS") for v in verdicts]
+    return render_table(("target", "measured", "result"), body)

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Final
 
 from geo.io import load_events
-from loadtest.client import ProtocolError, RunResult, Viewer, day_number, query_date
+from geo.timeline import day_number
+from loadtest.client import ProtocolError, RunResult, Viewer, query_date
 
 CRISIS: Final = (date(2019, 12, 27), date(2020, 1, 3))
 SCRUB_DAYS: Final = 8

@@ -20,7 +20,9 @@ from typing import Any, TypeVar
 
 import pytest
 
+from harness.server import DashboardServer, free_port
 from loadtest.client import Viewer
+from loadtest.metrics import read_metrics
 from loadtest.nginx import (
     RENDERED,
     LogLine,
@@ -31,7 +33,6 @@ from loadtest.nginx import (
     wait_for_log,
 )
 from loadtest.scenario import Plan, expect_day, make_plan
-from loadtest.server import DashboardServer, free_port, read_metrics
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "locations.geojson"
 ROUTE_COOKIE = "flashpoint_route"
@@ -64,7 +65,7 @@ def plan() -> Plan:
 def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[DashboardServer]]:
     """Two dashboard replicas, started side by side."""
     logs = tmp_path_factory.mktemp("replicas")
-    servers = [DashboardServer(free_port(), logs / f"{name}.log") for name in ("a", "b")]
+    servers = [DashboardServer(log_path=logs / f"{name}.log") for name in ("a", "b")]
     try:
         with ThreadPoolExecutor(len(servers)) as pool:
             list(pool.map(DashboardServer.start, servers))

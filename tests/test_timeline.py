@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.timeline import Mode, Timeline, counts_per_day
+from geo.timeline import Mode, Timeline, counts_per_day, day_number
 
 # id, start, end (None: a one-day event), type. Sorted by start, as the loader leaves them.
 Row = tuple[str, str, str | None, str]
@@ -234,3 +234,17 @@ def test_masks_match_a_python_reference_on_random_data(seed: int) -> None:
         }
         chosen = [r for r, keep in zip(rows, mask.tolist(), strict=True) if keep]
         assert counted == Counter((date.fromisoformat(s), t) for _, s, _, t in chosen)
+
+
+@pytest.mark.parametrize(
+    ("day", "number"),
+    [
+        (date(1970, 1, 1), 0),
+        (date(1970, 1, 2), 1),
+        (date(1969, 12, 31), -1),
+        (date(2020, 1, 3), 18_264),
+    ],
+)
+def test_day_number_counts_days_since_1970(day: date, number: int) -> None:
+    assert day_number(day) == number
+    assert day_number(day) == int(np.datetime64(day, "D").astype(np.int64))

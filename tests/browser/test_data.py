@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Dialog, Page, expect
 
 from geo.io import load_events, load_events_from_bytes
-from tests.browser.conftest import start_dashboard, stop
+from harness.server import DashboardServer
 from tests.browser.helpers import map_container, wait_for_map, wait_idle
 
 HOSTILE_TEXTS = [
@@ -72,9 +72,8 @@ def hostile_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile_file: Path) -> Iterator[str]:
-    url, process = start_dashboard("--", "--data", str(hostile_file))
-    yield url
-    stop(process)
+    with DashboardServer(hostile_file) as dashboard:
+        yield dashboard.url
 
 
 def assert_nothing_ran(page: Page, dialogs: list[str]) -> None:
@@ -146,9 +145,8 @@ GENERIC_CSV = (
 def csv_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     path = tmp_path_factory.mktemp("csv") / "events.csv"
     path.write_text(GENERIC_CSV, encoding="utf-8")
-    url, process = start_dashboard("--", "--data", str(path))
-    yield url
-    stop(process)
+    with DashboardServer(path) as dashboard:
+        yield dashboard.url
 
 
 def test_data_given_with_the_data_flag_is_mapped(page: Page, csv_server: str) -> None:
