@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bench.synthetic import make_set
-from tests.browser.conftest import start_dashboard, stop
+from harness.server import DashboardServer
 from tests.browser.helpers import control, wait_for_map, wait_idle
 
 BUDGET_BYTES = 20_000
@@ -21,9 +21,8 @@ BUDGET_BYTES = 20_000
 @pytest.fixture(scope="module")
 def big_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, date]]:
     data = make_set(10_000, tmp_path_factory.mktemp("budget"))
-    url, process = start_dashboard("--", "--data", str(data.csv))
-    yield url, data.event_dates[len(data.event_dates) // 2]
-    stop(process)
+    with DashboardServer(data.csv) as dashboard:
+        yield dashboard.url, data.event_dates[len(data.event_dates) // 2]
 
 
 def test_a_date_change_sends_a_few_kilobytes_and_not_the_map(
