@@ -121,6 +121,20 @@ def _last(params: Mapping[str, Any], name: str) -> str | None:
     return values[-1].strip() if values else None
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the address's values are checked against: the dataset's ids, types and days."""
+
+    event_ids: Collection[str]
+    event_types: Collection[str]
+    first: date | None
+    last: date | None
+    story_steps: int = 0
+
+
+Changes = dict[str, Any]
+
+
 def parse_view(
     params: Mapping[str, Any],
     *,
@@ -131,75 +145,94 @@ def parse_view(
     story_steps: int = 0,
 ) -> tuple[View, list[str]]:
     """Read a view from query parameters; bad values are dropped with a notice each."""
+    known = Known(event_ids, event_types, first, last, story_steps)
     notices: list[str] = []
-    view = View()
+    changes: Changes = {}
+    for read in (_read_date, _read_event, _read_types, _read_mode, _read_numbers, _read_place):
+        changes |= read(params, known, notices)
+    changes |= _read_basemap(params, known, notices)
+    changes["actors"] = tuple(dict.fromkeys(_values(params, "actor")))
+    changes["countries"] = tuple(dict.fromkeys(_values(params, "country")))
+    return View(**changes), notices
 
+
+def _read_date(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
     text = _last(params, "date")
-    if text:
-        day = parse_iso_day(text)
-        if day is None:
-            notices.append(f"Ignored date={text!r}: expected YYYY-MM-DD.")
-        else:
-            if first is not None and last is not None and not first <= day <= last:
-                notices.append(
-                    f"Ignored date={text}: the data covers {first:%Y-%m-%d} to {last:%Y-%m-%d}."
-                )
-            else:
-                view = view.with_changes(date=day)
+    if not text:
+        return {}
+    day = parse_iso_day(text)
+    if day is None:
+        notices.append(f"Ignored date={text!r}: expected YYYY-MM-DD.")
+        return {}
+    first, last = known.first, known.last
+    if first is not None and last is not None and not first <= day <= last:
+        notices.append(f"Ignored date={text}: the data covers {first:%Y-%m-%d} to {last:%Y-%m-%d}.")
+        return {}
+    return {"date": day}
 
+
+def _read_event(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
     text = _last(params, "event")
-    if text:
-        if text in event_ids:
-            view = view.with_changes(event=text)
-        else:
-            notices.append(f"Ignored event={text!r}: no event has that id.")
+    if not text:
+        return {}
+    if text in known.event_ids:
+        return {"event": text}
+    notices.append(f"Ignored event={text!r}: no event has that id.")
+    return {}
 
-    if "types" in params:
-        wanted = [t.strip() for v in _values(params, "types") for t in v.split(",") if t.strip()]
-        known = [t for t in wanted if t in event_types]
-        unknown = [t for t in wanted if t not in event_types]
-        if unknown:
-            notices.append("Ignored unknown event types: " + ", ".join(repr(t) for t in unknown))
-        if known or not wanted:
-            view = view.with_changes(types=tuple(dict.fromkeys(known)))
 
+def _read_types(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
+    if "types" not in params:
+        return {}
+    wanted = [t.strip() for v in _values(params, "types") for t in v.split(",") if t.strip()]
+    chosen = [t for t in wanted if t in known.event_types]
+    unknown = [t for t in wanted if t not in known.event_types]
+    if unknown:
+        notices.append("Ignored unknown event types: " + ", ".join(repr(t) for t in unknown))
+    return {"types": tuple(dict.fromkeys(chosen))} if chosen or not wanted else {}
+
+
+def _read_mode(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
     text = _last(params, "mode")
-    if text:
-        if text in MODES:
-            view = view.with_changes(mode=text)
-        else:
-            notices.append(f"Ignored mode={text!r}: use cumulative or window.")
+    if not text:
+        return {}
+    if text in MODES:
+        return {"mode": text}
+    notices.append(f"Ignored mode={text!r}: use cumulative or window.")
+    return {}
 
-    view = _int_param(params, "window", view, notices)
-    view = _int_param(params, "zoom", view, notices)
-    if story_steps:
-        view = _int_param(params, "story", view, notices, high=story_steps)
+
+def _read_numbers(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
+    changes = _int_param(params, "window", notices) | _int_param(params, "zoom", notices)
+    if known.story_steps:
+        changes |= _int_param(params, "story", notices, high=known.story_steps)
     elif _last(params, "story"):
         notices.append("Ignored story: this dataset has no story.")
+    return changes
 
+
+def _read_place(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
     lat, lon = _last(params, "lat"), _last(params, "lon")
-    if lat or lon:
-        try:
-            lat_value, lon_value = float(lat or "nan"), float(lon or "nan")
-        except ValueError:
-            lat_value = lon_value = math.nan
-        if _within("lat", lat_value) and _within("lon", lon_value):
-            view = view.with_changes(lat=lat_value, lon=lon_value)
-        else:
-            notices.append(f"Ignored lat={lat!r}, lon={lon!r}: not a place on the map.")
+    if not (lat or lon):
+        return {}
+    try:
+        lat_value, lon_value = float(lat or "nan"), float(lon or "nan")
+    except ValueError:
+        lat_value = lon_value = math.nan
+    if _within("lat", lat_value) and _within("lon", lon_value):
+        return {"lat": lat_value, "lon": lon_value}
+    notices.append(f"Ignored lat={lat!r}, lon={lon!r}: not a place on the map.")
+    return {}
 
+
+def _read_basemap(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
     text = _last(params, "basemap")
-    if text:
-        if text in BASEMAPS:
-            view = view.with_changes(basemap=text)
-        else:
-            notices.append(f"Ignored basemap={text!r}: use one of {', '.join(BASEMAPS)}.")
-
-    view = view.with_changes(
-        actors=tuple(dict.fromkeys(_values(params, "actor"))),
-        countries=tuple(dict.fromkeys(_values(params, "country"))),
-    )
-    return view, notices
+    if not text:
+        return {}
+    if text in BASEMAPS:
+        return {"basemap": text}
+    notices.append(f"Ignored basemap={text!r}: use one of {', '.join(BASEMAPS)}.")
+    return {}
 
 
 def _within(name: str, value: float) -> bool:
@@ -210,26 +243,22 @@ def _within(name: str, value: float) -> bool:
 
 
 def _int_param(
-    params: Mapping[str, Any],
-    name: str,
-    view: View,
-    notices: list[str],
-    high: int | None = None,
-) -> View:
+    params: Mapping[str, Any], name: str, notices: list[str], high: int | None = None
+) -> Changes:
     setting = SETTINGS[name]
     low = int(setting.low or 0)
     high = high if high is not None else int(setting.high or 0)
     text = _last(params, name)
     if not text:
-        return view
+        return {}
     if not WHOLE_NUMBER.fullmatch(text):
         notices.append(f"Ignored {name}={text!r}: expected a whole number.")
-        return view
+        return {}
     value = int(text)
     if not low <= value <= high:
         notices.append(f"Ignored {name}={value}: expected {low} to {high}.")
-        return view
-    return view.with_changes(**{name: value})
+        return {}
+    return {name: value}
 
 
 def view_to_params(view: View) -> dict[str, str | list[str]]:
