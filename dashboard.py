@@ -93,15 +93,15 @@ def side_panel(dataset: Dataset, story: Story | None) -> None:
 def view_state(dataset: Dataset, story: Story | None) -> ViewState:
     """What the map is told on every run: the page's date, selection, story highlight, mode."""
     state = st.session_state
-    focus: list[int] = []
+    highlight: list[int] = []
     fly = None
     if story is not None and state.story is not None:
-        focus, fly = step_highlight(dataset, story, state.story)
+        highlight, fly = step_highlight(dataset, story, state.story)
     return {
         "day": day_number(state.date),
         "rev": int(state.date_rev),
         "sel": dataset.row_of_id.get(state.event or "", -1),
-        "focus": focus,
+        "highlight": highlight,
         "fly": [list(fly[0]), list(fly[1])] if fly else None,
         "mode": state.mode,
         "window": int(state.window),

@@ -68,13 +68,14 @@ class ViewState(TypedDict):
     """What the page tells the map on every run: cheap, a few hundred bytes.
 
     `day` is applied only when `rev` changes, i.e. when the page itself moved the date (a
-    story step, a shared link); otherwise the browser's own date stands.
+    story step, a shared link); otherwise the browser's own date stands. `highlight` is the
+    rows a story step picks out ("focus" means only the period a dataset opens on).
     """
 
     day: int | None
     rev: int
     sel: int
-    focus: list[int]
+    highlight: list[int]
     fly: list[list[float]] | None
     mode: str
     window: int

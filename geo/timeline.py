@@ -72,7 +72,7 @@ class Timeline:
         mask[:begun] = self.end[:begun] >= day
         return mask
 
-    def step(self, at: date, direction: int) -> date | None:
+    def adjacent_date(self, at: date, direction: int) -> date | None:
         """The next (direction > 0) or previous (< 0) date with an event starting, or None."""
         day = np.datetime64(at, "D")
         if direction > 0:

@@ -50,7 +50,7 @@ def test_start_walks_the_main_story_in_order(app: App, bundled: Dataset) -> None
         assert at.session_state["date"] == step.date
         payload = view_state(at)
         assert payload["day"] == day_number(step.date)
-        assert sorted(payload["focus"]) == sorted(bundled.row_of_id[e] for e in step.events)
+        assert sorted(payload["highlight"]) == sorted(bundled.row_of_id[e] for e in step.events)
         assert payload["fly"] is not None
         (south, west), (north, east) = payload["fly"]
         for event_id in step.events:
@@ -90,7 +90,7 @@ def test_leaving_the_story_keeps_the_date(app: App) -> None:
     assert card_step(at) is None
     assert "story" not in at.query_params
     assert at.session_state["date"] == step.date
-    assert view_state(at)["focus"] == []
+    assert view_state(at)["highlight"] == []
 
 
 def test_bad_story_number_gives_a_notice(app: App) -> None:

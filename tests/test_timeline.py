@@ -107,8 +107,8 @@ STEPS = [
 
 
 @pytest.mark.parametrize(("at", "direction", "expected"), STEPS)
-def test_step(at: date, direction: int, expected: date | None) -> None:
-    assert TIMELINE.step(at, direction) == expected
+def test_adjacent_date(at: date, direction: int, expected: date | None) -> None:
+    assert TIMELINE.adjacent_date(at, direction) == expected
 
 
 def test_first_and_last() -> None:
@@ -125,7 +125,7 @@ def test_last_is_the_end_of_a_multi_day_event_that_outlasts_the_rest() -> None:
     )
 
     assert (timeline.first, timeline.last) == (date(2019, 12, 30), date(2020, 1, 4))
-    assert timeline.step(date(2020, 1, 1), 1) is None  # steps go between start dates
+    assert timeline.adjacent_date(date(2020, 1, 1), 1) is None  # steps go between start dates
 
 
 def test_empty_timeline() -> None:
@@ -134,8 +134,8 @@ def test_empty_timeline() -> None:
     assert (timeline.first, timeline.last, len(timeline)) == (None, None, 0)
     assert timeline.visible(date(2020, 1, 1)).shape == (0,)
     assert timeline.current(date(2020, 1, 1)).shape == (0,)
-    assert timeline.step(date(2020, 1, 1), 1) is None
-    assert timeline.step(date(2020, 1, 1), -1) is None
+    assert timeline.adjacent_date(date(2020, 1, 1), 1) is None
+    assert timeline.adjacent_date(date(2020, 1, 1), -1) is None
 
 
 def test_unsorted_events_are_refused() -> None:
@@ -202,7 +202,7 @@ def reference_visible(rows: list[Row], at: date, window: int) -> list[bool]:
     ]
 
 
-def reference_step(rows: list[Row], at: date, direction: int) -> date | None:
+def reference_adjacent_date(rows: list[Row], at: date, direction: int) -> date | None:
     days = sorted({date.fromisoformat(s) for _, s, _, _ in rows})
     later = [d for d in days if d > at]
     earlier = [d for d in days if d < at]
@@ -226,8 +226,8 @@ def test_masks_match_a_python_reference_on_random_data(seed: int) -> None:
             rows, at, window
         )
         assert timeline.current(at).tolist() == reference_visible(rows, at, 1)
-        assert timeline.step(at, 1) == reference_step(rows, at, 1)
-        assert timeline.step(at, -1) == reference_step(rows, at, -1)
+        assert timeline.adjacent_date(at, 1) == reference_adjacent_date(rows, at, 1)
+        assert timeline.adjacent_date(at, -1) == reference_adjacent_date(rows, at, -1)
         mask = timeline.visible(at, "window", window)
         counted = {
             (d.date(), t): n for d, t, n in counts_per_day(events, mask).itertuples(index=False)

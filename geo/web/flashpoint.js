@@ -166,7 +166,7 @@
     this.mode = "cumulative";
     this.windowDays = 7;
     this.selected = -1;
-    this.focus = new Set();
+    this.highlight = new Set();
     this.rev = null;
     this.lastFly = null;
     this.playing = false;
@@ -309,7 +309,7 @@
     }
     this.selected = s.sel === undefined ? -1 : s.sel;
     this.container.setAttribute("data-selected", String(this.selected));
-    this.focus = new Set(s.focus || []);
+    this.highlight = new Set(s.highlight || []);
     if (s.fly && JSON.stringify(s.fly) !== this.lastFly) {
       this.lastFly = JSON.stringify(s.fly);
       if (REDUCED_MOTION) this.map.fitBounds(s.fly, { maxZoom: 9, padding: [40, 40] });
@@ -396,7 +396,7 @@
     var windowStart = this.day - (Math.max(this.windowDays, 1) - 1);
     var cumulative = this.mode !== "window";
     var selected = this.selected;
-    var hasFocus = this.focus.size > 0;
+    var hasHighlight = this.highlight.size > 0;
     var stampedAt = this.stamps && this.stamps.length >= pw * ph ? this.stamps : (this.stamps = new Uint8Array(pw * ph));
     stampedAt.fill(0);
     for (var i = upto - 1; i >= 0; i--) {
@@ -406,7 +406,7 @@
       var y = ev.wy[i] * scale - oy;
       if (x < -20 || y < -20 || x > w + 20 || y > h + 20) continue;
       var row = ev.row[i];
-      if (row === selected || (hasFocus && this.focus.has(row)) || (fading && ev.appear[i] > now - FADE_MS)) {
+      if (row === selected || (hasHighlight && this.highlight.has(row)) || (fading && ev.appear[i] > now - FADE_MS)) {
         late.push(i);
       } else {
         var look = ev.end[i] >= this.day ? 1 : 0;
@@ -429,7 +429,7 @@
     this.drawExtras(ctx, upto, scale, ox, oy);
     for (var m = late.length - 1; m >= 0; m--) {
       var j = late[m];
-      var marked = ev.row[j] === this.selected ? 3 : this.focus.has(ev.row[j]) ? 2 : ev.end[j] >= this.day ? 1 : 0;
+      var marked = ev.row[j] === this.selected ? 3 : this.highlight.has(ev.row[j]) ? 2 : ev.end[j] >= this.day ? 1 : 0;
       var style = LOOKS[marked];
       var alpha = marked < 2 ? Math.min(1, (now - ev.appear[j]) / FADE_MS) : 1;
       var cat = this.cfg.categories[ev.t[j]];

@@ -113,7 +113,7 @@ def test_step_buttons_keep_the_view_and_never_lose_a_click_after_a_pan(
             "(k) => { window.flashpoint.map.panBy([k % 2 ? 40 : -40, 15], {animate: false}); }", k
         )
         next_button.click()
-        following = bundled.timeline.step(expected, +1)
+        following = bundled.timeline.adjacent_date(expected, +1)
         assert following is not None
         expected = following
         expect(container).to_have_attribute("data-day", expected.isoformat())
@@ -300,7 +300,7 @@ def test_play_runs_in_the_browser_with_no_rerun_per_frame(
     expect(control(page, "play")).to_contain_text("Pause")
     day: date | None = date(2019, 12, 27)
     while day is not None and day < date(2020, 1, 1):
-        day = bundled.timeline.step(day, +1)
+        day = bundled.timeline.adjacent_date(day, +1)
         if day is not None:
             expect(container).to_have_attribute("data-day", day.isoformat(), timeout=15_000)
     assert len(sent) == before, "playback asked the server for a rerun while it ran"

@@ -61,7 +61,7 @@ def test_story_steps_fly_highlight_and_link(
     expect(container).to_have_attribute("data-day", k1.date.isoformat())
     expect(page).to_have_url(re.compile(rf"story={k1.number}\b"))
     map_shows(page, bundled, k1.events)
-    focused = container.evaluate("() => Array.from(window.flashpoint.focus)")
+    focused = container.evaluate("() => Array.from(window.flashpoint.highlight)")
     assert sorted(focused) == sorted(bundled.row_of_id[e] for e in k1.events)
     page.screenshot(path=shots / "story-step.png")
 
