@@ -17,7 +17,7 @@ from geo.maps import build_base_map, build_events_layer, fit_bounds
 from geo.payload import build_event_columns, build_map_config
 from geo.share import BASEMAPS, SETTINGS
 from geo.timeline import MODES
-from ui.state import filter_key, filters, on_table_select
+from ui.state import filter_key, filters, on_table_select, select_event
 
 MAP_HEIGHT: Final = 620
 LIST_LIMIT: Final = 50
@@ -121,7 +121,7 @@ def draw_detail(dataset: Dataset, current: Any) -> None:
     if event is not None:
         st.html(render_event_html(event))
         if st.button("Clear selection", key="clear_event"):
-            state.event = None
+            select_event(None)
             st.rerun(scope="fragment")
         return
     st.markdown("#### On this day")

@@ -1,16 +1,43 @@
-"""Session state: the view restored from and written back to the URL, and widget callbacks."""
+"""Session state: the view restored from and written back to the URL, and widget callbacks.
+
+`Session` declares every key a session holds. Each value is written by one function here
+(`set_date`, `select_event`, `set_story`, `set_map_view`, `init_state` for the rest); widgets
+write their own keys (filters, mode, window, basemap, story_prologue).
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
+import numpy as np
 import streamlit as st
 
 from geo.dataset import Dataset
 from geo.share import View, parse_view, view_to_params
 from geo.story import Story
 from geo.timeline import parse_iso_day
+
+MapView = tuple[float, float, int]
+
+
+class Session(TypedDict, total=False):
+    """The keys of a session's state and what they hold."""
+
+    dataset_token: str  # which dataset the state belongs to
+    notices: list[str]  # problems with the address, shown once
+    date: date  # the date the page shows (the browser's settled date)
+    date_rev: int  # bumped when the page itself moves the date, so the map follows
+    event: str | None  # the selected event's id
+    story: int | None  # the open story step
+    story_prologue: bool  # widget: the story includes the background
+    mode: str  # widget: cumulative or window
+    window: int  # widget: days in window mode
+    basemap: str  # widget: the basemap
+    map_view: MapView | None  # the map's centre and zoom as last reported
+    map_origin: tuple[Any, ...] | None  # the base map's fixed start view, per dataset/basemap
+    shown: dict[str, np.ndarray]  # the mask of events shown, for the downloads
+    uploads_cleared: int  # bumped to empty the upload widget
 
 
 def init_state(dataset: Dataset, story: Story | None = None) -> None:
@@ -39,8 +66,8 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
     st.session_state.notices = notices
     assert day is not None, "a dataset always has a first and a last day"
     set_date(day)
-    st.session_state.event = view.event or (step.quote_event if step else None)
-    st.session_state.story = view.story if step else None
+    select_event(view.event or (step.quote_event if step else None))
+    set_story(view.story if step else None)
     st.session_state.story_prologue = bool(step and step.prologue)
     st.session_state[filter_key("types")] = (
         list(view.types) if view.types is not None else dataset.event_types
@@ -54,8 +81,10 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
     st.session_state.mode = view.mode
     st.session_state.window = view.window
     st.session_state.basemap = view.basemap
-    st.session_state.map_view = (
-        (view.lat, view.lon, view.zoom or 6) if view.lat is not None else None
+    set_map_view(
+        (view.lat, view.lon, view.zoom or 6)
+        if view.lat is not None and view.lon is not None
+        else None
     )
     st.session_state.map_origin = None
 
@@ -106,10 +135,27 @@ def sync_address_bar(view: View) -> None:
         st.query_params.from_dict(params)
 
 
-def set_date(day: date) -> None:
-    """The page moves the date (a link, a story step): the map follows when it sees `rev` move."""
+def set_date(day: date, *, by_page: bool = True) -> None:
+    """Move the date. When the page moves it (a link, a story step) the map follows `rev`;
+    a date the browser settled on is only recorded."""
     st.session_state.date = day
-    st.session_state.date_rev = st.session_state.get("date_rev", 0) + 1
+    if by_page:
+        st.session_state.date_rev = st.session_state.get("date_rev", 0) + 1
+
+
+def select_event(event_id: str | None) -> None:
+    """Select an event (or none)."""
+    st.session_state.event = event_id
+
+
+def set_story(number: int | None) -> None:
+    """Open a story step, or leave the story (None)."""
+    st.session_state.story = number
+
+
+def set_map_view(view: MapView | None) -> None:
+    """Record where the map is looking."""
+    st.session_state.map_view = view
 
 
 def on_bridge_date(dataset: Dataset) -> None:
@@ -117,7 +163,7 @@ def on_bridge_date(dataset: Dataset) -> None:
     day = parse_iso_day(_bridge_value("date"))
     timeline = dataset.timeline
     if day is not None and timeline.first is not None and timeline.last is not None:
-        st.session_state.date = min(max(day, timeline.first), timeline.last)
+        set_date(min(max(day, timeline.first), timeline.last), by_page=False)
 
 
 def on_bridge_pick(dataset: Dataset) -> None:
@@ -127,7 +173,7 @@ def on_bridge_pick(dataset: Dataset) -> None:
         return
     row = pick.get("row")
     if isinstance(row, int) and not isinstance(row, bool) and 0 <= row < len(dataset):
-        st.session_state.event = str(dataset.events["id"].iat[row])
+        select_event(str(dataset.events["id"].iat[row]))
 
 
 def _bridge_value(name: str) -> Any:
@@ -146,7 +192,7 @@ def _bridge_value(name: str) -> Any:
             last=None,
         )
         if parsed.lat is not None and parsed.lon is not None:
-            st.session_state.map_view = (parsed.lat, parsed.lon, parsed.zoom or 6)
+            set_map_view((parsed.lat, parsed.lon, parsed.zoom or 6))
     return sent.get("value")
 
 
@@ -154,4 +200,4 @@ def on_table_select(ids: list[str]) -> None:
     """Choosing a row of the event list selects that event."""
     rows = st.session_state.event_table.selection.rows
     if rows and rows[0] < len(ids):
-        st.session_state.event = ids[rows[0]]
+        select_event(ids[rows[0]])

@@ -18,7 +18,7 @@ from geo.story import (
     load_story,
     step_bounds,
 )
-from ui.state import set_date
+from ui.state import select_event, set_date, set_story
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -55,12 +55,11 @@ def go_to_step(dataset: Dataset, story: Story, number: int) -> None:
     step = story.step(number)
     if step is None:
         return
-    state = st.session_state
-    state.story = number
+    set_story(number)
     set_date(step.date)
-    state.event = step.quote_event
+    select_event(step.quote_event)
     if step.prologue:
-        state.story_prologue = True
+        st.session_state.story_prologue = True
 
 
 def start_story(dataset: Dataset, story: Story) -> None:
@@ -71,7 +70,7 @@ def start_story(dataset: Dataset, story: Story) -> None:
 
 def leave_story() -> None:
     """Back to free exploration, at the current date."""
-    st.session_state.story = None
+    set_story(None)
 
 
 def step_highlight(dataset: Dataset, story: Story, number: int) -> tuple[list[int], Bounds | None]:
