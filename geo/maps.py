@@ -135,7 +135,9 @@ class _VerbatimMacro(MacroElement):
 
     branca's own render wraps each macro's output in `Element(text)`, which compiles the
     text as Jinja: data such as a title containing `{%` would break the map, and large
-    payloads would be compiled on every step for nothing.
+    payloads would be compiled for nothing. This relies on MacroElement's `_template` and
+    `_children`, which branca does not promise: requirements.txt pins branca, and
+    tests/test_maps.py holds the behaviour.
     """
 
     def render(self, **kwargs: Any) -> str:

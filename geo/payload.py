@@ -7,9 +7,10 @@ only on the dataset and the filters, so they reach the browser once; the date is
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Final, TypedDict
+from typing import Any, Final, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -80,6 +81,70 @@ class ViewState(TypedDict):
     mode: str
     window: int
     dataset: str
+
+
+class ViewReport(TypedDict):
+    """Where the map looks, as it reports it (with each trigger, and into the address)."""
+
+    lat: float
+    lon: float
+    zoom: int
+
+
+class PickReport(TypedDict):
+    """A marker the reader clicked: its row, in the dataset the map was showing."""
+
+    row: int
+    dataset: str
+
+
+class Trigger(TypedDict):
+    """What the bridge hands Python for each event: its value and the map's view with it."""
+
+    value: Any
+    view: ViewReport | None
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeEvent:
+    """One trigger from the browser, checked once at the boundary."""
+
+    value: Any
+    view: tuple[float, float, int] | None
+
+    @classmethod
+    def parse(cls, raw: Any) -> BridgeEvent | None:
+        """A trigger as the bridge sends it, or None when it is not one."""
+        if not isinstance(raw, dict) or "value" not in raw:
+            return None
+        return cls(value=raw["value"], view=_parse_view_report(raw.get("view")))
+
+    def pick(self, dataset: str, rows: int) -> int | None:
+        """The picked row, if the value is a pick within this dataset's rows."""
+        value = self.value
+        if not isinstance(value, dict) or value.get("dataset") != dataset:
+            return None
+        row = value.get("row")
+        if isinstance(row, int) and not isinstance(row, bool) and 0 <= row < rows:
+            return row
+        return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _parse_view_report(view: Any) -> tuple[float, float, int] | None:
+    if not isinstance(view, dict):
+        return None
+    lat, lon, zoom = (_number(view.get(k)) for k in ("lat", "lon", "zoom"))
+    if lat is None or lon is None or zoom is None:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 1 <= zoom <= 18):
+        return None
+    return round(lat, 4), round(lon, 4), int(zoom)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from geo.payload import EventColumns, MapConfig, ViewState
+from geo.payload import (
+    BridgeEvent,
+    EventColumns,
+    MapConfig,
+    PickReport,
+    Trigger,
+    ViewReport,
+    ViewState,
+)
 
 WEB = Path(__file__).resolve().parent.parent / "geo" / "web"
 MAP_JS = (WEB / "flashpoint.js").read_text(encoding="utf-8")
@@ -43,3 +51,61 @@ def test_the_contract_sees_a_key_that_is_not_sent() -> None:
     assert read_keys("var a = p.x + p.flyZoom;", "p") - set(EventColumns.__annotations__) == {
         "flyZoom"
     }
+
+
+def object_keys(source: str, call: str) -> set[str]:
+    """Keys of the object literal passed in a call such as `tell("pick", {...})`."""
+    match = re.search(re.escape(call) + r"\s*\{([^}]*)\}", source)
+    assert match is not None, f"{call} not found"
+    return set(re.findall(r"(\w+)\s*:", match.group(1)))
+
+
+REPORTS = [
+    pytest.param(PickReport, object_keys(MAP_JS, 'tell("pick", '), id="pick"),
+    pytest.param(ViewReport, object_keys(MAP_JS, 'tell("view", '), id="view"),
+    pytest.param(Trigger, object_keys(BRIDGE_JS, "this.send(name, "), id="trigger"),
+]
+
+
+@pytest.mark.parametrize(("shape", "sent"), REPORTS)
+def test_python_reads_what_the_browser_sends(shape: Any, sent: set[str]) -> None:
+    assert sent == set(shape.__annotations__)
+
+
+VIEW = {"lat": 33.31234567, "lon": 44.4, "zoom": 7}
+EVENTS = [
+    pytest.param({"value": "2020-01-03", "view": VIEW}, "2020-01-03", (33.3123, 44.4, 7), id="ok"),
+    pytest.param({"value": "2020-01-03", "view": None}, "2020-01-03", None, id="no-view"),
+    pytest.param({"value": 1, "view": {"lat": 95, "lon": 0, "zoom": 3}}, 1, None, id="off-map"),
+    pytest.param({"value": 1, "view": {"lat": "1", "lon": 0, "zoom": 3}}, 1, None, id="text"),
+    pytest.param({"value": 1, "view": {"lat": 1, "lon": 2, "zoom": True}}, 1, None, id="bool"),
+]
+
+
+@pytest.mark.parametrize(("raw", "value", "view"), EVENTS)
+def test_a_trigger_is_checked_once_at_the_boundary(raw: Any, value: Any, view: Any) -> None:
+    event = BridgeEvent.parse(raw)
+    assert event is not None
+    assert (event.value, event.view) == (value, view)
+
+
+@pytest.mark.parametrize("raw", [None, "2020-01-03", [], {"view": VIEW}])
+def test_what_is_not_a_trigger_is_nothing(raw: Any) -> None:
+    assert BridgeEvent.parse(raw) is None
+
+
+PICKS = [
+    pytest.param({"row": 3, "dataset": "d"}, 3, id="ok"),
+    pytest.param({"row": 3, "dataset": "other"}, None, id="other-dataset"),
+    pytest.param({"row": 10, "dataset": "d"}, None, id="past-the-end"),
+    pytest.param({"row": -1, "dataset": "d"}, None, id="negative"),
+    pytest.param({"row": True, "dataset": "d"}, None, id="bool"),
+    pytest.param({"row": "3", "dataset": "d"}, None, id="text"),
+]
+
+
+@pytest.mark.parametrize(("value", "row"), PICKS)
+def test_a_pick_names_a_row_of_this_dataset(value: Any, row: int | None) -> None:
+    event = BridgeEvent.parse({"value": value, "view": None})
+    assert event is not None
+    assert event.pick("d", 10) == row

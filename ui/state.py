@@ -14,9 +14,11 @@ import numpy as np
 import streamlit as st
 
 from geo.dataset import Dataset
+from geo.payload import BridgeEvent
 from geo.share import View, parse_view, view_to_params
 from geo.story import Story
 from geo.timeline import parse_iso_day
+from ui.bridge import BRIDGE_KEY
 
 MapView = tuple[float, float, int]
 
@@ -160,7 +162,8 @@ def set_map_view(view: MapView | None) -> None:
 
 def on_bridge_date(dataset: Dataset) -> None:
     """The date came to rest in the browser: the panels and the address follow it."""
-    day = parse_iso_day(_bridge_value("date"))
+    event = _bridge_event("date")
+    day = parse_iso_day(event.value) if event else None
     timeline = dataset.timeline
     if day is not None and timeline.first is not None and timeline.last is not None:
         set_date(min(max(day, timeline.first), timeline.last), by_page=False)
@@ -168,32 +171,19 @@ def on_bridge_date(dataset: Dataset) -> None:
 
 def on_bridge_pick(dataset: Dataset) -> None:
     """A marker was clicked on the map: select its event (the map has highlighted it)."""
-    pick = _bridge_value("pick")
-    if not isinstance(pick, dict) or pick.get("dataset") != st.session_state.dataset_token:
-        return
-    row = pick.get("row")
-    if isinstance(row, int) and not isinstance(row, bool) and 0 <= row < len(dataset):
+    event = _bridge_event("pick")
+    row = event.pick(st.session_state.dataset_token, len(dataset)) if event else None
+    if row is not None:
         select_event(str(dataset.events["id"].iat[row]))
 
 
-def _bridge_value(name: str) -> Any:
-    """A trigger's value; the map's view that came with it is kept for the address."""
-    message = st.session_state.get("bridge")
-    sent = message.get(name) if isinstance(message, dict) else None
-    if not isinstance(sent, dict):
-        return None
-    view = sent.get("view")
-    if isinstance(view, dict):
-        parsed, _ = parse_view(
-            {k: str(view.get(k)) for k in ("lat", "lon", "zoom")},
-            event_ids=(),
-            event_types=(),
-            first=None,
-            last=None,
-        )
-        if parsed.lat is not None and parsed.lon is not None:
-            set_map_view((parsed.lat, parsed.lon, parsed.zoom or 6))
-    return sent.get("value")
+def _bridge_event(name: str) -> BridgeEvent | None:
+    """A trigger from the bridge, parsed once; the map's view that came with it is kept."""
+    message = st.session_state.get(BRIDGE_KEY)
+    event = BridgeEvent.parse(message.get(name) if isinstance(message, dict) else None)
+    if event is not None and event.view is not None:
+        set_map_view(event.view)
+    return event
 
 
 def on_table_select(ids: list[str]) -> None:
