@@ -24,6 +24,13 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from geo.gdal_guard import lock_down
+from geo.limits import DIGITS, FIELDS, NESTING, RECORDS, VERTICES
+from geo.vector import VectorError, read_geopackage, read_zipped_shapefile
+
+# Before any file is opened: GDAL keeps two drivers and reaches no network (geo.gdal_guard).
+lock_down()
+
 
 class DatasetError(Exception):
     """The file cannot be read as incident data at all (nothing in it can be shown)."""
@@ -126,7 +133,12 @@ ACLED_MARKERS: Final[frozenset[str]] = frozenset(
 )
 
 _BOM = b"\xef\xbb\xbf"
-_VSIMEM = re.compile(r"(/vsizip/)?/vsimem/pyogrio_[0-9a-f]+(\.zip)?")
+# A JSON string (escapes included), and a run of digits longer than any number may be.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
+_LONG_DIGITS = re.compile(rb"[0-9]{%d}" % (DIGITS.value + 1))
+_DEPTH_CHUNK = 1 << 22
+_NOT_PAREN = re.compile(rb"[^()]+")
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -171,6 +183,41 @@ def read_raw(data: bytes, name: str) -> RawTable:
     return read_vector_file(data, name, kind)
 
 
+class _TooManyDigits(ValueError):
+    """A JSON number longer than the `digits` limit (raised from inside the parser)."""
+
+
+def _bounded_number(convert: Any) -> Any:
+    def parse(text: str) -> Any:
+        digits = sum(c.isdigit() for c in text)
+        if digits > DIGITS.value:
+            raise _TooManyDigits(f"it holds a number of {digits:,} digits")
+        return convert(text)
+
+    return parse
+
+
+def _loads(text: str, data: bytes) -> Any:
+    """json.loads; numbers are checked for length only when the bytes have a long digit run."""
+    if _LONG_DIGITS.search(data) is None:
+        return json.loads(text)
+    return json.loads(text, parse_int=_bounded_number(int), parse_float=_bounded_number(float))
+
+
+def json_depth(data: bytes) -> int:
+    """How deeply JSON arrays and objects nest, found without parsing (strings skipped)."""
+    brackets = _NOT_BRACKET.sub(b"", _JSON_STRING.sub(b"", data))
+    deepest, level = 0, 0
+    for start in range(0, len(brackets), _DEPTH_CHUNK):
+        chunk = np.frombuffer(brackets[start : start + _DEPTH_CHUNK], dtype=np.uint8)
+        # "[" is 0x5b and "{" 0x7b; "]" and "}" are 0x5d and 0x7d.
+        steps = np.where((chunk == 0x5B) | (chunk == 0x7B), 1, -1).astype(np.int32)
+        levels = np.cumsum(steps, dtype=np.int64) + level
+        deepest = max(deepest, int(levels.max()))
+        level = int(levels[-1])
+    return deepest
+
+
 def _json_error_context(text: str, pos: int) -> str:
     line = text.count("\n", 0, pos) + 1
     column = pos - (text.rfind("\n", 0, pos) + 1) + 1
@@ -180,16 +227,19 @@ def _json_error_context(text: str, pos: int) -> str:
 def read_geojson(data: bytes, name: str) -> RawTable:
     """Read a GeoJSON FeatureCollection; anything else at the top level is refused."""
     text = decode_text(data, name)
+    depth = json_depth(data)
+    if depth > NESTING.value:
+        raise DatasetError(f"{name}: " + NESTING.exceeded(f"it is nested {depth:,} levels deep"))
     try:
-        doc = json.loads(text)
+        doc = _loads(text, data)
     except json.JSONDecodeError as exc:
         where = _json_error_context(text, exc.pos)
         # An unterminated string is reported where it starts, but only the end of input ends it.
         truncated = exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated string")
         hint = " — the file looks truncated" if truncated else ""
         raise DatasetError(f"{name} is not valid JSON: {exc.msg} at {where}{hint}") from None
-    except RecursionError:
-        raise DatasetError(f"{name} is nested too deeply to be GeoJSON") from None
+    except _TooManyDigits as exc:
+        raise DatasetError(f"{name}: " + DIGITS.exceeded(str(exc))) from None
     if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
         features = doc.get("features")
         if not isinstance(features, list):
@@ -204,7 +254,9 @@ def read_geojson(data: bytes, name: str) -> RawTable:
         raise DatasetError(
             f"{name} is not a GeoJSON FeatureCollection (found {found!r} at the top level)"
         )
-    table = _features_to_table(features)
+    if len(features) > RECORDS.value:
+        raise DatasetError(f"{name}: " + RECORDS.exceeded(f"{len(features):,} features"))
+    table = _features_to_table(features, name)
     # Foreign members (RFC 7946 section 6.1) carry dataset settings such as the focus period.
     table.meta = {k: v for k, v in doc.items() if k not in ("type", "features", "bbox")}
     return table
@@ -235,19 +287,27 @@ def _point_or_none(geom: Any) -> tuple[float, float] | None:
     return float(x), float(y)
 
 
-def _first_non_number(coords: Any) -> Any:
-    """The first leaf of a coordinates array that is not a JSON number, or None if all are.
+def _coordinates_problem(coords: Any) -> str:
+    """Why a coordinates array cannot become a geometry, or "" (checked before shapely runs).
 
-    shapely would quietly read `true` as 1 and `"44"` as 44.0; GeoJSON coordinates are numbers.
+    shapely would quietly read `true` as 1 and `"44"` as 44.0; GeoJSON coordinates are numbers,
+    and a geometry may have at most `vertices` positions.
     """
-    stack = [coords]
+    stack, positions = [coords], 0
     while stack:
         item = stack.pop()
         if isinstance(item, list):
+            if item and type(item[0]) in (int, float):
+                positions += 1
+                if positions > VERTICES.value:
+                    return VERTICES.exceeded(f"more than {VERTICES.value:,} vertices")
             stack.extend(reversed(item))
         elif type(item) not in (int, float):
-            return item if item is not None else "null"
-    return None
+            bad = item if item is not None else "null"
+            return f"coordinates must be numbers (found {str(bad)[:40]!r})"
+        elif not math.isfinite(float(item)):
+            return "coordinates are not finite numbers"
+    return ""
 
 
 def _geometry_of(geom: Any) -> tuple[BaseGeometry | None, str]:
@@ -255,9 +315,11 @@ def _geometry_of(geom: Any) -> tuple[BaseGeometry | None, str]:
         return None, "missing"
     if not isinstance(geom, dict) or "type" not in geom:
         return None, "not a GeoJSON geometry object"
-    bad = _first_non_number(geom["coordinates"]) if "coordinates" in geom else None
-    if bad is not None:
-        return None, f"coordinates must be numbers (found {str(bad)[:40]!r})"
+    if geom.get("type") == "GeometryCollection":
+        return None, "GeometryCollection geometries are not supported"
+    problem = _coordinates_problem(geom["coordinates"]) if "coordinates" in geom else ""
+    if problem:
+        return None, problem
     try:
         parsed = shape(geom)
     except Exception as exc:  # shapely raises many types for malformed coordinates
@@ -265,7 +327,7 @@ def _geometry_of(geom: Any) -> tuple[BaseGeometry | None, str]:
     return parsed, ""
 
 
-def _features_to_table(features: Sequence[Any]) -> RawTable:
+def _features_to_table(features: Sequence[Any], name: str) -> RawTable:
     labels: list[str] = []
     records: list[dict[str, Any]] = []
     geometry: list[BaseGeometry | None] = [None] * len(features)
@@ -273,6 +335,7 @@ def _features_to_table(features: Sequence[Any]) -> RawTable:
     problems: list[RawProblem] = []
     point_index: list[int] = []
     point_xy: list[tuple[float, float]] = []
+    keys: set[str] = set()
     for index, feature in enumerate(features):
         labels.append(_feature_label(index, feature))
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
@@ -281,6 +344,9 @@ def _features_to_table(features: Sequence[Any]) -> RawTable:
             continue
         props = feature.get("properties")
         record = dict(props) if isinstance(props, dict) else {}
+        keys.update(record)
+        if len(keys) > FIELDS.value:
+            raise DatasetError(f"{name}: " + FIELDS.exceeded(f"more than {len(keys) - 1:,} properties"))
         if "id" not in record and feature.get("id") is not None:
             record["id"] = feature["id"]
         records.append(record)
@@ -329,6 +395,7 @@ def read_csv(data: bytes, name: str) -> RawTable:
     """Read an ACLED export or a generic CSV with a date column and coordinate columns."""
     text = decode_text(data, name)
     sniffed = Path(name).suffix.lower() in (".tsv", ".txt")
+    _check_header_width(text, name)
     try:
         with warnings.catch_warnings():
             # A first row longer than the header: pandas warns (index_col=False) instead of
@@ -341,6 +408,7 @@ def read_csv(data: bytes, name: str) -> RawTable:
                 index_col=False,
                 sep=None if sniffed else ",",
                 engine="python" if sniffed else "c",
+                nrows=RECORDS.value + 1,
             )
     except pd.errors.ParserWarning:
         raise DatasetError(
@@ -348,6 +416,8 @@ def read_csv(data: bytes, name: str) -> RawTable:
         ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
         raise DatasetError(f"{name} is not a readable CSV file: {str(exc).strip()}") from None
+    if len(frame) > RECORDS.value:
+        raise DatasetError(f"{name}: " + RECORDS.exceeded(f"more than {RECORDS.value:,} rows"))
     original = [str(c).strip().lower() for c in frame.columns]
     frame.columns = pd.Index(original)
     frame = frame.loc[:, ~frame.columns.duplicated()]
@@ -369,8 +439,10 @@ def read_csv(data: bytes, name: str) -> RawTable:
             + f". Columns in the file: {', '.join(original[:40]) or '(none)'}"
         )
     assert lat_col is not None and lon_col is not None and date_col is not None
-    lat = pd.to_numeric(frame[lat_col].str.strip(), errors="coerce").to_numpy(dtype=float)
-    lon = pd.to_numeric(frame[lon_col].str.strip(), errors="coerce").to_numpy(dtype=float)
+    lat_text, lon_text = frame[lat_col].str.strip(), frame[lon_col].str.strip()
+    too_long = (lat_text.str.count(r"\d") > DIGITS.value) | (lon_text.str.count(r"\d") > DIGITS.value)
+    lat = pd.to_numeric(lat_text.where(~too_long), errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(lon_text.where(~too_long), errors="coerce").to_numpy(dtype=float)
     bad = ~(np.isfinite(lat) & np.isfinite(lon))
     points = np.asarray(shapely.points(np.where(bad, 0.0, lon), np.where(bad, 0.0, lat)))
     geometry: list[BaseGeometry | None] = points.tolist()
@@ -378,7 +450,9 @@ def read_csv(data: bytes, name: str) -> RawTable:
     for i in np.flatnonzero(bad).tolist():
         geometry[i] = None
         errors[i] = (
-            f"{lat_col}={frame[lat_col].iat[i]!r}, {lon_col}={frame[lon_col].iat[i]!r} "
+            DIGITS.exceeded(f"{lat_col} or {lon_col} has too many digits")
+            if too_long.iat[i]
+            else f"{lat_col}={lat_text.iat[i][:40]!r}, {lon_col}={lon_text.iat[i][:40]!r} "
             "are not numbers"
         )
     if WKT_COLUMN in frame.columns:
@@ -392,10 +466,37 @@ def read_csv(data: bytes, name: str) -> RawTable:
     return RawTable(frame, geometry, errors, _labels(frame, "row ", 2), [], kind)
 
 
+def _check_header_width(text: str, name: str) -> None:
+    """Refuse a header with more columns than the `fields` limit before pandas builds them."""
+    header = next(csv.reader(io.StringIO(text[: 1 << 20])), [])
+    if len(header) > FIELDS.value:
+        raise DatasetError(f"{name}: " + FIELDS.exceeded(f"the header has {len(header):,} columns"))
+
+
+def wkt_problem(text: str) -> str:
+    """Why a WKT text must not reach the parser (too deep, too many vertices), or ""."""
+    if text.count(",") >= VERTICES.value:
+        return VERTICES.exceeded(f"more than {VERTICES.value:,} vertices")
+    parens = np.frombuffer(_NOT_PAREN.sub(b"", text.encode("utf-8")), dtype=np.uint8)
+    if len(parens):
+        depth = int(np.cumsum(np.where(parens == 0x28, 1, -1), dtype=np.int64).max())
+        if depth > NESTING.value:
+            return NESTING.exceeded(f"parentheses nested {depth:,} deep")
+    return ""
+
+
 def _apply_wkt(values: pd.Series, geometry: list[BaseGeometry | None], errors: list[str]) -> None:
     """A filled `geometry_wkt` cell (our CSV export of a line or an area) replaces the point."""
     text = values.str.strip()
     rows = np.flatnonzero((text != "").to_numpy(dtype=bool))
+    if len(rows) == 0:
+        return
+    # The GEOS parser recurses into nested parentheses: a deep enough nest kills the process.
+    refused = {i: wkt_problem(text.iat[i]) for i in rows.tolist()}
+    rows = np.asarray([i for i, why in refused.items() if not why], dtype=np.int64)
+    for i, why in refused.items():
+        if why:
+            geometry[i], errors[i] = None, f"{WKT_COLUMN}: {why}"
     if len(rows) == 0:
         return
     parsed = shapely.from_wkt(text.iloc[rows].to_numpy(dtype=object), on_invalid="ignore")
@@ -426,26 +527,17 @@ def _epoch_seconds_as_iso(values: pd.Series) -> pd.Series:
 
 
 def read_vector_file(data: bytes, name: str, kind: str) -> RawTable:
-    """Read a GeoPackage or a zipped Shapefile through pyogrio, from memory."""
-    import geopandas as gpd
-
+    """Read a GeoPackage or a zipped Shapefile (checked, then opened from memory)."""
     label = "GeoPackage" if kind == "gpkg" else "Shapefile"
     try:
-        with warnings.catch_warnings():
-            # GDAL warns that the in-memory copy has no .gpkg extension; nothing for people.
-            warnings.simplefilter("ignore", RuntimeWarning)
-            gdf = gpd.read_file(io.BytesIO(data))
-    except Exception as exc:  # pyogrio raises its own error types for unreadable data
-        why = _VSIMEM.sub(name, str(exc)).split(";")[0].strip()
-        raise DatasetError(
-            f"{name} could not be read as a {label}; it may be damaged or in another format "
-            f"(GDAL: {why})"
-        ) from None
+        gdf = read_geopackage(data, name) if kind == "gpkg" else read_zipped_shapefile(data, name)
+    except VectorError as exc:
+        raise DatasetError(str(exc)) from None
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         try:
             gdf = gdf.to_crs(4326)
-        except Exception as exc:
-            raise DatasetError(f"{name}: cannot reproject from {gdf.crs} to WGS84: {exc}") from None
+        except Exception:  # pyproj raises several types; its text is for developers
+            raise DatasetError(f"{name}: the {label}'s coordinates cannot be reprojected to WGS84") from None
     geometry: list[BaseGeometry | None] = [
         None if g is None or (isinstance(g, float) and math.isnan(g)) else g for g in gdf.geometry
     ]
