@@ -139,6 +139,9 @@ _NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
 _LONG_DIGITS = re.compile(rb"[0-9]{%d}" % (DIGITS.value + 1))
 _DEPTH_CHUNK = 1 << 22
 _NOT_PAREN = re.compile(rb"[^()]+")
+# A cell our CSV export neutralised: apostrophes, then what a spreadsheet runs as a formula.
+_NEUTRALISED = r"^'+[=+\-@\t\r]"
+_MAYBE_NEUTRALISED = re.compile(r"(?:^|[,\n\"])'+[=+\-@\t\r]")
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -420,6 +423,8 @@ def read_csv(data: bytes, name: str) -> RawTable:
         raise DatasetError(f"{name}: " + RECORDS.exceeded(f"more than {RECORDS.value:,} rows"))
     original = [str(c).strip().lower() for c in frame.columns]
     frame.columns = pd.Index(original)
+    if _MAYBE_NEUTRALISED.search(text):
+        frame = frame.apply(restore_formula)
     frame = frame.loc[:, ~frame.columns.duplicated()]
     kind = "ACLED CSV" if set(original) >= ACLED_MARKERS else "CSV"
     lat_col = _first_present(original, LAT_COLUMNS)
@@ -464,6 +469,12 @@ def read_csv(data: bytes, name: str) -> RawTable:
     frame = frame.drop(columns=[c for c in (lat_col, lon_col) if c in frame.columns])
     frame = _rename(frame)
     return RawTable(frame, geometry, errors, _labels(frame, "row ", 2), [], kind)
+
+
+def restore_formula(values: pd.Series) -> pd.Series:
+    """Undo `geo.export.neutralise_formula`: one apostrophe off each cell it put one on."""
+    quoted = values.str.contains(_NEUTRALISED, regex=True)
+    return values.where(~quoted, values.str.slice(1)) if quoted.any() else values
 
 
 def _check_header_width(text: str, name: str) -> None:
