@@ -39,6 +39,7 @@ from ui.state import (
     toggle_play,
 )
 from ui.story import start_story, step_highlight, story_card, story_for
+from ui.text import plain
 
 ROOT: Final = Path(__file__).resolve().parent
 PAGE_CSS: Final = (ROOT / "geo" / "web" / "dashboard.css").read_text(encoding="utf-8")
@@ -55,7 +56,7 @@ def main_view(dataset: Dataset, story: Story | None) -> None:
     if not lo <= state.date <= hi:
         state.date = min(max(state.date, lo), hi)
     for notice in state.pop("notices", []):
-        st.toast(notice)
+        st.toast(plain(notice))
 
     mask = dataset.filter_mask(*filters())
     visible = dataset.visible(state.date, state.mode, int(state.window), mask)
@@ -92,7 +93,9 @@ def main_view(dataset: Dataset, story: Story | None) -> None:
             "Period",
             ["focus", "all"],
             key="period",
-            format_func=lambda p: dataset.focus.label if p == "focus" and dataset.focus else "All",
+            format_func=lambda p: (
+                plain(dataset.focus.label) if p == "focus" and dataset.focus else "All"
+            ),
             label_visibility="collapsed",
         )
         lo, hi = period_bounds(dataset)

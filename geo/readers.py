@@ -186,7 +186,7 @@ def read_raw(data: bytes, name: str) -> RawTable:
     return read_vector_file(data, name, kind)
 
 
-class _TooManyDigits(ValueError):
+class _TooManyDigitsError(ValueError):
     """A JSON number longer than the `digits` limit (raised from inside the parser)."""
 
 
@@ -194,7 +194,7 @@ def _bounded_number(convert: Any) -> Any:
     def parse(text: str) -> Any:
         digits = sum(c.isdigit() for c in text)
         if digits > DIGITS.value:
-            raise _TooManyDigits(f"it holds a number of {digits:,} digits")
+            raise _TooManyDigitsError(f"it holds a number of {digits:,} digits")
         return convert(text)
 
     return parse
@@ -241,7 +241,7 @@ def read_geojson(data: bytes, name: str) -> RawTable:
         truncated = exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated string")
         hint = " — the file looks truncated" if truncated else ""
         raise DatasetError(f"{name} is not valid JSON: {exc.msg} at {where}{hint}") from None
-    except _TooManyDigits as exc:
+    except _TooManyDigitsError as exc:
         raise DatasetError(f"{name}: " + DIGITS.exceeded(str(exc))) from None
     if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
         features = doc.get("features")
@@ -349,7 +349,9 @@ def _features_to_table(features: Sequence[Any], name: str) -> RawTable:
         record = dict(props) if isinstance(props, dict) else {}
         keys.update(record)
         if len(keys) > FIELDS.value:
-            raise DatasetError(f"{name}: " + FIELDS.exceeded(f"more than {len(keys) - 1:,} properties"))
+            raise DatasetError(
+                f"{name}: " + FIELDS.exceeded(f"more than {len(keys) - 1:,} properties")
+            )
         if "id" not in record and feature.get("id") is not None:
             record["id"] = feature["id"]
         records.append(record)
@@ -445,7 +447,9 @@ def read_csv(data: bytes, name: str) -> RawTable:
         )
     assert lat_col is not None and lon_col is not None and date_col is not None
     lat_text, lon_text = frame[lat_col].str.strip(), frame[lon_col].str.strip()
-    too_long = (lat_text.str.count(r"\d") > DIGITS.value) | (lon_text.str.count(r"\d") > DIGITS.value)
+    too_long = (lat_text.str.count(r"\d") > DIGITS.value) | (
+        lon_text.str.count(r"\d") > DIGITS.value
+    )
     lat = pd.to_numeric(lat_text.where(~too_long), errors="coerce").to_numpy(dtype=float)
     lon = pd.to_numeric(lon_text.where(~too_long), errors="coerce").to_numpy(dtype=float)
     bad = ~(np.isfinite(lat) & np.isfinite(lon))
@@ -548,7 +552,9 @@ def read_vector_file(data: bytes, name: str, kind: str) -> RawTable:
         try:
             gdf = gdf.to_crs(4326)
         except Exception:  # pyproj raises several types; its text is for developers
-            raise DatasetError(f"{name}: the {label}'s coordinates cannot be reprojected to WGS84") from None
+            raise DatasetError(
+                f"{name}: the {label}'s coordinates cannot be reprojected to WGS84"
+            ) from None
     geometry: list[BaseGeometry | None] = [
         None if g is None or (isinstance(g, float) and math.isnan(g)) else g for g in gdf.geometry
     ]

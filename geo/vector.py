@@ -74,7 +74,9 @@ def _clean_archive(data: bytes, name: str) -> bytes:
         raise VectorError(f"{name}: " + ZIP_MEMBERS.exceeded(f"the zip holds {len(infos):,} files"))
     total = sum(info.file_size for info in infos)
     if total > UNCOMPRESSED_BYTES.value:
-        raise VectorError(f"{name}: " + UNCOMPRESSED_BYTES.exceeded(f"it unpacks to {total:,} bytes"))
+        raise VectorError(
+            f"{name}: " + UNCOMPRESSED_BYTES.exceeded(f"it unpacks to {total:,} bytes")
+        )
     for info in infos:
         problem = _member_problem(info)
         if problem is not None:

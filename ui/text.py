@@ -1,0 +1,32 @@
+"""Show text from files, file names and the address as text in elements that render Markdown.
+
+Streamlit renders GitHub-flavoured Markdown (plus its own `:color[...]`, `:material/...:` and
+emoji directives, and `$` maths) in toasts, alerts, captions, widget and expander labels and
+the options of radios and segmented controls. Text that comes from outside must never become
+a link, an image that the browser fetches, HTML or a directive there: `plain` makes it inert.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Final
+
+# CommonMark lets a backslash escape any ASCII punctuation, and an escaped character is
+# only ever a literal. Escaping all of them also breaks GFM's bare-URL autolinks
+# ("https\:\/\/…", "www\.…"), HTML tags and entities, and Streamlit's directives.
+_PUNCTUATION: Final = re.compile("([" + re.escape(string.punctuation) + "])")
+# Control characters, and the bidirectional overrides that make text read other than it is.
+_INVISIBLE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain(text: object, limit: int = 500) -> str:
+    """Text safe to hand to any Streamlit element that renders Markdown: shown as written.
+
+    Line breaks and runs of spaces become one space (a label is one line, and Markdown
+    gives meaning to indentation and blank lines); text longer than `limit` is cut with "…".
+    """
+    flat = " ".join(_INVISIBLE.sub("", str(text)).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return _PUNCTUATION.sub(r"\\\1", flat)
