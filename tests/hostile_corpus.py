@@ -27,9 +27,10 @@ STAMP: Final = (2020, 1, 3, 0, 0, 0)
 
 def vrt(source: str) -> bytes:
     """An OGR VRT whose layer reads another data source: a file or an address."""
+    layer = source.rsplit("/", 1)[-1].split(".")[0]
     return (
-        "<OGRVRTDataSource><OGRVRTLayer name='passwd'>"
-        f"<SrcDataSource>{source}</SrcDataSource>"
+        "<OGRVRTDataSource><OGRVRTLayer name='events'>"
+        f"<SrcDataSource>{source}</SrcDataSource><SrcLayer>{layer}</SrcLayer>"
         "<GeometryType>wkbNone</GeometryType></OGRVRTLayer></OGRVRTDataSource>\n"
     ).encode()
 
