@@ -49,7 +49,7 @@ LIMITS: Final[dict[str, Limit]] = {
             16,
             "members",
             "files in a zipped Shapefile",
-            "A Shapefile has at most nine parts; anything more is not a Shapefile.",
+            "A Shapefile is a handful of parts (.shp, .shx, .dbf, .prj, .cpg, indexes); more is something else.",
         ),
         Limit(
             "records",
@@ -64,7 +64,7 @@ LIMITS: Final[dict[str, Limit]] = {
             500,
             "fields",
             "distinct columns or properties",
-            "Each field becomes a column of the table; ACLED has 31, our format 24.",
+            "Each field becomes a column of the table; ACLED has 31, our format 23.",
         ),
         Limit(
             "text_chars",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -9,12 +10,15 @@ from markdown_it import MarkdownIt
 
 from ui.text import plain
 
+JOINER = "\u2060"
+
 # payload -> what a reader must see (whitespace folded to single spaces)
 PAYLOADS = [
     pytest.param("[Session expired](https://evil.example)", id="link"),
     pytest.param("![x](https://evil.example/x.png)", id="image"),
     pytest.param("https://evil.example/bare", id="bare-url"),
-    pytest.param("www.evil.example", id="www-autolink"),
+    pytest.param("www.evil.example WWW.Evil.Example", id="www-autolink"),
+    pytest.param("victim@evil.example mailto:a@evil.example", id="email-autolink"),
     pytest.param("<https://evil.example>", id="angle-autolink"),
     pytest.param("<img src=x onerror=alert(1)>", id="html-tag"),
     pytest.param("&lt;script&gt; &amp; &#60;", id="html-entities"),
@@ -33,11 +37,9 @@ _RENDER = MarkdownIt("gfm-like")
 
 
 def shown_text(markdown: str) -> str:
-    """What a reader sees: the rendered HTML's text, entities decoded."""
-    import html
-
+    """What a reader sees: the rendered HTML's text, entities decoded, word joiners unseen."""
     rendered = _RENDER.render(markdown)
-    return html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip().replace(JOINER, "")
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -54,6 +56,14 @@ def test_nothing_is_left_for_streamlit_directives(payload: str) -> None:
     escaped = plain(payload)
     # Every ASCII punctuation mark is escaped: no unescaped ":" "[" "$" "<" "&" survives.
     assert not re.search(r"(?<!\\)[:\[\]$<>&!()]", escaped.replace("\\\\", ""))
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_bare_addresses_are_broken_for_gfm_autolinks(payload: str) -> None:
+    """Streamlit's GFM links "https://", "www." and "a@b" even when escaped (seen in Chromium)."""
+    bare = plain(payload).replace("\\", "")
+    assert "://" not in bare and "www." not in bare.lower()
+    assert not re.search(r"@[^\u2060]", bare)
 
 
 def test_line_breaks_fold_and_invisible_controls_go() -> None:

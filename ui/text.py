@@ -13,9 +13,13 @@ import string
 from typing import Final
 
 # CommonMark lets a backslash escape any ASCII punctuation, and an escaped character is
-# only ever a literal. Escaping all of them also breaks GFM's bare-URL autolinks
-# ("https\:\/\/…", "www\.…"), HTML tags and entities, and Streamlit's directives.
+# only ever a literal: that disarms links, images, HTML tags and entities, emphasis and
+# Streamlit's directives.
 _PUNCTUATION: Final = re.compile("([" + re.escape(string.punctuation) + "])")
+# GFM turns bare "https://…", "www.…" and "name@host" into links even when escaped (Streamlit
+# checked in Chromium): an invisible word joiner inside each marker keeps them plain text.
+_JOINER: Final = "\u2060"
+_AUTOLINK: Final = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
 # Control characters, and the bidirectional overrides that make text read other than it is.
 _INVISIBLE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
@@ -29,4 +33,4 @@ def plain(text: object, limit: int = 500) -> str:
     flat = " ".join(_INVISIBLE.sub("", str(text)).split())
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
-    return _PUNCTUATION.sub(r"\\\1", flat)
+    return _PUNCTUATION.sub(r"\\\1", _AUTOLINK.sub(_JOINER, flat))
