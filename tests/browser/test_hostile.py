@@ -72,12 +72,14 @@ def settled(page: Page) -> None:
 def test_notices_from_the_address_are_text(page: Page, server: str, attacker: list[str]) -> None:
     query = urlencode({"event": LINK, "date": IMAGE, "types": HTML, "basemap": BARE})
     page.goto(f"{server}/?{query}")
-    wait_for_map(page)
     toasts = page.locator('[data-testid="stToast"]')
-    expect(toasts).to_have_count(4, timeout=30_000)
+    expect(toasts).to_have_count(4, timeout=60_000)
+    # Read the toasts while they are up (they fade after a few seconds).
     text = " ".join(toasts.all_inner_texts()).replace(JOINER, "")
+    assert toasts.locator("a, img").count() == 0
     for payload in PAYLOADS:
         assert payload in text, (payload, text)
+    wait_for_map(page)
     assert_no_attacker(page, attacker)
 
 
@@ -94,7 +96,9 @@ def test_an_upload_name_and_its_column_names_are_text(
     assert_no_attacker(page, attacker)
 
     page.locator(".st-key-clear_upload button").click()
-    settled(page)
+    expect(page.get_by_text("locations.geojson: 26 events")).to_be_visible(timeout=30_000)
+    wait_for_map(page)
+    wait_settled(page)
     header = ",".join('"' + p.replace('"', '""') + '"' for p in PAYLOADS)
     bad = f"{header}\n1,2,3,4\n".encode()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
