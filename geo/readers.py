@@ -353,9 +353,7 @@ def _features_to_table(features: Sequence[Any], name: str) -> RawTable:
         record = dict(props) if isinstance(props, dict) else {}
         keys.update(record)
         if len(keys) > FIELDS.value:
-            raise DatasetError(
-                f"{name}: " + FIELDS.exceeded(f"more than {len(keys) - 1:,} properties")
-            )
+            raise DatasetError(f"{name}: " + FIELDS.exceeded(f"{len(keys):,} or more properties"))
         if "id" not in record and feature.get("id") is not None:
             record["id"] = feature["id"]
         records.append(record)

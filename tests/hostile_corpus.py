@@ -129,6 +129,15 @@ def many_tiny_rows_csv(rows: int = 300_000) -> bytes:
     return ("lat,lon,date\n" + body).encode()
 
 
+def bare_features_geojson(count: int = 260_000) -> bytes:
+    """About 5 MB of the shortest features there are: the most records per byte in GeoJSON."""
+    return (
+        b'{"type":"FeatureCollection","features":['
+        + b",".join([b'{"type":"Feature"}'] * count)
+        + b"]}"
+    )
+
+
 def long_digits_geojson(digits: int) -> bytes:
     """A point whose longitude is an integer of `digits` digits."""
     feature = (
@@ -276,6 +285,13 @@ CASES: Final[list[Case]] = [
         many_tiny_rows_csv,
         EXIT_OK,
         "events shown: 300000; left out: 0",
+        committed=False,
+    ),
+    Case(
+        "bare-features.geojson",
+        bare_features_geojson,
+        EXIT_PROBLEMS,
+        "events shown: 0; left out: 260000",
         committed=False,
     ),
     Case(
