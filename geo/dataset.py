@@ -121,7 +121,7 @@ class Dataset:
             self._counts[column] = cached
         return cached
 
-    def filter_options(self, column: str, chosen: Sequence[str] = ()) -> list[str]:
+    def filter_options(self, column: str, chosen: Sequence[str] = ()) -> list[Any]:
         """What a filter menu lists: the most frequent values up to the limit, and any chosen.
 
         500,000 distinct actors would make every rerun send and format half a million options.

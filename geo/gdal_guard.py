@@ -53,9 +53,9 @@ def lock_down() -> None:
     if left - set(ALLOWED_DRIVERS):
         raise RuntimeError(f"GDAL kept drivers it was told to drop: {sorted(left)}")
     try:
-        import pyproj.network
+        from pyproj import network
 
-        pyproj.network.set_network_enabled(active=False)
+        network.set_network_enabled(active=False)  # type: ignore[attr-defined]
     except ImportError:  # pragma: no cover - pyproj comes with geopandas
         pass
     _done = True

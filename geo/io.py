@@ -249,7 +249,7 @@ def _check_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> 
         if long.any():
             messages = np.full(n, "", dtype=object)
             for i in np.flatnonzero(long).tolist():
-                found = f"{int(lengths.iat[i]):,} characters; cut to {limit:,}"
+                found = f"{int(str(lengths.iat[i])):,} characters; cut to {limit:,}"
                 messages[i] = TEXT_CHARS.exceeded(found)
             report(long, name, messages, False)
             text = text.where(~long, text.str.slice(0, limit))

@@ -49,7 +49,8 @@ LIMITS: Final[dict[str, Limit]] = {
             16,
             "members",
             "files in a zipped Shapefile",
-            "A Shapefile is a handful of parts (.shp, .shx, .dbf, .prj, .cpg, indexes); more is something else.",
+            "A Shapefile is a handful of parts (.shp, .shx, .dbf, .prj, .cpg, indexes); "
+            "more is something else.",
         ),
         Limit(
             "records",

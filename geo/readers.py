@@ -463,8 +463,8 @@ def read_csv(data: bytes, name: str) -> RawTable:
         errors[i] = (
             DIGITS.exceeded(f"{lat_col} or {lon_col} has too many digits")
             if too_long.iat[i]
-            else f"{lat_col}={lat_text.iat[i][:40]!r}, {lon_col}={lon_text.iat[i][:40]!r} "
-            "are not numbers"
+            else f"{lat_col}={str(lat_text.iat[i])[:40]!r}, "
+            f"{lon_col}={str(lon_text.iat[i])[:40]!r} are not numbers"
         )
     if WKT_COLUMN in frame.columns:
         _apply_wkt(frame.pop(WKT_COLUMN), geometry, errors)
@@ -509,7 +509,7 @@ def _apply_wkt(values: pd.Series, geometry: list[BaseGeometry | None], errors: l
     if len(rows) == 0:
         return
     # The GEOS parser recurses into nested parentheses: a deep enough nest kills the process.
-    refused = {i: wkt_problem(text.iat[i]) for i in rows.tolist()}
+    refused = {i: wkt_problem(str(text.iat[i])) for i in rows.tolist()}
     rows = np.asarray([i for i, why in refused.items() if not why], dtype=np.int64)
     for i, why in refused.items():
         if why:

@@ -150,3 +150,10 @@ def test_small_hostile_inputs_stay_under_the_memory_ceiling(name: str, tmp_path:
     result = measure(path)
     assert not str(result["outcome"]).startswith("CRASHED")
     assert result["peak_mb"] < CEILING_MB, result
+
+
+def test_security_md_has_the_peak_rss_of_every_corpus_file() -> None:
+    text = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
+    names = {p.name for p in (ROOT / "tests" / "corpus").iterdir()} | {c.name for c in CASES}
+    missing = sorted(name for name in names if f"| `{name}` |" not in text)
+    assert missing == []

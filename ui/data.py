@@ -90,9 +90,11 @@ def choose_dataset() -> Dataset | None:
             stat = path.stat()
             dataset = load_file(str(path), stat.st_mtime_ns, stat.st_size)
     except OSError as exc:
-        return _failed(f"The dataset cannot be opened: {plain(exc.strerror or 'not found')}")
+        _failed(f"The dataset cannot be opened: {plain(exc.strerror or 'not found')}")
+        return None
     if isinstance(dataset, str):
-        return _failed(f"This file cannot be shown: {plain(dataset)}")
+        _failed(f"This file cannot be shown: {plain(dataset)}")
+        return None
     report(dataset)
     if len(dataset) == 0:
         st.warning("No event in this file can be shown; the validation report says why.")

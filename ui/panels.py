@@ -43,11 +43,10 @@ def sidebar_controls(dataset: Dataset) -> None:
         ("Country (all when empty)", "country", "countries", None),
     ):
         counts = dataset.counts(column)
+        chosen = st.session_state.get(filter_key(key), ())
         st.sidebar.multiselect(
             label,
-            dataset.filter_options(column, st.session_state.get(filter_key(key), ()))
-            if options is None
-            else options,
+            dataset.filter_options(column, chosen) if options is None else options,
             key=filter_key(key),
             format_func=lambda value, counts=counts: f"{value} ({counts.get(value, 0):,})",
         )
