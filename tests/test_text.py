@@ -26,6 +26,10 @@ PAYLOADS = [
     pytest.param("$x^2$ and $$y$$", id="maths"),
     pytest.param("# heading", id="heading"),
     pytest.param("- item\n1. item", id="lists"),
+    pytest.param("1. first", id="ordered-list"),
+    pytest.param("+ plus", id="plus-list"),
+    pytest.param("> quoted", id="blockquote"),
+    pytest.param("expected YYYY-MM-DD.", id="hyphens-stay"),
     pytest.param("**bold** _it_ ~~gone~~ `code`", id="emphasis"),
     pytest.param("| a | b |\n|---|---|", id="table"),
     pytest.param("[ref]: https://evil.example", id="reference-definition"),
@@ -54,7 +58,7 @@ def test_plain_text_renders_as_itself_with_no_link_image_or_markup(payload: str)
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_nothing_is_left_for_streamlit_directives(payload: str) -> None:
     escaped = plain(payload)
-    # Every ASCII punctuation mark is escaped: no unescaped ":" "[" "$" "<" "&" survives.
+    # No unescaped ":" "[" "$" "<" "&" "!" "(" survives.
     assert not re.search(r"(?<!\\)[:\[\]$<>&!()]", escaped.replace("\\\\", ""))
 
 
@@ -66,9 +70,14 @@ def test_bare_addresses_are_broken_for_gfm_autolinks(payload: str) -> None:
     assert not re.search(r"@[^\u2060]", bare)
 
 
+def test_ordinary_text_is_left_as_written() -> None:
+    assert plain("expected YYYY-MM-DD.") == "expected YYYY-MM-DD."
+    assert plain("Kata'ib Hezbollah, 3 killed") == "Kata'ib Hezbollah, 3 killed"
+
+
 def test_line_breaks_fold_and_invisible_controls_go() -> None:
     assert plain("a\n\n  b\tc") == "a b c"
-    assert plain("evil\u202eexe.txt\x00") == "evilexe\\.txt"
+    assert plain("evil\u202eexe.txt\x00") == "evilexe.txt"
 
 
 def test_long_text_is_cut() -> None:

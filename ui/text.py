@@ -9,13 +9,15 @@ a link, an image that the browser fetches, HTML or a directive there: `plain` ma
 from __future__ import annotations
 
 import re
-import string
 from typing import Final
 
 # CommonMark lets a backslash escape any ASCII punctuation, and an escaped character is
-# only ever a literal: that disarms links, images, HTML tags and entities, emphasis and
-# Streamlit's directives.
-_PUNCTUATION: Final = re.compile("([" + re.escape(string.punctuation) + "])")
+# only ever a literal. Escaped here: every character that opens Markdown inline syntax (links,
+# images, HTML tags and entities, emphasis, code, tables) or Streamlit's `:directives:` and
+# `$maths$`. "-", "+", "." and ")" mean something only at the start of a line (a list); the
+# text is one line, so they are escaped there alone and "YYYY-MM-DD" stays as written.
+_MARKUP: Final = re.compile(r"([\\`*_{}\[\]()<>#!|~:$&^])")
+_LIST_MARKER: Final = re.compile(r"^([-+])|^(\d+)([.)])")
 # GFM turns bare "https://…", "www.…" and "name@host" into links even when escaped (Streamlit
 # checked in Chromium): an invisible word joiner inside each marker keeps them plain text.
 _JOINER: Final = "\u2060"
@@ -33,4 +35,5 @@ def plain(text: object, limit: int = 500) -> str:
     flat = " ".join(_INVISIBLE.sub("", str(text)).split())
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
-    return _PUNCTUATION.sub(r"\\\1", _AUTOLINK.sub(_JOINER, flat))
+    escaped = _MARKUP.sub(r"\\\1", _AUTOLINK.sub(_JOINER, flat))
+    return _LIST_MARKER.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
