@@ -132,7 +132,8 @@ def test_validate_counts_kept_and_dropped_problems() -> None:
 def test_validate_a_path_that_does_not_exist(tmp_path: Path) -> None:
     code, printed = run_in_process(tmp_path / "nowhere.geojson")
 
-    assert (code, "cannot open" in printed) == (EXIT_UNREADABLE, True)
+    assert (code, "cannot open nowhere.geojson" in printed) == (EXIT_UNREADABLE, True)
+    assert str(tmp_path) not in printed, "messages name the file, never its folder"
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,7 @@ def test_corpus_file_gives_the_cli_message_on_screen(app: App, name: str) -> Non
     assert not at.exception
     if expected_error is not None:
         assert [e.value for e in at.error] == [
-            f"This file cannot be shown: {plain(expected_error)}"
+            f"This file cannot be shown: {plain(expected_error, ui.data.ERROR_CHARS)}"
         ]
     elif problems:
         expander = next(e for e in at.expander if plain(name) in e.label)

@@ -26,6 +26,7 @@ BUNDLED: Final = ROOT / "data" / "locations.geojson"
 DATA_ENV: Final = "FLASHPOINT_DATA"
 UPLOAD_TYPES: Final = ["geojson", "json", "csv", "gpkg", "zip"]
 UPLOADS_ENV: Final = "FLASHPOINT_UPLOADS"
+ERROR_CHARS: Final = 2000  # room for the list of columns a CSV without coordinates names
 UPLOADS_OFF: Final = frozenset({"off", "0", "false", "no"})
 
 
@@ -93,7 +94,7 @@ def choose_dataset() -> Dataset | None:
         _failed(f"The dataset cannot be opened: {plain(exc.strerror or 'not found')}")
         return None
     if isinstance(dataset, str):
-        _failed(f"This file cannot be shown: {plain(dataset)}")
+        _failed(f"This file cannot be shown: {plain(dataset, ERROR_CHARS)}")
         return None
     report(dataset)
     if len(dataset) == 0:
