@@ -26,6 +26,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.gdal_guard import lock_down
 from geo.limits import DIGITS, FIELDS, NESTING, RECORDS, VERTICES
+from geo.prescan import TooManyDigitsError, json_depth, loads_bounded, wkt_problem
 from geo.vector import VectorError, read_geopackage, read_zipped_shapefile
 
 # Before any file is opened: GDAL keeps two drivers and reaches no network (geo.gdal_guard).
@@ -133,15 +134,6 @@ ACLED_MARKERS: Final[frozenset[str]] = frozenset(
 )
 
 _BOM = b"\xef\xbb\xbf"
-# Byte tables for scanning JSON at C speed: escapes dropped, then all but quotes and brackets
-# (so strings can be skipped), and every digit mapped to "0" (to find long runs of digits).
-_ESCAPE = re.compile(rb"\\.", re.DOTALL)
-_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
-_STRING = re.compile(rb'"[^"]*"')
-_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_LONG_DIGITS = b"0" * (DIGITS.value + 1)
-_DEPTH_CHUNK = 1 << 22
-_NOT_PAREN = re.compile(rb"[^()]+")
 # A cell our CSV export neutralised: apostrophes, then what a spreadsheet runs as a formula.
 _NEUTRALISED = r"^'+[=+\-@\t\r]"
 _MAYBE_NEUTRALISED = re.compile(r"(?:^|[,\n\"])'+[=+\-@\t\r]")
@@ -189,42 +181,6 @@ def read_raw(data: bytes, name: str) -> RawTable:
     return read_vector_file(data, name, kind)
 
 
-class _TooManyDigitsError(ValueError):
-    """A JSON number longer than the `digits` limit (raised from inside the parser)."""
-
-
-def _bounded_number(convert: Any) -> Any:
-    def parse(text: str) -> Any:
-        digits = sum(c.isdigit() for c in text)
-        if digits > DIGITS.value:
-            raise _TooManyDigitsError(f"it holds a number of {digits:,} digits")
-        return convert(text)
-
-    return parse
-
-
-def _loads(text: str, data: bytes) -> Any:
-    """json.loads; numbers are checked for length only when the bytes have a long digit run."""
-    if _LONG_DIGITS not in data.translate(_DIGITS_AS_ZERO):
-        return json.loads(text)
-    return json.loads(text, parse_int=_bounded_number(int), parse_float=_bounded_number(float))
-
-
-def json_depth(data: bytes) -> int:
-    """How deeply JSON arrays and objects nest, found without parsing (strings skipped)."""
-    structure = _ESCAPE.sub(b"", data).translate(None, _STRUCTURE)
-    brackets = _STRING.sub(b"", structure).replace(b'"', b"")
-    deepest, level = 0, 0
-    for start in range(0, len(brackets), _DEPTH_CHUNK):
-        chunk = np.frombuffer(brackets[start : start + _DEPTH_CHUNK], dtype=np.uint8)
-        # "[" is 0x5b and "{" 0x7b; "]" and "}" are 0x5d and 0x7d.
-        steps = np.where((chunk == 0x5B) | (chunk == 0x7B), 1, -1).astype(np.int32)
-        levels = np.cumsum(steps, dtype=np.int64) + level
-        deepest = max(deepest, int(levels.max()))
-        level = int(levels[-1])
-    return deepest
-
-
 def _json_error_context(text: str, pos: int) -> str:
     line = text.count("\n", 0, pos) + 1
     column = pos - (text.rfind("\n", 0, pos) + 1) + 1
@@ -238,14 +194,14 @@ def read_geojson(data: bytes, name: str) -> RawTable:
     if depth > NESTING.value:
         raise DatasetError(f"{name}: " + NESTING.exceeded(f"it is nested {depth:,} levels deep"))
     try:
-        doc = _loads(text, data)
+        doc = loads_bounded(text, data)
     except json.JSONDecodeError as exc:
         where = _json_error_context(text, exc.pos)
         # An unterminated string is reported where it starts, but only the end of input ends it.
         truncated = exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated string")
         hint = " — the file looks truncated" if truncated else ""
         raise DatasetError(f"{name} is not valid JSON: {exc.msg} at {where}{hint}") from None
-    except _TooManyDigitsError as exc:
+    except TooManyDigitsError as exc:
         raise DatasetError(f"{name}: " + DIGITS.exceeded(str(exc))) from None
     if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
         features = doc.get("features")
@@ -488,18 +444,6 @@ def _check_header_width(text: str, name: str) -> None:
     header = next(csv.reader(io.StringIO(text[: 1 << 20])), [])
     if len(header) > FIELDS.value:
         raise DatasetError(f"{name}: " + FIELDS.exceeded(f"the header has {len(header):,} columns"))
-
-
-def wkt_problem(text: str) -> str:
-    """Why a WKT text must not reach the parser (too deep, too many vertices), or ""."""
-    if text.count(",") >= VERTICES.value:
-        return VERTICES.exceeded(f"more than {VERTICES.value:,} vertices")
-    parens = np.frombuffer(_NOT_PAREN.sub(b"", text.encode("utf-8")), dtype=np.uint8)
-    if len(parens):
-        depth = int(np.cumsum(np.where(parens == 0x28, 1, -1), dtype=np.int64).max())
-        if depth > NESTING.value:
-            return NESTING.exceeded(f"parentheses nested {depth:,} deep")
-    return ""
 
 
 def _apply_wkt(values: pd.Series, geometry: list[BaseGeometry | None], errors: list[str]) -> None:
