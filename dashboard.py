@@ -34,6 +34,7 @@ from ui.state import (
     sync_address_bar,
 )
 from ui.story import start_story, step_highlight, story_card, story_for
+from ui.text import plain
 
 ROOT: Final = Path(__file__).resolve().parent
 PAGE_CSS: Final = (ROOT / "geo" / "web" / "dashboard.css").read_text(encoding="utf-8")
@@ -43,7 +44,7 @@ ICON: Final = ROOT / "geo" / "web" / "icon.png"
 def main_view(dataset: Dataset, story: Story | None) -> None:
     """The page's outline: notices, the story, the map (with its time control) and the side."""
     for notice in st.session_state.pop("notices", []):
-        st.toast(notice)
+        st.toast(plain(notice))
     story_controls(dataset, story)
     map_column, side_column = st.columns([5, 2])
     with map_column:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from geo.io import LoadResult, Problem
+from geo.limits import FILTER_OPTIONS
 from geo.model import EVENT_TYPES, Event
 from geo.payload import MapData
 from geo.timeline import Mode, Timeline, parse_iso_day
@@ -119,6 +120,25 @@ class Dataset:
             # The dataset is read-only and shared, so each count is made once.
             self._counts[column] = cached
         return cached
+
+    def filter_options(self, column: str, chosen: Sequence[str] = ()) -> list[Any]:
+        """What a filter menu lists: the most frequent values up to the limit, and any chosen.
+
+        500,000 distinct actors would make every rerun send and format half a million options.
+        """
+        listed = self.counts(column).index[: FILTER_OPTIONS.value].tolist()
+        present = set(listed)
+        return listed + [value for value in chosen if value not in present]
+
+    def filter_note(self, column: str) -> str:
+        """Says how many values a capped filter menu leaves out ("" when it lists them all)."""
+        total = len(self.counts(column))
+        if total <= FILTER_OPTIONS.value:
+            return ""
+        return (
+            f"The {FILTER_OPTIONS.value:,} most frequent of {total:,} values are listed "
+            f"(limit: {FILTER_OPTIONS.what})."
+        )
 
     def filter_mask(
         self,

@@ -2,7 +2,10 @@
 
 Both files load again through `geo.io.load_events_from_bytes` with the same ids, dates,
 types and coordinates. The CSV is meant to be opened in spreadsheets too, so text cells that
-a spreadsheet would run as a formula are neutralised.
+a spreadsheet would run as a formula are neutralised, reversibly: one apostrophe goes in
+front of a cell that is, after any apostrophes it already starts with, a formula; our CSV
+reader takes exactly one off such a cell (`geo.readers.restore_formula`), so `-12` is
+written `'-12` and reads back as `-12`, and `'=1` is written `''=1` and reads back as `'=1`.
 
 Casualty claims (`geo.claims`) travel beside ACLED's single `fatalities` column, which holds
 the most conservative claimed figure: in GeoJSON as the `claims` property (a list of
@@ -114,8 +117,8 @@ def to_acled_csv_bytes(events: pd.DataFrame) -> bytes:
 
 
 def neutralise_formula(text: str) -> str:
-    """Prefix a quote to a cell a spreadsheet would otherwise evaluate as a formula."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """Prefix a quote to a cell a spreadsheet would evaluate as a formula (or one so quoted)."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_PREFIXES) else text
 
 
 def _geometries(events: pd.DataFrame) -> np.ndarray:

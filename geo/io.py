@@ -18,6 +18,7 @@ import shapely
 
 from geo.claims import check_claims
 from geo.countries import bounds_of_countries, inside_boxes
+from geo.limits import FILE_BYTES, NESTING, TEXT_CHARS, VERTICES
 from geo.model import (
     CATEGORIES,
     EVENT_TYPES,
@@ -31,7 +32,7 @@ from geo.readers import DatasetError, RawTable, read_raw
 
 __all__ = ["DatasetError", "LoadResult", "Problem", "load_events", "load_events_from_bytes"]
 
-MAX_FILE_BYTES: Final = 200_000_000
+MAX_FILE_BYTES: Final = FILE_BYTES.value
 EARLIEST_YEAR: Final = 1900
 LATEST_YEAR: Final = 2100
 SUPPORTED_GEOMETRIES: Final = frozenset(
@@ -87,31 +88,30 @@ class LoadResult:
 def load_events(path: str | Path) -> LoadResult:
     """Read and validate an incident file (GeoJSON, ACLED/generic CSV, GeoPackage, Shapefile)."""
     path = Path(path)
+    # Messages name the file, never the folder it is in: a hosted instance shows them.
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise DatasetError(f"cannot open {path}: {exc.strerror or exc}") from None
+        raise DatasetError(f"cannot open {path.name}: {exc.strerror or 'not found'}") from None
     if not path.is_file():
-        raise DatasetError(f"{path} is not a file")
+        raise DatasetError(f"{path.name} is not a file")
     if size > MAX_FILE_BYTES:
-        raise DatasetError(
-            f"{path.name} is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB"
-        )
+        raise DatasetError(f"{path.name}: " + FILE_BYTES.exceeded(f"it is {size:,} bytes"))
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DatasetError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise DatasetError(f"cannot read {path.name}: {exc.strerror or 'read error'}") from None
     return load_events_from_bytes(data, path.name)
 
 
 def load_events_from_bytes(data: bytes, name: str) -> LoadResult:
     """Validate incident data held in memory (an upload); `name` gives the format."""
     if len(data) > MAX_FILE_BYTES:
-        raise DatasetError(
-            f"{name} is {len(data) / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB"
-        )
-    raw = read_raw(data, name)
-    return validate(raw)
+        raise DatasetError(f"{name}: " + FILE_BYTES.exceeded(f"it is {len(data):,} bytes"))
+    try:
+        return validate(read_raw(data, name))
+    except RecursionError:  # a last line of defence: the limits should stop this first
+        raise DatasetError(f"{name}: " + NESTING.exceeded("it is nested too deeply")) from None
 
 
 def validate(raw: RawTable) -> LoadResult:
@@ -136,7 +136,7 @@ def validate(raw: RawTable) -> LoadResult:
 
     geometry = _check_geometry(raw, report)
     out = pd.DataFrame(index=range(n))
-    _check_text(frame, out, n)
+    _check_text(frame, out, n, report)
     _check_ids(out, labels, report)
     _check_dates(frame, out, report)
     _check_numbers(frame, out, report)
@@ -204,6 +204,9 @@ def _check_geometry(raw: RawTable, report: Any) -> list[Any]:
             & (bounds[:, 1] >= -90)
             & (bounds[:, 3] <= 90)
         )
+    # A line or area of a million vertices costs every viewer CPU on every step.
+    huge = np.asarray(shapely.get_num_coordinates(arr) > VERTICES.value, dtype=bool)
+    unsupported |= huge
     valid = np.asarray(shapely.is_valid(arr), dtype=bool)
     unsupported_or_empty = unsupported | empty
     out_of_range = finite & ~in_range & ~unsupported_or_empty
@@ -211,7 +214,10 @@ def _check_geometry(raw: RawTable, report: Any) -> list[Any]:
     msgs = np.full(n, "", dtype=object)
     bad = np.zeros(n, dtype=bool)
     for j in np.flatnonzero(unsupported | empty | ~finite | out_of_range | invalid).tolist():
-        if unsupported[j]:
+        if huge[j]:
+            count = int(shapely.get_num_coordinates(arr[j]))
+            why = VERTICES.exceeded(f"{count:,} vertices")
+        elif unsupported[j]:
             why = f"{type_names[j]} geometries are not supported"
         elif empty[j]:
             why = "empty geometry"
@@ -231,13 +237,25 @@ def _check_geometry(raw: RawTable, report: Any) -> list[Any]:
     return list(geoms)
 
 
-def _check_text(frame: pd.DataFrame, out: pd.DataFrame, n: int) -> None:
+def _check_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> None:
+    """Text fields as stripped strings, each cut to the `text_chars` limit (and reported)."""
+    limit = TEXT_CHARS.value
     for name in TEXT_FIELDS:
-        if name in frame.columns:
-            col = frame[name]
-            out[name] = col.where(col.notna(), "").astype(str).str.strip().astype(object)
-        else:
+        if name not in frame.columns:
             out[name] = pd.Series([""] * n, dtype=object)
+            continue
+        col = frame[name]
+        text = col.where(col.notna(), "").astype(str).str.strip()
+        lengths = text.str.len()
+        long = (lengths > limit).to_numpy(dtype=bool)
+        if long.any():
+            messages = np.full(n, "", dtype=object)
+            for i in np.flatnonzero(long).tolist():
+                found = f"{int(str(lengths.iat[i])):,} characters; cut to {limit:,}"
+                messages[i] = TEXT_CHARS.exceeded(found)
+            report(long, name, messages, False)
+            text = text.where(~long, text.str.slice(0, limit))
+        out[name] = text.astype(object)
 
 
 def _check_ids(out: pd.DataFrame, labels: np.ndarray, report: Any) -> None:

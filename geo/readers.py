@@ -24,6 +24,14 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from geo.gdal_guard import lock_down
+from geo.limits import DIGITS, FIELDS, NESTING, RECORDS, VERTICES
+from geo.prescan import TooManyDigitsError, json_depth, loads_bounded, wkt_problem
+from geo.vector import VectorError, read_geopackage, read_zipped_shapefile
+
+# Before any file is opened: GDAL keeps two drivers and reaches no network (geo.gdal_guard).
+lock_down()
+
 
 class DatasetError(Exception):
     """The file cannot be read as incident data at all (nothing in it can be shown)."""
@@ -126,7 +134,9 @@ ACLED_MARKERS: Final[frozenset[str]] = frozenset(
 )
 
 _BOM = b"\xef\xbb\xbf"
-_VSIMEM = re.compile(r"(/vsizip/)?/vsimem/pyogrio_[0-9a-f]+(\.zip)?")
+# A cell our CSV export neutralised: apostrophes, then what a spreadsheet runs as a formula.
+_NEUTRALISED = r"^'+[=+\-@\t\r]"
+_MAYBE_NEUTRALISED = re.compile(r"(?:^|[,\n\"])'+[=+\-@\t\r]")
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -180,16 +190,19 @@ def _json_error_context(text: str, pos: int) -> str:
 def read_geojson(data: bytes, name: str) -> RawTable:
     """Read a GeoJSON FeatureCollection; anything else at the top level is refused."""
     text = decode_text(data, name)
+    depth = json_depth(data)
+    if depth > NESTING.value:
+        raise DatasetError(f"{name}: " + NESTING.exceeded(f"it is nested {depth:,} levels deep"))
     try:
-        doc = json.loads(text)
+        doc = loads_bounded(text, data)
     except json.JSONDecodeError as exc:
         where = _json_error_context(text, exc.pos)
         # An unterminated string is reported where it starts, but only the end of input ends it.
         truncated = exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated string")
         hint = " — the file looks truncated" if truncated else ""
         raise DatasetError(f"{name} is not valid JSON: {exc.msg} at {where}{hint}") from None
-    except RecursionError:
-        raise DatasetError(f"{name} is nested too deeply to be GeoJSON") from None
+    except TooManyDigitsError as exc:
+        raise DatasetError(f"{name}: " + DIGITS.exceeded(str(exc))) from None
     if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
         features = doc.get("features")
         if not isinstance(features, list):
@@ -204,7 +217,9 @@ def read_geojson(data: bytes, name: str) -> RawTable:
         raise DatasetError(
             f"{name} is not a GeoJSON FeatureCollection (found {found!r} at the top level)"
         )
-    table = _features_to_table(features)
+    if len(features) > RECORDS.value:
+        raise DatasetError(f"{name}: " + RECORDS.exceeded(f"{len(features):,} features"))
+    table = _features_to_table(features, name)
     # Foreign members (RFC 7946 section 6.1) carry dataset settings such as the focus period.
     table.meta = {k: v for k, v in doc.items() if k not in ("type", "features", "bbox")}
     return table
@@ -235,19 +250,27 @@ def _point_or_none(geom: Any) -> tuple[float, float] | None:
     return float(x), float(y)
 
 
-def _first_non_number(coords: Any) -> Any:
-    """The first leaf of a coordinates array that is not a JSON number, or None if all are.
+def _coordinates_problem(coords: Any) -> str:
+    """Why a coordinates array cannot become a geometry, or "" (checked before shapely runs).
 
-    shapely would quietly read `true` as 1 and `"44"` as 44.0; GeoJSON coordinates are numbers.
+    shapely would quietly read `true` as 1 and `"44"` as 44.0; GeoJSON coordinates are numbers,
+    and a geometry may have at most `vertices` positions.
     """
-    stack = [coords]
+    stack, positions = [coords], 0
     while stack:
         item = stack.pop()
         if isinstance(item, list):
+            if item and type(item[0]) in (int, float):
+                positions += 1
+                if positions > VERTICES.value:
+                    return VERTICES.exceeded(f"more than {VERTICES.value:,} vertices")
             stack.extend(reversed(item))
         elif type(item) not in (int, float):
-            return item if item is not None else "null"
-    return None
+            bad = item if item is not None else "null"
+            return f"coordinates must be numbers (found {str(bad)[:40]!r})"
+        elif not math.isfinite(float(item)):
+            return "coordinates are not finite numbers"
+    return ""
 
 
 def _geometry_of(geom: Any) -> tuple[BaseGeometry | None, str]:
@@ -255,9 +278,11 @@ def _geometry_of(geom: Any) -> tuple[BaseGeometry | None, str]:
         return None, "missing"
     if not isinstance(geom, dict) or "type" not in geom:
         return None, "not a GeoJSON geometry object"
-    bad = _first_non_number(geom["coordinates"]) if "coordinates" in geom else None
-    if bad is not None:
-        return None, f"coordinates must be numbers (found {str(bad)[:40]!r})"
+    if geom.get("type") == "GeometryCollection":
+        return None, "GeometryCollection geometries are not supported"
+    problem = _coordinates_problem(geom["coordinates"]) if "coordinates" in geom else ""
+    if problem:
+        return None, problem
     try:
         parsed = shape(geom)
     except Exception as exc:  # shapely raises many types for malformed coordinates
@@ -265,7 +290,7 @@ def _geometry_of(geom: Any) -> tuple[BaseGeometry | None, str]:
     return parsed, ""
 
 
-def _features_to_table(features: Sequence[Any]) -> RawTable:
+def _features_to_table(features: Sequence[Any], name: str) -> RawTable:
     labels: list[str] = []
     records: list[dict[str, Any]] = []
     geometry: list[BaseGeometry | None] = [None] * len(features)
@@ -273,6 +298,7 @@ def _features_to_table(features: Sequence[Any]) -> RawTable:
     problems: list[RawProblem] = []
     point_index: list[int] = []
     point_xy: list[tuple[float, float]] = []
+    keys: set[str] = set()
     for index, feature in enumerate(features):
         labels.append(_feature_label(index, feature))
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
@@ -281,6 +307,9 @@ def _features_to_table(features: Sequence[Any]) -> RawTable:
             continue
         props = feature.get("properties")
         record = dict(props) if isinstance(props, dict) else {}
+        keys.update(record)
+        if len(keys) > FIELDS.value:
+            raise DatasetError(f"{name}: " + FIELDS.exceeded(f"{len(keys):,} or more properties"))
         if "id" not in record and feature.get("id") is not None:
             record["id"] = feature["id"]
         records.append(record)
@@ -329,6 +358,7 @@ def read_csv(data: bytes, name: str) -> RawTable:
     """Read an ACLED export or a generic CSV with a date column and coordinate columns."""
     text = decode_text(data, name)
     sniffed = Path(name).suffix.lower() in (".tsv", ".txt")
+    _check_header_width(text, name)
     try:
         with warnings.catch_warnings():
             # A first row longer than the header: pandas warns (index_col=False) instead of
@@ -341,6 +371,7 @@ def read_csv(data: bytes, name: str) -> RawTable:
                 index_col=False,
                 sep=None if sniffed else ",",
                 engine="python" if sniffed else "c",
+                nrows=RECORDS.value + 1,
             )
     except pd.errors.ParserWarning:
         raise DatasetError(
@@ -348,8 +379,12 @@ def read_csv(data: bytes, name: str) -> RawTable:
         ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
         raise DatasetError(f"{name} is not a readable CSV file: {str(exc).strip()}") from None
+    if len(frame) > RECORDS.value:
+        raise DatasetError(f"{name}: " + RECORDS.exceeded(f"more than {RECORDS.value:,} rows"))
     original = [str(c).strip().lower() for c in frame.columns]
     frame.columns = pd.Index(original)
+    if _MAYBE_NEUTRALISED.search(text):
+        frame = frame.apply(restore_formula)
     frame = frame.loc[:, ~frame.columns.duplicated()]
     kind = "ACLED CSV" if set(original) >= ACLED_MARKERS else "CSV"
     lat_col = _first_present(original, LAT_COLUMNS)
@@ -369,8 +404,12 @@ def read_csv(data: bytes, name: str) -> RawTable:
             + f". Columns in the file: {', '.join(original[:40]) or '(none)'}"
         )
     assert lat_col is not None and lon_col is not None and date_col is not None
-    lat = pd.to_numeric(frame[lat_col].str.strip(), errors="coerce").to_numpy(dtype=float)
-    lon = pd.to_numeric(frame[lon_col].str.strip(), errors="coerce").to_numpy(dtype=float)
+    lat_text, lon_text = frame[lat_col].str.strip(), frame[lon_col].str.strip()
+    too_long = (lat_text.str.count(r"\d") > DIGITS.value) | (
+        lon_text.str.count(r"\d") > DIGITS.value
+    )
+    lat = pd.to_numeric(lat_text.where(~too_long), errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(lon_text.where(~too_long), errors="coerce").to_numpy(dtype=float)
     bad = ~(np.isfinite(lat) & np.isfinite(lon))
     points = np.asarray(shapely.points(np.where(bad, 0.0, lon), np.where(bad, 0.0, lat)))
     geometry: list[BaseGeometry | None] = points.tolist()
@@ -378,8 +417,10 @@ def read_csv(data: bytes, name: str) -> RawTable:
     for i in np.flatnonzero(bad).tolist():
         geometry[i] = None
         errors[i] = (
-            f"{lat_col}={frame[lat_col].iat[i]!r}, {lon_col}={frame[lon_col].iat[i]!r} "
-            "are not numbers"
+            DIGITS.exceeded(f"{lat_col} or {lon_col} has too many digits")
+            if too_long.iat[i]
+            else f"{lat_col}={str(lat_text.iat[i])[:40]!r}, "
+            f"{lon_col}={str(lon_text.iat[i])[:40]!r} are not numbers"
         )
     if WKT_COLUMN in frame.columns:
         _apply_wkt(frame.pop(WKT_COLUMN), geometry, errors)
@@ -392,10 +433,31 @@ def read_csv(data: bytes, name: str) -> RawTable:
     return RawTable(frame, geometry, errors, _labels(frame, "row ", 2), [], kind)
 
 
+def restore_formula(values: pd.Series) -> pd.Series:
+    """Undo `geo.export.neutralise_formula`: one apostrophe off each cell it put one on."""
+    quoted = values.str.contains(_NEUTRALISED, regex=True)
+    return values.where(~quoted, values.str.slice(1)) if quoted.any() else values
+
+
+def _check_header_width(text: str, name: str) -> None:
+    """Refuse a header with more columns than the `fields` limit before pandas builds them."""
+    header = next(csv.reader(io.StringIO(text[: 1 << 20])), [])
+    if len(header) > FIELDS.value:
+        raise DatasetError(f"{name}: " + FIELDS.exceeded(f"the header has {len(header):,} columns"))
+
+
 def _apply_wkt(values: pd.Series, geometry: list[BaseGeometry | None], errors: list[str]) -> None:
     """A filled `geometry_wkt` cell (our CSV export of a line or an area) replaces the point."""
     text = values.str.strip()
     rows = np.flatnonzero((text != "").to_numpy(dtype=bool))
+    if len(rows) == 0:
+        return
+    # The GEOS parser recurses into nested parentheses: a deep enough nest kills the process.
+    refused = {i: wkt_problem(str(text.iat[i])) for i in rows.tolist()}
+    rows = np.asarray([i for i, why in refused.items() if not why], dtype=np.int64)
+    for i, why in refused.items():
+        if why:
+            geometry[i], errors[i] = None, f"{WKT_COLUMN}: {why}"
     if len(rows) == 0:
         return
     parsed = shapely.from_wkt(text.iloc[rows].to_numpy(dtype=object), on_invalid="ignore")
@@ -426,26 +488,19 @@ def _epoch_seconds_as_iso(values: pd.Series) -> pd.Series:
 
 
 def read_vector_file(data: bytes, name: str, kind: str) -> RawTable:
-    """Read a GeoPackage or a zipped Shapefile through pyogrio, from memory."""
-    import geopandas as gpd
-
+    """Read a GeoPackage or a zipped Shapefile (checked, then opened from memory)."""
     label = "GeoPackage" if kind == "gpkg" else "Shapefile"
     try:
-        with warnings.catch_warnings():
-            # GDAL warns that the in-memory copy has no .gpkg extension; nothing for people.
-            warnings.simplefilter("ignore", RuntimeWarning)
-            gdf = gpd.read_file(io.BytesIO(data))
-    except Exception as exc:  # pyogrio raises its own error types for unreadable data
-        why = _VSIMEM.sub(name, str(exc)).split(";")[0].strip()
-        raise DatasetError(
-            f"{name} could not be read as a {label}; it may be damaged or in another format "
-            f"(GDAL: {why})"
-        ) from None
+        gdf = read_geopackage(data, name) if kind == "gpkg" else read_zipped_shapefile(data, name)
+    except VectorError as exc:
+        raise DatasetError(str(exc)) from None
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         try:
             gdf = gdf.to_crs(4326)
-        except Exception as exc:
-            raise DatasetError(f"{name}: cannot reproject from {gdf.crs} to WGS84: {exc}") from None
+        except Exception:  # pyproj raises several types; its text is for developers
+            raise DatasetError(
+                f"{name}: the {label}'s coordinates cannot be reprojected to WGS84"
+            ) from None
     geometry: list[BaseGeometry | None] = [
         None if g is None or (isinstance(g, float) and math.isnan(g)) else g for g in gdf.geometry
     ]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.io import DatasetError, load_events
+import ui.data
+from geo.io import DatasetError, load_events, load_events_from_bytes
+from geo.limits import FILTER_OPTIONS
 from tests.test_dashboard import map_columns
+from ui.text import plain
 
 App = Callable[..., AppTest]
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -32,7 +36,7 @@ def test_dataset_from_the_environment_is_shown(app: App, tmp_path: Path) -> None
     at = app(data_file=write(tmp_path, "events.csv", GENERIC_CSV)).run()
     assert not at.exception
     assert len(map_columns(at)["row"]) == 3
-    assert any("events.csv: 3 events" in e.label for e in at.expander)
+    assert any(plain("events.csv") + ": 3 events" in e.label for e in at.expander)
 
 
 def test_upload_replaces_and_back_restores_the_bundled_data(app: App) -> None:
@@ -41,7 +45,7 @@ def test_upload_replaces_and_back_restores_the_bundled_data(app: App) -> None:
     at.file_uploader[0].set_value(("mine.csv", GENERIC_CSV.encode(), "text/csv")).run()
     assert not at.exception
     assert len(map_columns(at)["row"]) == 3
-    assert any("mine.csv: 3 events" in e.label for e in at.expander)
+    assert any(plain("mine.csv") + ": 3 events" in e.label for e in at.expander)
     at.button(key="clear_upload").click().run()
     assert len(map_columns(at)["row"]) == bundled_rows
 
@@ -64,9 +68,11 @@ def test_corpus_file_gives_the_cli_message_on_screen(app: App, name: str) -> Non
     at.file_uploader[0].set_value((name, path.read_bytes(), "application/octet-stream")).run()
     assert not at.exception
     if expected_error is not None:
-        assert [e.value for e in at.error] == [f"This file cannot be shown: {expected_error}"]
+        assert [e.value for e in at.error] == [
+            f"This file cannot be shown: {plain(expected_error, ui.data.ERROR_CHARS)}"
+        ]
     elif problems:
-        expander = next(e for e in at.expander if name in e.label)
+        expander = next(e for e in at.expander if plain(name) in e.label)
         assert f"{len(problems):,} problems" in expander.label
         table = expander.dataframe[0].value
         assert list(table["problem"][:5]) == [p.message for p in problems[:5]]
@@ -77,14 +83,14 @@ def test_a_query_parameter_cannot_name_a_file(app: App, tmp_path: Path) -> None:
     at = app(**{"data": str(secret), "path": str(secret)}).run()
     assert not at.exception
     assert len(map_columns(at)["row"]) > 3
-    assert not any("other.csv" in e.label for e in at.expander)
+    assert not any(plain("other.csv") in e.label for e in at.expander)
 
 
 def test_report_lists_problems_of_a_partly_bad_file(app: App, tmp_path: Path) -> None:
     text = GENERIC_CSV + "95,44,2021-03-06,Protests,Bad latitude\n33,44,2021-02-30,Riots,Bad day\n"
     at = app(data_file=write(tmp_path, "mixed.csv", text)).run()
     assert len(map_columns(at)["row"]) == 3
-    expander = next(e for e in at.expander if "mixed.csv" in e.label)
+    expander = next(e for e in at.expander if plain("mixed.csv") in e.label)
     assert "2 problems" in expander.label
     frame = expander.dataframe[0].value
     assert set(frame["field"]) == {"geometry", "event_date"}
@@ -107,3 +113,120 @@ def test_template_syntax_in_data_is_just_text(app: App, tmp_path: Path) -> None:
     assert not at.exception
     assert map_columns(at)["title"] == [title]
     assert any("Sit-in {% raw %} at the gate {{ 7*7 }} {# note" in h.proto.body for h in at.html)
+
+
+# ---- uploads off, failures read once, hostile names --------------------------------------
+
+
+@pytest.mark.parametrize("setting", ["off", "OFF", "0", "false", "no"])
+def test_uploads_off_removes_the_upload_control_and_nothing_else(
+    app: App, monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
+    on = app().run()
+    monkeypatch.setenv(ui.data.UPLOADS_ENV, setting)
+    off = app().run()
+
+    assert not off.exception
+    assert (len(on.file_uploader), len(off.file_uploader)) == (1, 0)
+    assert map_columns(off) == map_columns(on)
+    assert [e.label for e in off.expander] == [e.label for e in on.expander]
+    assert [w.label for w in off.multiselect] == [w.label for w in on.multiselect]
+    assert len(off.button) == len(on.button)
+
+
+def test_uploads_stay_on_for_other_values(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ui.data.UPLOADS_ENV, "on")
+    assert len(app().run().file_uploader) == 1
+
+
+def test_a_failed_upload_is_read_once_shown_once_and_the_bundled_data_is_one_click_away(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    def counting(data: bytes, name: str) -> object:
+        calls.append(name)
+        return load_events_from_bytes(data, name)
+
+    monkeypatch.setattr(ui.data, "load_events_from_bytes", counting)
+    at = app().run()
+    bundled_rows = len(map_columns(at)["row"])
+    bad = b"lat,lon,when\n1,2,3\n# read once " + str(id(calls)).encode()
+    at.file_uploader[0].set_value(("once.csv", bad, "text/csv")).run()
+    at.run()
+    at.run()
+
+    assert calls == ["once.csv"]
+    assert len(at.error) == 1
+    assert "no column found for date" in at.error[0].value
+    at.button(key="clear_upload").click().run()
+    assert not at.error
+    assert len(map_columns(at)["row"]) == bundled_rows
+
+
+MARKDOWN_NAMES = [
+    "[Session expired - sign in](https://evil.example/login)",
+    "![x](https://evil.example/x.png)",
+    "<img src=https://evil.example/y.png>",
+    ":red[alarm] :material/warning:",
+    "https://evil.example/bare www.evil.example",
+]
+
+
+@pytest.mark.parametrize("column", MARKDOWN_NAMES)
+def test_a_column_name_in_an_error_is_shown_as_text(app: App, column: str) -> None:
+    text = f'"{column}",b\n1,2\n'
+    at = app().run()
+    at.file_uploader[0].set_value(("cols.csv", text.encode(), "text/csv")).run()
+
+    assert not at.exception
+    [error] = at.error
+    assert plain(column.lower()) in error.value
+    assert "](" not in error.value.replace("\\](", "").replace("\\(", "")
+
+
+@pytest.mark.parametrize("name", MARKDOWN_NAMES)
+def test_a_file_name_in_the_report_is_shown_as_text(app: App, name: str) -> None:
+    at = app().run()
+    at.file_uploader[0].set_value((name + ".csv", GENERIC_CSV.encode(), "text/csv")).run()
+
+    assert not at.exception
+    assert any(e.label.startswith(plain(name + ".csv", 120)) for e in at.expander)
+
+
+def test_a_hostile_focus_label_is_shown_as_text(app: App, tmp_path: Path) -> None:
+    label = "[Sign in](https://evil.example)"
+    doc = {
+        "type": "FeatureCollection",
+        "flashpoint": {"focus": {"start": "2021-03-01", "end": "2021-03-02", "label": label}},
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [44.4, 33.3]},
+                "properties": {"id": f"e{i}", "event_date": f"2021-03-0{i}", "title": "x"},
+            }
+            for i in (1, 2, 5)
+        ],
+    }
+    at = app(data_file=write(tmp_path, "focus.geojson", json.dumps(doc))).run()
+
+    assert not at.exception
+    control = at.get("button_group")[0]
+    assert plain(label) in control.proto.options[0].content
+
+
+def test_a_filter_lists_at_most_the_limit_and_says_so(app: App, tmp_path: Path) -> None:
+    many = FILTER_OPTIONS.value + 200
+    # The first 1,000 actors have two events each, the others one: they are left out.
+    rows = "".join(
+        f"33.3,44.4,2021-03-01,Protests,e{i},actor {i % many:05d}\n"
+        for i in range(many + FILTER_OPTIONS.value)
+    )
+    path = write(tmp_path, "actors.csv", "lat,lon,date,category,name,actor1\n" + rows)
+    at = app(data_file=path, actor="actor 01150").run()
+
+    assert not at.exception
+    actors = next(w for w in at.multiselect if w.label.startswith("Actor"))
+    assert len(actors.options) == FILTER_OPTIONS.value + 1
+    assert actors.value == ["actor 01150"]
+    assert any(f"most frequent of {many:,} values" in c.value for c in at.caption)

@@ -1,4 +1,9 @@
-"""Which dataset is shown: the bundled one, `--data PATH`, or an upload; and its report."""
+"""Which dataset is shown: the bundled one, `--data PATH`, or an upload; and its report.
+
+Uploads can be turned off for a public, read-only deployment (`FLASHPOINT_UPLOADS=off`):
+the upload control is then gone and nothing else changes. A file that cannot be read is
+read once; its message is remembered with it, so a rerun shows it again without parsing.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +19,20 @@ import streamlit as st
 
 from geo.dataset import Dataset
 from geo.io import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
+from ui.text import plain
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 BUNDLED: Final = ROOT / "data" / "locations.geojson"
 DATA_ENV: Final = "FLASHPOINT_DATA"
 UPLOAD_TYPES: Final = ["geojson", "json", "csv", "gpkg", "zip"]
+UPLOADS_ENV: Final = "FLASHPOINT_UPLOADS"
+ERROR_CHARS: Final = 2000  # room for the list of columns a CSV without coordinates names
+UPLOADS_OFF: Final = frozenset({"off", "0", "false", "no"})
+
+
+def uploads_enabled() -> bool:
+    """Whether visitors may upload files (FLASHPOINT_UPLOADS=off turns uploads off)."""
+    return os.environ.get(UPLOADS_ENV, "on").strip().lower() not in UPLOADS_OFF
 
 
 def data_path_from_args(argv: list[str]) -> Path | None:
@@ -31,26 +45,40 @@ def data_path_from_args(argv: list[str]) -> Path | None:
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading events…")
-def load_file(path: str, mtime_ns: int, size: int) -> Dataset:
-    """Load a dataset once per process; a changed file (mtime/size) loads again."""
-    return Dataset.from_result(load_events(path), Path(path).name, str(Path(path).parent))
+def load_file(path: str, mtime_ns: int, size: int) -> Dataset | str:
+    """Load a dataset once per process (or its error); a changed file loads again."""
+    try:
+        return Dataset.from_result(load_events(path), Path(path).name, str(Path(path).parent))
+    except DatasetError as exc:
+        return str(exc)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Checking the uploaded file…")
-def load_upload(digest: str, name: str, _data: bytes) -> Dataset:
-    """Validate an upload in memory; nothing is written to disk."""
-    return Dataset.from_result(load_events_from_bytes(_data, name), name)
+def load_upload(digest: str, name: str, _data: bytes) -> Dataset | str:
+    """Validate an upload in memory (nothing is written to disk), or say why it cannot be."""
+    try:
+        return Dataset.from_result(load_events_from_bytes(_data, name), name)
+    except DatasetError as exc:
+        return str(exc)
+
+
+def _upload_label() -> str:
+    return (
+        "Bring your own data (GeoJSON, ACLED or other CSV, GeoPackage, zipped Shapefile; "
+        f"up to {MAX_FILE_BYTES // 1_000_000} MB, kept in memory only)"
+    )
 
 
 def choose_dataset() -> Dataset | None:
     """Sidebar: the dataset (bundled, --data, or an upload) and its validation report."""
     st.sidebar.markdown("### Data")
-    upload = st.sidebar.file_uploader(
-        f"Bring your own data (GeoJSON, ACLED or other CSV, GeoPackage, zipped Shapefile; "
-        f"up to {MAX_FILE_BYTES // 1_000_000} MB, kept in memory only)",
-        type=UPLOAD_TYPES,
-        key=f"upload_{st.session_state.get('uploads_cleared', 0)}",
-    )
+    upload = None
+    if uploads_enabled():
+        upload = st.sidebar.file_uploader(
+            _upload_label(),
+            type=UPLOAD_TYPES,
+            key=f"upload_{st.session_state.get('uploads_cleared', 0)}",
+        )
     try:
         if upload is not None:
             st.sidebar.button(
@@ -62,17 +90,26 @@ def choose_dataset() -> Dataset | None:
             path = data_path_from_args(sys.argv[1:]) or BUNDLED
             stat = path.stat()
             dataset = load_file(str(path), stat.st_mtime_ns, stat.st_size)
-    except DatasetError as exc:
-        st.error(f"This file cannot be shown: {exc}")
-        return None
     except OSError as exc:
-        st.error(f"The dataset cannot be opened: {exc.strerror or exc}")
+        _failed(f"The dataset cannot be opened: {plain(exc.strerror or 'not found')}")
+        return None
+    if isinstance(dataset, str):
+        _failed(f"This file cannot be shown: {plain(dataset, ERROR_CHARS)}")
         return None
     report(dataset)
     if len(dataset) == 0:
         st.warning("No event in this file can be shown; the validation report says why.")
         return None
     return dataset
+
+
+def _failed(message: str) -> None:
+    """Show why nothing can be shown; the next dataset then starts from the address bar.
+
+    The page's widgets were not drawn on this run, so Streamlit dropped their state.
+    """
+    st.error(message)
+    st.session_state.pop("dataset_token", None)
 
 
 def clear_upload() -> None:
@@ -83,11 +120,11 @@ def clear_upload() -> None:
 def report(dataset: Dataset) -> None:
     """The validation report: counts and the first problems."""
     shown, problems = len(dataset), dataset.problems
-    label = f"{dataset.name}: {shown:,} events" + (
+    label = f"{plain(dataset.name, 120)}: {shown:,} events" + (
         f", {len(problems):,} problems" if problems else ""
     )
     with st.sidebar.expander(label, expanded=bool(problems) and shown == 0):
-        st.caption(f"{dataset.kind}: {dataset.records:,} records read, {shown:,} shown.")
+        st.caption(f"{plain(dataset.kind)}: {dataset.records:,} records read, {shown:,} shown.")
         if problems:
             dropped = len({p.where for p in problems if p.dropped})
             st.caption(f"{dropped:,} records left out; the first problems:")

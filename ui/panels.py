@@ -33,12 +33,15 @@ def sidebar_controls(dataset: Dataset) -> None:
         ("Country (all when empty)", "country", "countries", None),
     ):
         counts = dataset.counts(column)
+        chosen = st.session_state.get(filter_key(key), ())
         st.sidebar.multiselect(
             label,
-            counts.index.tolist() if options is None else options,
+            dataset.filter_options(column, chosen) if options is None else options,
             key=filter_key(key),
             format_func=lambda value, counts=counts: f"{value} ({counts.get(value, 0):,})",
         )
+        if options is None and dataset.filter_note(column):
+            st.sidebar.caption(dataset.filter_note(column))
     st.sidebar.markdown("### Time")
     st.sidebar.radio(
         "Show",
