@@ -105,7 +105,8 @@ def load_story(path: str | Path) -> tuple[Story | None, list[str]]:
             return None, [f"{path.name} is larger than {MAX_STORY_BYTES // 1000} kB"]
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        return None, [f"cannot read {path}: {exc.strerror or exc}"]
+        # The file name only: a hosted page never shows where files live on the server.
+        return None, [f"cannot read {path.name}: {exc.strerror or "unreadable"}"]
     except UnicodeDecodeError:
         return None, [f"{path.name} is not UTF-8 text"]
     try:

@@ -217,7 +217,8 @@ def test_load_unreadable_story(tmp_path: Path, content: bytes, expected: str) ->
 def test_load_missing_story(tmp_path: Path) -> None:
     story, problems = load_story(tmp_path / "nowhere.json")
     assert story is None
-    assert problems and "cannot read" in problems[0]
+    assert problems and "cannot read nowhere.json" in problems[0]
+    assert str(tmp_path) not in problems[0], "a problem never shows where files live"
 
 
 # --- checking against a dataset -----------------------------------------------------------
