@@ -106,7 +106,7 @@ def load_story(path: str | Path) -> tuple[Story | None, list[str]]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         # The file name only: a hosted page never shows where files live on the server.
-        return None, [f"cannot read {path.name}: {exc.strerror or "unreadable"}"]
+        return None, [f"cannot read {path.name}: {exc.strerror or 'unreadable'}"]
     except UnicodeDecodeError:
         return None, [f"{path.name} is not UTF-8 text"]
     try:
