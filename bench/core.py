@@ -19,9 +19,9 @@ from typing import Any, Final, TypeVar
 import numpy as np
 
 from geo.dataset import Dataset
-from geo.io import LoadResult, load_events
 from geo.maps import build_base_map, build_events_layer, safe_json
 from geo.payload import build_event_columns, build_map_config
+from geo.validation import LoadResult, load_events
 
 T = TypeVar("T")
 CORE_STEPS: Final = 500

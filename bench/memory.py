@@ -23,10 +23,10 @@ def run(data: Path, steps: int, trace: bool) -> dict[str, Any]:
     import os
 
     from geo.dataset import Dataset
-    from geo.io import load_events
     from geo.maps import build_base_map, build_events_layer
     from geo.payload import build_event_columns, build_map_config
     from geo.timeline import Timeline
+    from geo.validation import load_events
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     from streamlit_folium import st_folium

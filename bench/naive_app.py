@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.io import load_events
+from geo.validation import load_events
 
 
 @st.cache_resource

@@ -18,7 +18,7 @@ import pandas as pd
 
 from geo.countries import COUNTRY_BOUNDS
 from geo.model import CATEGORIES, OTHER
-from geo.readers import ACLED_EXPORT_COLUMNS
+from geo.reading import ACLED_EXPORT_COLUMNS
 
 WEST, EAST, SOUTH, NORTH = 35.0, 60.0, 25.0, 40.0
 YEAR: Final = 2024

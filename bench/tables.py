@@ -32,7 +32,7 @@ def figure_rows(run: Run) -> list[Row]:
     add("CSV file size", each(lambda s: run.sets[s].csv_bytes, "bytes"))
     add("GeoJSON file size", each(lambda s: run.sets[s].geojson_bytes, "bytes"))
     add(
-        "Load + validate CSV (geo.io.load_events, best run)",
+        "Load + validate CSV (geo.validation.load_events, best run)",
         each(lambda s: c[s].load_csv_s, "s"),
     )
     add("  CPU time of that load (best)", each(lambda s: c[s].load_csv_cpu_s, "s"))
@@ -246,7 +246,7 @@ def targets(run: Run) -> list[Target]:
             3.0,
             "s",
             get(lambda: run.core[100_000].load_csv_s),
-            f"geo.io.load_events, best of {LOAD_REPEATS_100K}",
+            f"geo.validation.load_events, best of {LOAD_REPEATS_100K}",
             why_missing=quick,
             cpu=get(lambda: run.core[100_000].load_csv_cpu_s),
         ),

@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from geo.io import DatasetError, LoadResult, load_events, problem_summary
 from geo.story import Story, check_story, dates_by_id, load_story
 from geo.timeline import Timeline
+from geo.validation import DatasetError, LoadResult, load_events, problem_summary
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1

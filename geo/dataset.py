@@ -11,11 +11,11 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from geo.io import LoadResult, Problem
 from geo.limits import FILTER_OPTIONS
 from geo.model import EVENT_TYPES, Event
 from geo.payload import MapData
 from geo.timeline import Mode, Timeline, parse_iso_day
+from geo.validation import LoadResult, Problem
 
 ACTOR_COLUMNS: Final = ("actor1", "actor2")
 

@@ -1,10 +1,10 @@
 """Write the events table back out: an RFC 7946 GeoJSON FeatureCollection or an ACLED-style CSV.
 
-Both files load again through `geo.io.load_events_from_bytes` with the same ids, dates,
+Both files load again through `geo.validation.load_events_from_bytes` with the same ids, dates,
 types and coordinates. The CSV is meant to be opened in spreadsheets too, so text cells that
 a spreadsheet would run as a formula are neutralised, reversibly: one apostrophe goes in
 front of a cell that is, after any apostrophes it already starts with, a formula; our CSV
-reader takes exactly one off such a cell (`geo.readers.restore_formula`), so `-12` is
+reader takes exactly one off such a cell (`geo.reading.restore_formula`), so `-12` is
 written `'-12` and reads back as `-12`, and `'=1` is written `''=1` and reads back as `'=1`.
 
 Casualty claims (`geo.claims`) travel beside ACLED's single `fatalities` column, which holds

@@ -4,7 +4,7 @@ GDAL picks a driver from a file's content, and many drivers follow what a file n
 OGR VRT reads any path or URL in its `<SrcDataSource>`, the CSV driver opens
 `/vsicurl/` addresses, the HTTP and WFS drivers fetch. Flashpoint hands GDAL only the bytes
 of a GeoPackage or a Shapefile, so every other driver is deregistered, network file systems
-refuse every address, and PROJ may not download grids. This runs once, when `geo.readers`
+refuse every address, and PROJ may not download grids. This runs once, when `geo.reading`
 is imported, before any file is opened; it holds for every later GDAL call in the process.
 """
 

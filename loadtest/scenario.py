@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
 
-from geo.io import load_events
 from geo.timeline import day_number
+from geo.validation import load_events
 from loadtest.client import ProtocolError, RunResult, Viewer, query_date
 
 CRISIS: Final = (date(2019, 12, 27), date(2020, 1, 3))

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURE_ROWS = (
-    "Load + validate CSV (geo.io.load_events, best run)",
+    "Load + validate CSV (geo.validation.load_events, best run)",
     "Load + validate GeoJSON (best)",
     "Core step: Dataset.visible, cumulative",
     "Map layer: total per step",

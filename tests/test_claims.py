@@ -16,7 +16,7 @@ from geo.claims import (
     conservative,
     parse_claims,
 )
-from geo.io import LoadResult, load_events_from_bytes
+from geo.validation import LoadResult, load_events_from_bytes
 
 URL = "https://example.org/report"
 GOOD: dict[str, Any] = {"figure": "killed", "value": 25, "source": "Reuters", "url": URL}

@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.data
-from geo.io import DatasetError, load_events, load_events_from_bytes
 from geo.limits import FILTER_OPTIONS
+from geo.validation import DatasetError, load_events, load_events_from_bytes
 from tests.test_dashboard import map_columns
 from ui.text import plain
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from geo.dataset import Dataset, Focus, focus_from_meta, story_name_from_meta
-from geo.io import load_events_from_bytes
 from geo.timeline import Mode
+from geo.validation import load_events_from_bytes
 
 BAGHDAD: dict[str, Any] = {"type": "Point", "coordinates": [44.36, 33.31]}
 TEHRAN_TO_BAGHDAD: dict[str, Any] = {

@@ -19,8 +19,8 @@ from geo.export import (
     to_acled_csv_bytes,
     to_geojson_bytes,
 )
-from geo.io import load_events_from_bytes
 from geo.model import FIELDS
+from geo.validation import load_events_from_bytes
 
 Exporter = Callable[[gpd.GeoDataFrame], bytes]
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE, main
-from geo.io import DatasetError, LoadResult, load_events_from_bytes
+from geo.validation import DatasetError, LoadResult, load_events_from_bytes
 from tests.hostile_corpus import shapefile_parts, zipped
 
 FUZZ = settings(

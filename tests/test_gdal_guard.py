@@ -21,9 +21,9 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-import geo.readers  # noqa: F401  (importing the readers locks GDAL down)
+import geo.reading  # noqa: F401  (importing the readers locks GDAL down)
 from geo.gdal_guard import ALLOWED_DRIVERS, CONFIG, registered_drivers
-from geo.io import DatasetError, load_events_from_bytes
+from geo.validation import DatasetError, load_events_from_bytes
 from tests.hostile_corpus import vrt, zipped
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,7 +172,7 @@ def test_gdal_fetches_no_address_even_when_asked_directly(listener: Listener, ad
 def test_the_lock_holds_in_a_fresh_process(listener: Listener, canary: Path) -> None:
     """The dashboard and the CLI import geo first: nothing else can open a driver before."""
     script = (
-        "import io, sys, pyogrio, geo.readers\n"
+        "import io, sys, pyogrio, geo.reading\n"
         "for source in sys.argv[1:]:\n"
         "    try:\n"
         "        pyogrio.read_dataframe(io.BytesIO(source.encode()))\n"

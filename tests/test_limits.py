@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from geo.dataset import Dataset
-from geo.io import DatasetError, load_events, load_events_from_bytes
 from geo.limits import (
     DIGITS,
     FIELDS,
@@ -25,6 +24,7 @@ from geo.limits import (
     Limit,
     limits_table,
 )
+from geo.validation import DatasetError, load_events, load_events_from_bytes
 from tests.hostile_corpus import BY_NAME, CASES, deep_wkt_csv, zeros_in_features
 from tools.peak_rss import CEILING_MB, measure
 

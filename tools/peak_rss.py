@@ -26,7 +26,7 @@ CHILD: Final = """
 import json, resource, sys, time
 from pathlib import Path
 from geo.dataset import Dataset
-from geo.io import DatasetError, load_events
+from geo.validation import DatasetError, load_events
 outcome, started = "imports only", time.perf_counter()
 if len(sys.argv) > 1:
     path = Path(sys.argv[1])

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.dataset import Dataset
-from geo.io import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
+from geo.validation import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
 from ui.text import plain
 
 ROOT: Final = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
-from geo.io import load_events, load_events_from_bytes
+from geo.validation import load_events, load_events_from_bytes
 from harness.server import DashboardServer
 from tests.browser.helpers import map_container, wait_for_map, wait_idle
 

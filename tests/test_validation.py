@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from geo.io import DatasetError, LoadResult, Problem, load_events, load_events_from_bytes
+from geo.validation import DatasetError, LoadResult, Problem, load_events, load_events_from_bytes
 
 POINT: dict[str, Any] = {"type": "Point", "coordinates": [44.36, 33.31]}
 

@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 
-from geo.io import LoadResult, load_events_from_bytes
-from geo.readers import ACLED_EXPORT_COLUMNS, DatasetError, read_raw, sniff_kind
+from geo.reading import ACLED_EXPORT_COLUMNS, read_raw, sniff_kind
+from geo.table import DatasetError
+from geo.validation import LoadResult, load_events_from_bytes
 
 ACLED_HEADER = list(ACLED_EXPORT_COLUMNS)
 

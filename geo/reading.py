@@ -1,0 +1,286 @@
+"""Turn the bytes of a GeoJSON, ACLED CSV, generic CSV, GeoPackage or Shapefile into a raw table.
+
+A raw table holds every record in source order with our column names, its geometry (or
+None) and a label that names it for the validation report. Nothing is validated here
+beyond what is needed to find the records at all: that is `geo.validation`'s job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.gdal_guard import lock_down
+from geo.geojson import read_geojson
+from geo.limits import DIGITS, FIELDS, RECORDS
+from geo.prescan import wkt_problem
+from geo.table import (
+    BOM,
+    DatasetError,
+    RawTable,
+    decode_text,
+    labels_of,
+    rename_columns,
+)
+from geo.vector import VectorError, read_geopackage, read_zipped_shapefile
+
+# Before any file is opened: GDAL keeps two drivers and reaches no network (geo.gdal_guard).
+lock_down()
+
+
+# Date columns in order of preference; ACLED's `timestamp` is its upload time, so it comes last.
+DATE_COLUMNS: Final[tuple[str, ...]] = (
+    "event_date",
+    "date",
+    "start_date",
+    "datetime",
+    "timestamp",
+)
+LAT_COLUMNS: Final[tuple[str, ...]] = ("latitude", "lat", "y")
+LON_COLUMNS: Final[tuple[str, ...]] = ("longitude", "lon", "lng", "long", "x")
+# Our CSV export writes lines and areas here as WKT, beside their representative point.
+WKT_COLUMN: Final = "geometry_wkt"
+# The 31 columns of an ACLED export, in ACLED's order.
+ACLED_EXPORT_COLUMNS: Final[tuple[str, ...]] = (
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+)
+ACLED_MARKERS: Final[frozenset[str]] = frozenset(
+    {"event_id_cnty", "event_date", "event_type", "latitude", "longitude"}
+)
+
+# A cell our CSV export neutralised: apostrophes, then what a spreadsheet runs as a formula.
+_NEUTRALISED = r"^'+[=+\-@\t\r]"
+_MAYBE_NEUTRALISED = re.compile(r"(?:^|[,\n\"])'+[=+\-@\t\r]")
+
+
+def sniff_kind(data: bytes, name: str) -> str:
+    """Guess the format from the file name, then from the first bytes."""
+    suffix = Path(name).suffix.lower()
+    if suffix in (".geojson", ".json"):
+        return "geojson"
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    if suffix == ".gpkg" or data[:16].startswith(b"SQLite format 3"):
+        return "gpkg"
+    if suffix in (".zip", ".shp"):
+        return "shapefile"
+    head = data[:64].lstrip(BOM).lstrip()
+    if head[:1] in (b"{", b"["):
+        return "geojson"
+    return "csv"
+
+
+def read_raw(data: bytes, name: str) -> RawTable:
+    """Read the bytes of one incident file into a raw table, or raise DatasetError."""
+    if not data.strip():
+        raise DatasetError(f"{name} is empty")
+    kind = sniff_kind(data, name)
+    if kind == "geojson":
+        return read_geojson(data, name)
+    if kind == "csv":
+        return read_csv(data, name)
+    return read_vector_file(data, name, kind)
+
+
+def _first_present(columns: Iterable[str], candidates: Sequence[str]) -> str | None:
+    present = set(columns)
+    return next((c for c in candidates if c in present), None)
+
+
+def read_csv(data: bytes, name: str) -> RawTable:
+    """Read an ACLED export or a generic CSV with a date column and coordinate columns."""
+    text = decode_text(data, name)
+    sniffed = Path(name).suffix.lower() in (".tsv", ".txt")
+    _check_header_width(text, name)
+    try:
+        with warnings.catch_warnings():
+            # A first row longer than the header: pandas warns (index_col=False) instead of
+            # silently turning the extra leading fields into an index and shifting every column.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                dtype=str,
+                keep_default_na=False,
+                index_col=False,
+                sep=None if sniffed else ",",
+                engine="python" if sniffed else "c",
+                nrows=RECORDS.value + 1,
+            )
+    except pd.errors.ParserWarning:
+        raise DatasetError(
+            f"{name} is not a readable CSV file: row 2 has more fields than the header"
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
+        raise DatasetError(f"{name} is not a readable CSV file: {str(exc).strip()}") from None
+    if len(frame) > RECORDS.value:
+        raise DatasetError(f"{name}: " + RECORDS.exceeded(f"more than {RECORDS.value:,} rows"))
+    original = [str(c).strip().lower() for c in frame.columns]
+    frame.columns = pd.Index(original)
+    if _MAYBE_NEUTRALISED.search(text):
+        frame = frame.apply(restore_formula)
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    kind = "ACLED CSV" if set(original) >= ACLED_MARKERS else "CSV"
+    lat_col, lon_col, date_col = _coordinate_and_date_columns(original, name)
+    geometry, errors = _points(frame[lat_col], frame[lon_col])
+    if WKT_COLUMN in frame.columns:
+        _apply_wkt(frame.pop(WKT_COLUMN), geometry, errors)
+    if date_col == "timestamp":
+        frame[date_col] = _epoch_seconds_as_iso(frame[date_col])
+    if date_col != "event_date":
+        frame = frame.rename(columns={date_col: "event_date"})
+    frame = frame.drop(columns=[c for c in (lat_col, lon_col) if c in frame.columns])
+    frame = rename_columns(frame)
+    return RawTable(frame, geometry, errors, labels_of(frame, "row ", 2), [], kind)
+
+
+def _coordinate_and_date_columns(columns: list[str], name: str) -> tuple[str, str, str]:
+    """The latitude, longitude and date columns, or an error naming what was looked for."""
+    lat_col = _first_present(columns, LAT_COLUMNS)
+    lon_col = _first_present(columns, LON_COLUMNS)
+    date_col = _first_present(columns, DATE_COLUMNS)
+    missing = []
+    if lat_col is None:
+        missing.append("latitude (one of: " + ", ".join(LAT_COLUMNS) + ")")
+    if lon_col is None:
+        missing.append("longitude (one of: " + ", ".join(LON_COLUMNS) + ")")
+    if date_col is None:
+        missing.append("date (one of: " + ", ".join(DATE_COLUMNS) + ")")
+    if lat_col is None or lon_col is None or date_col is None:
+        raise DatasetError(
+            f"{name}: no column found for "
+            + "; ".join(missing)
+            + f". Columns in the file: {', '.join(columns[:40]) or '(none)'}"
+        )
+    return lat_col, lon_col, date_col
+
+
+def _points(
+    lat_values: pd.Series, lon_values: pd.Series
+) -> tuple[list[BaseGeometry | None], list[str]]:
+    """A point per row from its latitude and longitude text, or why there is none."""
+    lat_col, lon_col = str(lat_values.name), str(lon_values.name)
+    lat_text, lon_text = lat_values.str.strip(), lon_values.str.strip()
+    too_long = (lat_text.str.count(r"\d") > DIGITS.value) | (
+        lon_text.str.count(r"\d") > DIGITS.value
+    )
+    lat = pd.to_numeric(lat_text.where(~too_long), errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(lon_text.where(~too_long), errors="coerce").to_numpy(dtype=float)
+    bad = ~(np.isfinite(lat) & np.isfinite(lon))
+    points = np.asarray(shapely.points(np.where(bad, 0.0, lon), np.where(bad, 0.0, lat)))
+    geometry: list[BaseGeometry | None] = points.tolist()
+    errors = [""] * len(lat_values)
+    for i in np.flatnonzero(bad).tolist():
+        geometry[i] = None
+        errors[i] = (
+            DIGITS.exceeded(f"{lat_col} or {lon_col} has too many digits")
+            if too_long.iat[i]
+            else f"{lat_col}={str(lat_text.iat[i])[:40]!r}, "
+            f"{lon_col}={str(lon_text.iat[i])[:40]!r} are not numbers"
+        )
+    return geometry, errors
+
+
+def restore_formula(values: pd.Series) -> pd.Series:
+    """Undo `geo.export.neutralise_formula`: one apostrophe off each cell it put one on."""
+    quoted = values.str.contains(_NEUTRALISED, regex=True)
+    return values.where(~quoted, values.str.slice(1)) if quoted.any() else values
+
+
+def _check_header_width(text: str, name: str) -> None:
+    """Refuse a header with more columns than the `fields` limit before pandas builds them."""
+    header = next(csv.reader(io.StringIO(text[: 1 << 20])), [])
+    if len(header) > FIELDS.value:
+        raise DatasetError(f"{name}: " + FIELDS.exceeded(f"the header has {len(header):,} columns"))
+
+
+def _apply_wkt(values: pd.Series, geometry: list[BaseGeometry | None], errors: list[str]) -> None:
+    """A filled `geometry_wkt` cell (our CSV export of a line or an area) replaces the point."""
+    text = values.str.strip()
+    rows = np.flatnonzero((text != "").to_numpy(dtype=bool))
+    if len(rows) == 0:
+        return
+    # The GEOS parser recurses into nested parentheses: a deep enough nest kills the process.
+    refused = {i: wkt_problem(str(text.iat[i])) for i in rows.tolist()}
+    rows = np.asarray([i for i, why in refused.items() if not why], dtype=np.int64)
+    for i, why in refused.items():
+        if why:
+            geometry[i], errors[i] = None, f"{WKT_COLUMN}: {why}"
+    if len(rows) == 0:
+        return
+    parsed = shapely.from_wkt(text.iloc[rows].to_numpy(dtype=object), on_invalid="ignore")
+    for i, geom in zip(rows.tolist(), np.asarray(parsed, dtype=object).tolist(), strict=True):
+        geometry[i] = geom
+        errors[i] = "" if geom is not None else f"{WKT_COLUMN} {str(text.iat[i])[:60]!r} is not WKT"
+
+
+def _epoch_seconds_as_iso(values: pd.Series) -> pd.Series:
+    """Write whole numbers of seconds since 1970 (a `timestamp` column) as ISO date-times."""
+    epoch = values.str.fullmatch(r"\s*\d{9,10}\s*")
+    if not epoch.any():
+        return values
+    seconds = pd.to_numeric(values.where(epoch), errors="coerce")
+    stamps = pd.to_datetime(seconds, unit="s").dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return values.where(~epoch, stamps)
+
+
+def read_vector_file(data: bytes, name: str, kind: str) -> RawTable:
+    """Read a GeoPackage or a zipped Shapefile (checked, then opened from memory)."""
+    label = "GeoPackage" if kind == "gpkg" else "Shapefile"
+    try:
+        gdf = read_geopackage(data, name) if kind == "gpkg" else read_zipped_shapefile(data, name)
+    except VectorError as exc:
+        raise DatasetError(str(exc)) from None
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        try:
+            gdf = gdf.to_crs(4326)
+        except Exception:  # pyproj raises several types; its text is for developers
+            raise DatasetError(
+                f"{name}: the {label}'s coordinates cannot be reprojected to WGS84"
+            ) from None
+    geometry: list[BaseGeometry | None] = [
+        None if g is None or (isinstance(g, float) and math.isnan(g)) else g for g in gdf.geometry
+    ]
+    errors = ["missing" if g is None else "" for g in geometry]
+    frame = rename_columns(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
+    return RawTable(frame, geometry, errors, labels_of(frame, "feature #", 1), [], label)
