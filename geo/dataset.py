@@ -13,7 +13,7 @@ import pandas as pd
 
 from geo.limits import FILTER_OPTIONS
 from geo.model import EVENT_TYPES, Event
-from geo.payload import MapData
+from geo.payload import MapConfig, MapData, build_map_config
 from geo.timeline import Mode, Timeline, parse_iso_day
 from geo.validation import LoadResult, Problem
 
@@ -158,6 +158,18 @@ class Dataset:
         if countries:
             mask &= self.events["country"].isin(list(countries)).to_numpy()
         return mask
+
+    def map_config(self, token: str) -> MapConfig:
+        """The map's configuration for this dataset: categories, legend, range, focus period."""
+        first, last, focus = self.timeline.first, self.timeline.last, self.focus
+        assert first is not None and last is not None, "a dataset has at least one event"
+        return build_map_config(
+            event_types=self.event_types,
+            token=token,
+            first=first,
+            last=last,
+            focus=(focus.start, focus.end, focus.label) if focus else None,
+        )
 
     def visible(self, at: date, mode: Mode, window_days: int, mask: np.ndarray) -> np.ndarray:
         """Events shown at a date under the filters."""

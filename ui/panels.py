@@ -14,7 +14,7 @@ from geo.dataset import Dataset
 from geo.detail import count_labels, render_event_html
 from geo.export import to_acled_csv_bytes, to_geojson_bytes
 from geo.maps import build_base_map, build_events_layer, fit_bounds
-from geo.payload import build_event_columns, build_map_config
+from geo.payload import build_event_columns
 from geo.share import BASEMAPS, SETTINGS
 from geo.timeline import MODES
 from ui.state import filter_key, filters, on_table_select, select_event
@@ -93,15 +93,7 @@ def draw_map(dataset: Dataset) -> None:
             center, zoom = (33.3, 44.4), 6
         state.map_origin = (origin_key, center, zoom, bounds)
     _, center, zoom, bounds = state.map_origin
-    timeline, focus = dataset.timeline, dataset.focus
-    assert timeline.first is not None and timeline.last is not None
-    config = build_map_config(
-        event_types=dataset.event_types,
-        token=state.dataset_token,
-        first=timeline.first,
-        last=timeline.last,
-        focus=(focus.start, focus.end, focus.label) if focus else None,
-    )
+    config = dataset.map_config(state.dataset_token)
     base = build_base_map(
         basemap=state.basemap, config=config, center=center, zoom=zoom, bounds=bounds
     )
