@@ -3,7 +3,7 @@
 Real processes throughout: two `streamlit run dashboard.py` replicas on free loopback ports and
 Debian's nginx (unprivileged, everything under tmp) with deploy/nginx's config. Viewers are the
 load test's lightweight clients: a page load over HTTP, then a websocket session that runs the
-script and steps the slider, all through the proxy. The replica behind each request is read
+script and changes the date as the page does, all through the proxy. The replica behind each request is read
 from nginx's access log (`upstream=`) and cross-checked with each replica's own session count.
 """
 
@@ -109,7 +109,7 @@ def connects(server: DashboardServer) -> int:
 
 
 async def visit(url: str, plan: Plan) -> str:
-    """One viewer through the proxy: page, websocket session, one slider step; its route."""
+    """One viewer through the proxy: page, websocket session, one date change; its route."""
     jar = CookieJar()
     viewer = await Viewer.open(url, plan.query, jar=jar)
     try:
