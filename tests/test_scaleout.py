@@ -3,8 +3,9 @@
 Real processes throughout: two `streamlit run dashboard.py` replicas on free loopback ports and
 Debian's nginx (unprivileged, everything under tmp) with deploy/nginx's config. Viewers are the
 load test's lightweight clients: a page load over HTTP, then a websocket session that runs the
-script and changes the date as the page does, all through the proxy. The replica behind each request is read
-from nginx's access log (`upstream=`) and cross-checked with each replica's own session count.
+script and changes the date as the page does, all through the proxy. The replica behind each
+request is read from nginx's access log (`upstream=`) and cross-checked with each replica's own
+session count.
 """
 
 from __future__ import annotations
