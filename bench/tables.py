@@ -120,7 +120,9 @@ def figure_rows(run: Run) -> list[Row]:
         "Chromium: commit → page follows (p95)",
         each(lambda s: p95_seconds(b[s].agree_ms), "s", sizes_b),
     )
-    add("Chromium: events drawn, all in view", each(lambda s: b[s].drawn, "count", sizes_b))
+    add(
+        "Chromium: visible events in the map's view", each(lambda s: b[s].in_view, "count", sizes_b)
+    )
     add(
         f"Chromium: drag frame, median of {FRAMES}",
         each(lambda s: seconds(b[s].frame_ms), "s", sizes_b),

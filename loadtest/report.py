@@ -35,6 +35,11 @@ def megabytes(value: int | None) -> str:
     return "n/a" if value is None else f"{value / MB:,.0f} MB"
 
 
+def transferred(value: int) -> str:
+    """Bytes over the wire, in KB below a megabyte."""
+    return f"{value / 1e3:,.0f} KB" if value < 1e6 else f"{value / 1e6:,.1f} MB"
+
+
 def cores(value: float) -> str:
     """CPU use, in cores (1.0 = one core fully busy)."""
     return "n/a" if math.isnan(value) else f"{value:.2f} cores"
@@ -85,7 +90,7 @@ def figures(result: PhaseResult) -> list[tuple[str, str]]:
     unfinished = sum(r.unfinished and not r.finished for r in result.records)
     censored = " (steps cut off by the deadline count their wait so far)" if unfinished else ""
     light = [r.received for r in result.records if r.kind == "light" and r.finished]
-    received = megabytes(sum(light) // len(light)) if light else "n/a"
+    received = transferred(sum(light) // len(light)) if light else "n/a"
     window = f"{result.plan.days[0]} -> {result.plan.days[-1]}"
     runs = [s for r in result.records for s in r.runs]
     connected = f"{megabytes(result.rss_all_connected)}, {live(result.active_all_connected)}"
