@@ -122,6 +122,10 @@ def figures(result: PhaseResult) -> list[tuple[str, str]]:
         ("server RSS, all viewers connected", connected),
         ("memory per extra live session", per_session(result)),
         ("server CPU mean / peak", f"{cores(result.cpu_mean)} / {cores(result.cpu_peak)}"),
+        (
+            "load generator CPU mean / loop lag p95",
+            f"{cores(result.generator_cpu)} / {seconds(result.generator_lag)}",
+        ),
         ("after the tabs closed", closed),
         ("after clients vanished mid-scrub", vanished),
         ("after the disconnected-session TTL", ttl),
