@@ -108,7 +108,7 @@ FRAMES_JS: Final = """async (element, count) => {
   const fp = window.flashpoint;
   const out = [];
   for (let k = 0; k < count; k++) {
-    fp.setDay(fp.hi - (k % 2), true);
+    fp.setDay(fp.hi - ((k + 1) % 2), true);
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     out.push(window.flashpointLastDrawMs);
   }
