@@ -117,7 +117,8 @@ async def visit(url: str, plan: Plan) -> str:
         await viewer.run(fragment=False)
         expect_day(viewer, plan.days[0])
         viewer.set_date(plan.days[1])
-        await viewer.run()
+        changed = await viewer.run()
+        assert changed.fragment, "a date change reran the whole page, not the side panel"
         expect_day(viewer, plan.days[1])
     finally:
         await viewer.close()
