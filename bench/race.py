@@ -24,7 +24,7 @@ from bench.browser import (
     READY_JS,
     VIEWPORT,
     CountingServer,
-    Traffic,
+    Frames,
 )
 from bench.synthetic import make_set
 from geo.timeline import day_number
@@ -71,8 +71,7 @@ def main() -> int:
             )
             try:
                 page = browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
-                traffic = Traffic()
-                page.on("websocket", traffic.attach)
+                traffic = Frames(page)
                 page.goto(f"{server.url}/?date={start.isoformat()}")
                 page.wait_for_function(READY_JS, arg=None, timeout=FIRST_DRAW_TIMEOUT_MS)
                 traffic.wait_quiet(page, 1.0, 60)

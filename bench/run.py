@@ -16,6 +16,9 @@ from bench.synthetic import SyntheticSet
 
 T = TypeVar("T")
 STEPS: Final = 5
+CHANGES: Final = 20
+QUICK_CHANGES: Final = 20
+FRAMES: Final = 40
 LOAD_REPEATS: Final = 3
 LOAD_REPEATS_100K: Final = 2
 NAIVE_STEPS: Final = {1_000: 3, 10_000: 1}
@@ -70,6 +73,13 @@ def seconds(milliseconds: list[float]) -> float | None:
     """The median of times in ms, in seconds."""
     value = median(milliseconds)
     return None if value is None else value / 1e3
+
+
+def p95_seconds(milliseconds: list[float]) -> float | None:
+    """The 95th percentile of times in ms, in seconds."""
+    if len(milliseconds) < 2:
+        return None
+    return statistics.quantiles(milliseconds, n=20, method="inclusive")[-1] / 1e3
 
 
 def ratio(slow: float | None, fast: float | None) -> float | None:

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from bench.browser import COMMIT_S
 from bench.procs import ChildResult
 from bench.report import Row, Target, Unit, fmt, size_label
-from bench.run import LOAD_REPEATS_100K, NAIVE_STEPS, STEPS, Run, median, ratio, seconds
+from bench.run import (
+    CHANGES,
+    FRAMES,
+    LOAD_REPEATS_100K,
+    NAIVE_STEPS,
+    STEPS,
+    Run,
+    median,
+    p95_seconds,
+    ratio,
+    seconds,
+)
 
 
 def figure_rows(run: Run) -> list[Row]:
@@ -41,33 +53,27 @@ def figure_rows(run: Run) -> list[Row]:
     add("Index for stepping (Dataset.from_result)", each(lambda s: c[s].index_s, "s"))
     add("Core step: Dataset.visible, cumulative", each(lambda s: c[s].step_cumulative_s, "s"))
     add("Core step: Dataset.visible, 7-day window", each(lambda s: c[s].step_window_s, "s"))
-    add("Map layer: build_step_payload", each(lambda s: c[s].payload_s, "s"))
+    add("Once per dataset + filters: event columns", each(lambda s: c[s].payload_s, "s"))
     add(
-        "Map layer: base map + st_folium render/serialise",
+        "Once per dataset + filters: base map + st_folium",
         each(lambda s: c[s].base_map_s + c[s].layer_s + c[s].st_folium_s, "s"),
     )
-    add("Map layer: total per step", each(lambda s: c[s].map_layer_s, "s"))
-    add("Visible events at the measured steps", each(lambda s: c[s].visible, "count"))
-    add("Map payload JSON (visible events)", each(lambda s: c[s].payload_bytes, "bytes"))
+    add("Events in the columns (all pass the filters)", each(lambda s: c[s].visible, "count"))
+    add(
+        "Event columns JSON (once per dataset + filters)",
+        each(lambda s: c[s].payload_bytes, "bytes"),
+    )
     add("Map component args JSON (AppTest)", each(lambda s: a[s].data["map_args_bytes"], "bytes"))
     add(
-        "All elements of a rerun (AppTest protos)",
+        "All elements of a full run (AppTest protos)",
         each(lambda s: sum(a[s].data["element_bytes"].values()), "bytes"),
-    )
-    add(
-        "  of which the event table (st.dataframe)",
-        each(lambda s: a[s].data["element_bytes"].get("dataframe", 0), "bytes"),
-    )
-    add(
-        "  of which the timeline chart (altair)",
-        each(lambda s: a[s].data["element_bytes"].get("vega_lite_chart", 0), "bytes"),
     )
     add("AppTest first run (load + index + draw)", each(lambda s: a[s].data["first_run_s"], "s"))
     add(
-        f"Server step, AppTest rerun (median of {STEPS})",
+        f"AppTest full rerun, warm (median of {STEPS})",
         each(lambda s: median(a[s].data["steps_s"]), "s"),
     )
-    add("  CPU time of that step", each(lambda s: median(a[s].data["steps_cpu_s"]), "s"))
+    add("  CPU time of that rerun", each(lambda s: median(a[s].data["steps_cpu_s"]), "s"))
     add(
         "Naive app server step (AppTest, median)",
         each(
@@ -75,9 +81,11 @@ def figure_rows(run: Run) -> list[Row]:
         ),
     )
     add(
-        "Speed-up per step over the naive app",
+        "Speed-up per date change over the naive app",
         each(
-            lambda s: ratio(median(n[s].data["steps_s"]), median(a[s].data["steps_s"])),
+            lambda s: ratio(
+                median(n[s].data.get("steps_cpu_s") or n[s].data["steps_s"]), b[s].cpu_per_change_s
+            ),
             "x",
             [s for s in run.sizes if s in NAIVE_STEPS],
         ),
@@ -89,33 +97,37 @@ def figure_rows(run: Run) -> list[Row]:
     sizes_b = sorted(b)
     add("Chromium: open page → map drawn", each(lambda s: b[s].page_load_s, "s", sizes_b))
     add(
-        f"Chromium: click → data-step (median of {STEPS})",
-        each(lambda s: seconds(b[s].step_ms), "s", sizes_b),
+        f"Chromium: server CPU per date change (mean of {CHANGES})",
+        each(lambda s: b[s].cpu_per_change_s, "s", sizes_b),
     )
     add(
-        f"Chromium: click → updated pixels (median of {STEPS})",
-        each(lambda s: seconds(b[s].pixels_ms), "s", sizes_b),
-    )
-    add(
-        "Chromium: click → rerun finished (median)",
-        each(lambda s: seconds(b[s].done_ms), "s", sizes_b),
-    )
-    add(
-        "Chromium: FlashpointLayer.update in JS (median)",
-        each(lambda s: seconds(b[s].js_ms), "s", sizes_b),
-    )
-    add(
-        "Chromium: bytes sent by the server per step (TCP, median)",
-        each(lambda s: median([float(x) for x in b[s].wire_per_step]), "bytes", sizes_b),
-    )
-    add(
-        "Chromium: bytes received per step (median)",
-        each(lambda s: median([float(x) for x in b[s].bytes_per_step]), "bytes", sizes_b),
+        "Chromium: websocket bytes per date change (median)",
+        each(lambda s: median([float(x) for x in b[s].bytes_per_change]), "bytes", sizes_b),
     )
     add(
         "  those frames deflated (estimate)",
-        each(lambda s: median([float(x) for x in b[s].deflated_per_step]), "bytes", sizes_b),
+        each(lambda s: median([float(x) for x in b[s].deflated_per_change]), "bytes", sizes_b),
     )
+    add(
+        "  TCP bytes sent by the server (ss, median)",
+        each(lambda s: median([float(x) for x in b[s].wire_per_change]), "bytes", sizes_b),
+    )
+    add(
+        "Chromium: commit → page follows (median)",
+        each(lambda s: seconds(b[s].agree_ms), "s", sizes_b),
+    )
+    add(
+        "Chromium: commit → page follows (p95)",
+        each(lambda s: p95_seconds(b[s].agree_ms), "s", sizes_b),
+    )
+    add(
+        "Chromium: visible events in the map's view", each(lambda s: b[s].in_view, "count", sizes_b)
+    )
+    add(
+        f"Chromium: drag frame, median of {FRAMES}",
+        each(lambda s: seconds(b[s].frame_ms), "s", sizes_b),
+    )
+    add("Chromium: drag frame, p95", each(lambda s: p95_seconds(b[s].frame_ms), "s", sizes_b))
     add(
         "Peak RSS: load + 5 steps, own process",
         each(lambda s: run.rss[s].data["peak_rss_mb"], "MB"),
@@ -177,70 +189,71 @@ def phase_rows(run: Run) -> list[Row]:
         for s in run.sizes
         if s in run.apptest and run.apptest[s].ok and run.apptest[s].data["steps_s"]
     }
-    rows.append(Row("whole step (AppTest rerun)", total))
+    rows.append(Row("whole run (AppTest rerun)", total))
     return rows
 
 
 def targets(run: Run) -> list[Target]:
-    """The issue's targets, each with the figure that answers it."""
+    """The targets, each with the figure that answers it."""
 
     def get(fn: Callable[[], float | None]) -> float | None:
         try:
             return fn()
-        except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        except (KeyError, TypeError, ValueError, ZeroDivisionError, IndexError):
             return None
 
     quick = "not measured with --quick" if run.quick else "not measured: see problems"
     naive_cut = bool(run.naive.get(10_000, ChildResult()).data.get("lower_bound"))
-    a, b, n = run.apptest, run.browser, run.naive
-    candidates: list[tuple[str, Callable[[], float | None]]] = [
-        (
-            "TCP bytes from the server during a step in Chromium (ss)",
-            lambda: median([float(x) for x in b[10_000].wire_per_step]),
-        ),
-        (
-            "websocket frames received by Chromium",
-            lambda: median([float(x) for x in b[10_000].bytes_per_step]),
-        ),
-        (
-            "AppTest: protos of all elements of a rerun",
-            lambda: float(sum(a[10_000].data["element_bytes"].values())),
-        ),
-    ]
-    sent_source, sent = candidates[0][0], None
-    for source, reading in candidates:
-        sent = get(reading)
-        if sent is not None:
-            sent_source = source
-            break
+    b, n = run.browser, run.naive
+    chromium = f"Chromium, psutil over {CHANGES} changes"
 
-    def server_step(size: int, limit: float) -> Target:
+    def cpu(size: int, limit: float) -> Target:
         return Target(
-            f"{size_label(size)}: server step",
+            f"{size_label(size)}: server CPU per date change",
             limit,
             "s",
-            get(lambda: median(a[size].data["steps_s"])),
-            f"AppTest full rerun, median of {STEPS}",
+            get(lambda: b[size].cpu_per_change_s),
+            chromium,
             why_missing=quick,
-            cpu=get(lambda: median(a[size].data["steps_cpu_s"])),
         )
 
-    def pixels(size: int, limit: float) -> Target:
+    def follows(size: int, limit: float) -> Target:
         return Target(
-            f"{size_label(size)}: click to updated pixels",
+            f"{size_label(size)}: thumb rests → page follows",
             limit,
             "s",
-            get(lambda: seconds(b[size].pixels_ms)),
-            f"Chromium, median of {STEPS}",
+            get(lambda: COMMIT_S + b[size].median_agree_s()),
+            f"{COMMIT_S * 1e3:.0f} ms commit delay + commit → page, median",
+            why_missing=quick,
+        )
+
+    def frame(size: int, limit: float, p95: bool) -> Target:
+        return Target(
+            f"{size_label(size)}: drag frame{' (p95)' if p95 else ''}",
+            limit,
+            "s",
+            get(lambda: p95_seconds(b[size].frame_ms) if p95 else seconds(b[size].frame_ms)),
+            f"Chromium, all events in view, {'p95' if p95 else 'median'} of {FRAMES}",
             why_missing=quick,
         )
 
     return [
-        server_step(10_000, 0.1),
-        Target("10k: bytes sent per step", 500e3, "bytes", sent, sent_source, why_missing=quick),
-        pixels(10_000, 0.5),
-        server_step(100_000, 1.0),
-        pixels(100_000, 3.0),
+        cpu(10_000, 0.015),
+        Target(
+            "10k: websocket bytes per date change",
+            20e3,
+            "bytes",
+            get(lambda: median([float(x) for x in b[10_000].bytes_per_change])),
+            "frames received by Chromium (CDP), median",
+            why_missing=quick,
+        ),
+        follows(10_000, 0.3),
+        frame(10_000, 0.016, p95=False),
+        frame(10_000, 0.016, p95=True),
+        cpu(100_000, 1.0),
+        follows(100_000, 3.0),
+        frame(100_000, 0.05, p95=False),
+        frame(100_000, 0.05, p95=True),
         Target(
             "100k: CSV load + validate",
             3.0,
@@ -251,21 +264,19 @@ def targets(run: Run) -> list[Target]:
             cpu=get(lambda: run.core[100_000].load_csv_cpu_s),
         ),
         Target(
-            "10k: faster per step than naive",
+            "10k: cheaper per date change than naive",
             100.0,
             "x",
             get(
-                lambda: ratio(median(n[10_000].data["steps_s"]), median(a[10_000].data["steps_s"]))
+                lambda: ratio(
+                    median(n[10_000].data.get("steps_cpu_s") or n[10_000].data["steps_s"]),
+                    b[10_000].cpu_per_change_s,
+                )
             ),
-            "naive / dashboard AppTest step, same run"
+            "naive AppTest step CPU / dashboard server CPU per change"
             + (" (a lower bound: the naive step was stopped)" if naive_cut else ""),
             at_least=True,
             lower_bound=naive_cut,
-            cpu=get(
-                lambda: ratio(
-                    median(n[10_000].data["steps_cpu_s"]), median(a[10_000].data["steps_cpu_s"])
-                )
-            ),
             why_missing=quick,
         ),
     ]

@@ -1,16 +1,19 @@
 """Real viewers: Chromium pages driven by Playwright through the same scenario.
 
 Each page's websocket frames are decoded (the same protobufs the lightweight client uses), so
-a browser's slider step is timed exactly like a lightweight one: from the `rerun_script` it
-sends to the `script_finished` it receives. The time until the map has redrawn (`data-step`)
-is kept as well: that is what the person sees.
+a browser's date change is timed exactly like a lightweight one: from the `rerun_script`
+carrying the bridge's date trigger to the `script_finished` it receives. The time from the
+key press until the page agrees (the map shows the day and the address names it; the page
+hears of a date 250 ms after the thumb rests) is kept as well: that is what the person sees.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from contextlib import suppress
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
 from urllib.parse import parse_qs, urlsplit
@@ -19,15 +22,16 @@ from playwright.async_api import Browser, Locator, Page, Playwright, ViewportSiz
 from playwright.async_api import Error as PlaywrightError
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from geo.timeline import day_number
 from harness.chromium import CHROMIUM_ARGS, CHROMIUM_ENV
 from harness.chromium import chromium_path as debian_chromium
 from loadtest.fleet import Fleet
 from loadtest.scenario import Pace, Plan, Record, ShareLink
 
-MAP_FRAME: Final = 'iframe[title="streamlit_folium.st_folium"]'
-SLIDER_INPUT: Final = '[data-testid="stSlider"] input[type="range"]'
+# The newest map: while a new dataset replaces the old one, both iframes exist for a moment.
+MAP_FRAME: Final = 'iframe[title="streamlit_folium.st_folium"] >> nth=-1'
+TRIGGERS: Final = "__events"
 WAIT_MS: Final = 30_000
 VIEWPORT: Final[ViewportSize] = {"width": 1400, "height": 1000}
 
@@ -46,13 +50,12 @@ async def launch(playwright: Playwright) -> Browser:
 
 
 class WireTimer:
-    """Times each run a page asks for, reading its websocket frames."""
+    """Times each run a page asks for, reading its websocket frames; a run that carries the
+    bridge's `date` trigger is a date change."""
 
     def __init__(self, record: Record) -> None:
         self.record = record
         self._started: float | None = None
-        self._slider_id = ""
-        self._slider: float | None = None
         self._step = False
 
     def attach(self, socket: WebSocket) -> None:
@@ -70,11 +73,9 @@ class WireTimer:
         now = time.perf_counter()
         if self._started is None:
             self._started = now
-        for state in msg.rerun_script.widget_states.widgets:
-            if state.id == self._slider_id and state.double_array_value.data:
-                value = state.double_array_value.data[0]
-                self._step |= self._slider is not None and value != self._slider
-                self._slider = value
+        self._step |= any(
+            is_date_trigger(state) for state in msg.rerun_script.widget_states.widgets
+        )
         if self._step and self.record.step_started is None:
             self.record.step_started = self._started
 
@@ -83,13 +84,7 @@ class WireTimer:
             return
         msg = ForwardMsg()
         msg.ParseFromString(payload)
-        kind = msg.WhichOneof("type")
-        if kind == "delta" and msg.delta.new_element.WhichOneof("type") == "slider":
-            slider = msg.delta.new_element.slider
-            self._slider_id = slider.id
-            if slider.set_value:  # the server moved it (a button): not the viewer's step
-                self._slider = slider.value[0]
-        if kind != "script_finished":
+        if msg.WhichOneof("type") != "script_finished":
             return
         if self._started is None or msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
             return
@@ -101,50 +96,83 @@ class WireTimer:
         self._started, self._step = None, False
 
 
-def map_at(page: Page, day_n: int | None = None) -> Locator:
-    """The map container, optionally only once it shows day number `day_n`."""
-    selector = ".leaflet-container" if day_n is None else f'.leaflet-container[data-step="{day_n}"]'
-    return page.frame_locator(MAP_FRAME).locator(selector)
+def is_date_trigger(state: WidgetState) -> bool:
+    """Whether a widget state is the bridge's trigger carrying a settled date."""
+    if not state.id.endswith(TRIGGERS) or not state.json_trigger_value:
+        return False
+    try:
+        sent = json.loads(state.json_trigger_value)
+    except json.JSONDecodeError:
+        return False
+    return any(isinstance(t, dict) and t.get("event") == "date" for t in sent)
 
 
-async def wait_day(page: Page, day_n: int) -> None:
-    """Wait until the map has drawn day number `day_n`."""
-    await map_at(page, day_n).wait_for(state="attached", timeout=WAIT_MS)
+def map_at(page: Page) -> Locator:
+    """The map's container."""
+    return page.frame_locator(MAP_FRAME).locator(".leaflet-container[data-flashpoint]")
+
+
+async def wait_day(page: Page, day: date) -> None:
+    """Wait until the map shows `day` and the page agrees (the address names it)."""
+    await (
+        page.frame_locator(MAP_FRAME)
+        .locator(f'.leaflet-container[data-day="{day.isoformat()}"]')
+        .wait_for(state="attached", timeout=WAIT_MS)
+    )
+    await page.wait_for_function(
+        "(d) => new URLSearchParams(location.search).get('date') === d",
+        arg=day.isoformat(),
+        timeout=WAIT_MS,
+    )
 
 
 async def wait_event(page: Page, link: ShareLink) -> None:
     """Wait until the page shows `link`'s date on the map and its event in the detail panel."""
-    await wait_day(page, day_number(link.day))
+    await wait_day(page, link.day)
     await page.locator(f'.fp-detail[data-event-id="{link.event_id}"]').wait_for(
         state="attached", timeout=WAIT_MS
     )
 
 
 async def step_slider(page: Page, key: str) -> None:
-    """Move the date slider with the keyboard, as a person does after clicking its handle."""
-    await page.locator(SLIDER_INPUT).focus()
+    """Move the map's date slider with the keyboard, as a person does after clicking it."""
+    await page.frame_locator(MAP_FRAME).locator(".fp-slider").focus()
     await page.keyboard.press(key)
 
 
+async def shown_day(page: Page) -> date:
+    """The day the map shows."""
+    value = await map_at(page).get_attribute("data-day")
+    if value is None:
+        raise RuntimeError("the map shows no date")
+    return date.fromisoformat(value)
+
+
 async def click_button(page: Page, key: str) -> None:
-    """Click one of the date buttons (`prev`, `next`) and wait for the map to change day."""
-    before = await map_at(page).get_attribute("data-step")
-    await page.locator(f".st-key-{key} button").first.click()
+    """Click one of the map's date buttons (`prev`, `next`); wait for the page to follow."""
+    before = await shown_day(page)
+    await page.frame_locator(MAP_FRAME).locator(f".fp-{key}").click()
     await (
         page.frame_locator(MAP_FRAME)
-        .locator(f'.leaflet-container[data-step]:not([data-step="{before}"])')
+        .locator(f'.leaflet-container[data-day]:not([data-day="{before.isoformat()}"])')
         .wait_for(state="attached", timeout=WAIT_MS)
     )
+    await wait_day(page, await shown_day(page))
 
 
 async def click_marker(page: Page) -> None:
-    """Click the first marker the map layer drew, and wait for the address to name it."""
+    """Click the newest marker the map drew, and wait for the address to name its event."""
     container = map_at(page)
+    await (
+        page.frame_locator(MAP_FRAME)
+        .locator(".leaflet-container[data-idle]")
+        .wait_for(state="attached", timeout=WAIT_MS)
+    )
     x, y = await container.evaluate(
         """() => {
-            const layer = window.flashpoint;
-            const item = layer.items.values().next().value;
-            const p = layer.map.latLngToContainerPoint(item.marker.getLatLng());
+            const fp = window.flashpoint;
+            const i = fp.drawn.index[0];
+            const p = fp.map.latLngToContainerPoint([fp.ev.lat[i] / 1e5, fp.ev.wx[i] * 360 - 180]);
             return [p.x, p.y];
         }"""
     )
@@ -167,12 +195,12 @@ async def browser_session(
         page = await context.new_page()
         page.on("websocket", WireTimer(record).attach)
         await page.goto(f"{base_url}/?{plan.query}", timeout=WAIT_MS)
-        await wait_day(page, day_number(plan.days[0]))
+        await wait_day(page, plan.days[0])
         for day in plan.days[1:]:
             await pace.pause()
             started = time.perf_counter()
             await step_slider(page, "ArrowRight")
-            await wait_day(page, day_number(day))
+            await wait_day(page, day)
             record.shown.append(time.perf_counter() - started)
         for key in ("prev", "next"):
             await pace.pause()
@@ -210,13 +238,8 @@ async def check_restart(browser: Browser, fleet: Fleet, link: ShareLink) -> list
         await page.goto(f"{fleet.url}/?{link.query}", timeout=WAIT_MS)
         await wait_event(page, link)
         await step_slider(page, "ArrowRight")
-        moved = day_number(link.day) + 1
+        moved = link.day + timedelta(days=1)
         await wait_day(page, moved)
-        await page.wait_for_function(
-            "(d) => new URLSearchParams(location.search).get('date') !== d",
-            arg=link.day.isoformat(),
-            timeout=WAIT_MS,
-        )
         before = view_of(page.url)
         await asyncio.to_thread(fleet.restart)
         if not await reconnected(fleet):

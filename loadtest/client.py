@@ -3,23 +3,30 @@
 It loads the page over HTTP, then speaks Streamlit's websocket protocol on `/_stcore/stream`:
 protobuf `BackMsg` out (`rerun_script` carrying `ClientState` with the widget states and the
 fragment id, as the frontend sends them), `ForwardMsg` in (deltas, then `script_finished`).
-It keeps what the frontend would keep — widget ids from the deltas, the slider's value, the
-address bar's query string — and reads the map's step payload, the same numbers the map
-writes into `data-step` / `data-visible` in a browser.
+
+It acts as the page does now that time runs in the browser. The map receives the events once
+(`window.flashpoint.setEvents(...)` in the map's feature group, on full runs) and the client
+keeps them, as the map does; moving the date, stepping to the previous or next event date and
+clicking a marker happen in the browser, and what reaches the server is what the page's
+bridge (a Streamlit v2 component keyed "bridge") sends when the date settles or a marker is
+picked: a rerun of the side panel's fragment carrying a trigger, `[{"event": "date", "value":
+{"value": "YYYY-MM-DD", "view": {...}}}]`, in the component's trigger-aggregator widget.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import json
 import time
 import urllib.request
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from http.cookiejar import CookieJar
 from typing import Any, Final
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.Delta_pb2 import Delta
@@ -33,8 +40,8 @@ from geo.timeline import EPOCH, day_number
 STREAM_PATH: Final = "/_stcore/stream"
 PAGE_PATHS: Final = ("/_stcore/health", "/_stcore/host-config")
 MAP_COMPONENT: Final = "streamlit_folium.st_folium"
-MAP_UPDATE: Final = "flashpoint.update("
-MICROS_PER_DAY: Final = 86_400 * 1_000_000
+BRIDGE_COMPONENT: Final = "flashpoint_bridge"
+MAP_EVENTS: Final = "window.flashpoint.setEvents("
 MAX_MESSAGE_BYTES: Final = 64 * 1024 * 1024
 HTTP_TIMEOUT: Final = 15.0
 FINISHED_OK: Final = frozenset(
@@ -52,19 +59,34 @@ class RunResult:
 
     seconds: float
     size: int
+    fragment: bool = False
 
 
 @dataclass(frozen=True, slots=True)
-class Slider:
-    """The date slider: its widget id and the fragment (date controls + map) it lives in."""
+class Bridge:
+    """The bridge component: its id and the fragment (the side panel) that drew it."""
 
     widget_id: str
     fragment_id: str
 
+    @property
+    def trigger_id(self) -> str:
+        """The widget that carries its triggers (Streamlit's trigger aggregator)."""
+        return _make_trigger_id(self.widget_id, "events")
 
-def micros_of(day: date) -> float:
-    """A date as the slider carries it on the wire."""
-    return float(day_number(day) * MICROS_PER_DAY)
+
+@dataclass(frozen=True, slots=True)
+class MapView:
+    """The map's centre and zoom, as the map reports them."""
+
+    lat: float
+    lon: float
+    zoom: int
+
+
+def date_of(day_n: int | None) -> date | None:
+    """A day number (days since 1970-01-01) as a date."""
+    return None if day_n is None else EPOCH + timedelta(days=day_n)
 
 
 def user_key(widget_id: str) -> str:
@@ -77,6 +99,16 @@ def query_date(query: str) -> str | None:
     """The `date` parameter of an address-bar query string."""
     values = parse_qs(query).get("date")
     return values[0] if values else None
+
+
+def with_view(query: str, view: MapView | None) -> str:
+    """The address with the map's view written into it, as the bridge does in the page."""
+    if view is None:
+        return query
+    params = parse_qs(query, keep_blank_values=True)
+    params["lat"], params["lon"] = [f"{view.lat:.4f}"], [f"{view.lon:.4f}"]
+    params["zoom"] = [str(view.zoom)]
+    return urlencode(params, doseq=True)
 
 
 def load_page(base_url: str, query: str, jar: CookieJar) -> None:
@@ -105,14 +137,18 @@ class Viewer:
     def __init__(self, conn: ClientConnection, query: str) -> None:
         self._conn = conn
         self._states: dict[str, WidgetState] = {}
-        self._clicks = 0
+        self._triggers: list[dict[str, Any]] = []
+        self._rev: int | None = None
         self.query_string = query
         self.widget_ids: dict[str, str] = {}
-        self.slider: Slider | None = None
-        self.slider_value: float | None = None
+        self.bridge: Bridge | None = None
+        self.page_state: dict[str, Any] = {}
+        self.view: MapView | None = None
         self.map_id: str | None = None
-        self.map_step: int | None = None
+        self.map_day: int | None = None
         self.map_rows: list[int] = []
+        self.map_starts: list[int] = []
+        self.map_days: list[int] = []
         self.detail_ids: set[str] = set()
 
     @classmethod
@@ -134,72 +170,83 @@ class Viewer:
 
     @property
     def fragment_id(self) -> str:
-        """The fragment holding the date controls and the map."""
-        if self.slider is None:
-            raise ProtocolError("no date slider has been rendered")
-        return self.slider.fragment_id
-
-    def set_date(self, day: date) -> None:
-        """Move the slider, as a drag or an arrow key does."""
-        if self.slider is None:
-            raise ProtocolError("no date slider has been rendered")
-        self._set_slider(self.slider.widget_id, micros_of(day))
+        """The fragment the bridge lives in (the side panel): a date change reruns it."""
+        if self.bridge is None:
+            raise ProtocolError("no bridge has been rendered")
+        return self.bridge.fragment_id
 
     @property
-    def slider_date(self) -> date | None:
-        """The date the slider shows."""
-        if self.slider_value is None:
+    def map_date(self) -> date | None:
+        """The date the map shows (the browser's own date)."""
+        return date_of(self.map_day)
+
+    @property
+    def page_date(self) -> date | None:
+        """The date the page's panels follow, as the server last told the map."""
+        day = self.page_state.get("day")
+        return date_of(day) if isinstance(day, int) else None
+
+    def set_date(self, day: date) -> None:
+        """Move the map's date (a drag, an arrow key, Play stopping); the page hears of it."""
+        self.map_day = day_number(day)
+        self._trigger("date", day.isoformat())
+
+    def step(self, direction: int) -> date | None:
+        """◀ or ▶ in the map: to the previous or next day with an event (None: no such day)."""
+        if self.map_day is None:
+            raise ProtocolError("the map shows no date")
+        days = self.map_days
+        if direction > 0:
+            i = bisect.bisect_right(days, self.map_day)
+            target = days[i] if i < len(days) else None
+        else:
+            j = bisect.bisect_right(days, self.map_day - 1) - 1
+            target = days[j] if j >= 0 else None
+        if target is None:
             return None
-        return date.fromordinal(EPOCH.toordinal() + int(self.slider_value // MICROS_PER_DAY))
+        day = EPOCH + timedelta(days=target)
+        self.set_date(day)
+        return day
 
-    def _set_slider(self, widget_id: str, micros: float) -> None:
-        state = WidgetState(id=widget_id)
-        state.double_array_value.data.append(micros)
-        self._states[widget_id] = state
-        self.slider_value = micros
+    def shown_rows(self) -> list[int]:
+        """Rows of the events the map draws at its date (everything so far)."""
+        if self.map_day is None:
+            return []
+        return self.map_rows[: bisect.bisect_right(self.map_starts, self.map_day)]
 
-    def report_map_view(self, lat: float, lng: float, zoom: int) -> None:
-        """What the map component reports once it has drawn (its centre and zoom)."""
-        self._set_map_value(None, lat, lng, zoom)
+    def report_map_view(self, lat: float, lon: float, zoom: int) -> None:
+        """The map settles on a view: it writes it into the address itself, with no rerun."""
+        self.view = MapView(lat, lon, zoom)
+        self.query_string = with_view(self.query_string, self.view)
 
-    def click_marker(self, row: int, lat: float, lng: float, zoom: int) -> None:
-        """What the map component reports when a marker is clicked."""
-        self._clicks += 1
-        drawing = {"type": "Feature", "properties": {"row": row}, "geometry": None}
-        self._set_map_value(drawing, lat, lng, zoom)
+    def click_marker(self, row: int) -> None:
+        """A marker is clicked: the map highlights it and the page hears of the pick."""
+        self._trigger("pick", {"row": row, "dataset": self.page_state.get("dataset")})
 
-    def _set_map_value(self, drawing: Any, lat: float, lng: float, zoom: int) -> None:
-        if self.map_id is None:
-            raise ProtocolError("no map has been rendered")
-        value = {
-            "last_object_clicked_count": self._clicks,
-            "last_active_drawing": drawing,
-            "zoom": zoom,
-            "center": {"lat": lat, "lng": lng},
-        }
-        self._states[self.map_id] = WidgetState(id=self.map_id, json_value=json.dumps(value))
+    def _trigger(self, name: str, value: Any) -> None:
+        view = None if self.view is None else vars_of(self.view)
+        self._triggers.append({"event": name, "value": {"value": value, "view": view}})
 
-    def _rerun(self, fragment: bool, press: str | None) -> bytes:
+    def _rerun(self, fragment: bool, triggers: list[dict[str, Any]]) -> bytes:
         """`rerun_script` with every widget state the page holds, as the frontend sends it."""
         msg = BackMsg()
         client = msg.rerun_script
         client.query_string = self.query_string
         client.fragment_id = self.fragment_id if fragment else ""
         client.widget_states.widgets.extend(self._states.values())
-        if press is not None:
-            if press not in self.widget_ids:
-                raise ProtocolError(f"no button with key {press!r} has been rendered")
+        if triggers:
+            if self.bridge is None:
+                raise ProtocolError("no bridge has been rendered")
             client.widget_states.widgets.append(
-                WidgetState(id=self.widget_ids[press], trigger_value=True)
+                WidgetState(id=self.bridge.trigger_id, json_trigger_value=json.dumps(triggers))
             )
         payload: bytes = msg.SerializeToString()
         return payload
 
-    async def run(
-        self, *, fragment: bool = True, press: str | None = None, timeout: float = 30
-    ) -> RunResult:
-        """Send `rerun_script` (optionally pressing a button) and read until `script_finished`."""
-        payload = self._rerun(fragment, press)
+    async def run(self, *, fragment: bool = True, timeout: float = 30) -> RunResult:
+        """Send `rerun_script` (with any pending trigger) and read until `script_finished`."""
+        payload = self._rerun(fragment, self._triggers)
+        self._triggers = []
         self.detail_ids = set()
         started = time.perf_counter()
         await self._conn.send(payload)
@@ -207,7 +254,9 @@ class Viewer:
 
     async def send_run(self) -> None:
         """Send a fragment rerun without waiting for it (a client that leaves mid-run)."""
-        await self._conn.send(self._rerun(fragment=True, press=None))
+        payload = self._rerun(True, self._triggers)
+        self._triggers = []
+        await self._conn.send(payload)
 
     async def _read_run(self, started: float, timeout: float) -> RunResult:
         deadline = started + timeout
@@ -229,13 +278,14 @@ class Viewer:
             if kind == "delta":
                 self._absorb(msg.delta)
             elif kind == "page_info_changed":
-                self.query_string = msg.page_info_changed.query_string
+                self.query_string = with_view(msg.page_info_changed.query_string, self.view)
             elif kind == "script_finished":
                 if msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     continue
                 if msg.script_finished not in FINISHED_OK:
                     raise ProtocolError(f"the script failed (status {msg.script_finished})")
-                return RunResult(time.perf_counter() - started, size)
+                fragment = msg.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+                return RunResult(time.perf_counter() - started, size, fragment)
 
     def _absorb(self, delta: Delta) -> None:
         """Keep what the frontend keeps from a delta; raise on what it would show as an error."""
@@ -253,32 +303,40 @@ class Viewer:
             raise ProtocolError(f"the app shows an error: {element.alert.body}")
         if kind == "html" and "data-event-id=" in element.html.body:
             self.detail_ids.add(element.html.body.split('data-event-id="', 1)[1].split('"', 1)[0])
-        if kind == "slider":
-            proto = element.slider
-            self.slider = Slider(proto.id, delta.fragment_id)
-            self.widget_ids[user_key(proto.id)] = proto.id
-            if proto.set_value:
-                self._set_slider(proto.id, proto.value[0])
-            elif self.slider_value is None:
-                self.slider_value = proto.default[0]
-        elif kind == "button":
+        if kind == "button":
             self.widget_ids[user_key(element.button.id)] = element.button.id
+        elif kind == "bidi_component" and element.bidi_component.component_name.endswith(
+            BRIDGE_COMPONENT
+        ):
+            self.bridge = Bridge(element.bidi_component.id, delta.fragment_id)
+            self._read_page_state(element.bidi_component.json)
         elif (
             kind == "component_instance"
             and element.component_instance.component_name == MAP_COMPONENT
         ):
             self.map_id = element.component_instance.id
-            self._read_map_payload(element.component_instance.json_args)
+            self._read_map_events(element.component_instance.json_args)
 
-    def _read_map_payload(self, json_args: str) -> None:
-        """The step payload handed to the map layer (`step` = day number, `rows` = visible)."""
+    def _read_page_state(self, data: str) -> None:
+        """The view state the page hands the map; the map takes its date when `rev` moves."""
+        state = json.loads(data) if data else {}
+        if not isinstance(state, dict):
+            raise ProtocolError("the bridge carries no view state")
+        self.page_state = state
+        if state.get("rev") != self._rev and isinstance(state.get("day"), int):
+            self._rev = state.get("rev")
+            self.map_day = int(state["day"])
+
+    def _read_map_events(self, json_args: str) -> None:
+        """The event columns handed to the map (rows and start days, in date order)."""
         layer = json.loads(json_args).get("feature_group") or ""
-        start = layer.find(MAP_UPDATE)
+        start = layer.find(MAP_EVENTS)
         if start < 0:
-            raise ProtocolError("the map carries no step payload")
-        payload, _ = json.JSONDecoder().raw_decode(layer, start + len(MAP_UPDATE))
-        self.map_step = int(payload["step"])
-        self.map_rows = [int(r) for r in payload["rows"]]
+            raise ProtocolError("the map carries no events")
+        columns, _ = json.JSONDecoder().raw_decode(layer, start + len(MAP_EVENTS))
+        self.map_rows = [int(r) for r in columns["row"]]
+        self.map_starts = [int(d) for d in columns["start"]]
+        self.map_days = sorted(set(self.map_starts))
 
     async def close(self) -> None:
         """Leave politely: a websocket close handshake, as a closed tab does."""
@@ -291,3 +349,8 @@ class Viewer:
             transport.abort()
         else:
             transport.close()
+
+
+def vars_of(view: MapView) -> dict[str, float]:
+    """A view as the map sends it along with a trigger."""
+    return {"lat": view.lat, "lon": view.lon, "zoom": view.zoom}

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
+
 from loadtest.fleet import Fleet
 
 MB = 1024 * 1024
@@ -43,21 +45,40 @@ class Sampler:
     fleet: Fleet
     interval: float = 0.5
     samples: list[tuple[float, int, float]] = field(default_factory=list)
+    # This process (the lightweight viewers' event loop): its CPU, and how late its timers fire.
+    own: list[tuple[float, float]] = field(default_factory=list)
+    lags: list[float] = field(default_factory=list)
 
     def take(self) -> tuple[float, int, float]:
         """One sample now: (monotonic time, RSS bytes, CPU seconds used so far)."""
-        sample = (time.monotonic(), self.fleet.rss(), self.fleet.cpu())
+        now = time.monotonic()
+        sample = (now, self.fleet.rss(), self.fleet.cpu())
         self.samples.append(sample)
+        times = psutil.Process().cpu_times()
+        self.own.append((now, times.user + times.system))
         return sample
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sample every `interval` until `stop` is set."""
         while not stop.is_set():
             self.take()
+            due = time.monotonic() + self.interval
             try:
                 await asyncio.wait_for(stop.wait(), self.interval)
             except TimeoutError:
+                self.lags.append(max(0.0, time.monotonic() - due))
                 continue
+
+    def generator(self) -> tuple[float, float]:
+        """The load generator's mean CPU use in cores, and its event loop's p95 lag in s.
+
+        A step time includes the lag: with the generator short of CPU, steps look slower
+        than the server makes them.
+        """
+        if len(self.own) < 2 or self.own[-1][0] <= self.own[0][0]:
+            return math.nan, math.nan
+        mean = (self.own[-1][1] - self.own[0][1]) / (self.own[-1][0] - self.own[0][0])
+        return mean, percentile(self.lags, 95)
 
     @property
     def peak_rss(self) -> int:

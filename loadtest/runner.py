@@ -85,6 +85,8 @@ class PhaseResult:
     active_after_vanish: int | None = None
     cpu_mean: float = math.nan
     cpu_peak: float = math.nan
+    generator_cpu: float = math.nan
+    generator_lag: float = math.nan
     cpu_after_vanish: float = math.nan
     files_written: list[str] = field(default_factory=list)
     saturation: Record | None = None
@@ -172,6 +174,7 @@ async def run_phase(config: PhaseConfig, fleet: Fleet, browser: Browser | None) 
     if sampler is not None:
         result.rss_peak = sampler.peak_rss
         result.cpu_mean, result.cpu_peak = sampler.cpu_cores()
+        result.generator_cpu, result.generator_lag = sampler.generator()
 
     await asyncio.sleep(SETTLE)
     result.active_after_end = await asyncio.to_thread(fleet.live_sessions)

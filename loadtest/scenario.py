@@ -1,6 +1,10 @@
 """What one viewer does: load the page, scrub the crisis day by day, step with the buttons,
 click an event on the map, open a share link. The lightweight version lives here; the
 browser version is in `loadtest.browser`.
+
+Each date change is what the page sends once the thumb rests: one rerun of the side panel's
+fragment carrying the bridge's trigger. The map's pans cost the server nothing (the map
+writes its view into the address itself), so they are no longer runs.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
 
-from geo.timeline import day_number
 from geo.validation import load_events
 from loadtest.client import ProtocolError, RunResult, Viewer, query_date
 
@@ -83,7 +86,9 @@ class Record:
     step_started: float | None = None
 
     def add(self, result: RunResult, *, step: bool = False) -> None:
-        """Count one run (and, for a slider step, its time)."""
+        """Count one run (and, for a date change, its time: it must rerun the fragment only)."""
+        if step and not result.fragment:
+            raise ProtocolError("a date change reran the whole page, not the side panel")
         self.runs.append(result.seconds)
         self.received += result.size
         if step:
@@ -116,40 +121,39 @@ class Pace:
 
 
 def expect_day(viewer: Viewer, day: date) -> None:
-    """The slider, the map's step and the address bar all show `day`."""
-    seen = (viewer.slider_date, viewer.map_step, query_date(viewer.query_string))
-    wanted = (day, day_number(day), day.isoformat())
+    """The map (with its events), the page's panels and the address bar all show `day`."""
+    if not viewer.map_rows:
+        raise ProtocolError("the map has received no events")
+    seen = (viewer.map_date, viewer.page_date, query_date(viewer.query_string))
+    wanted = (day, day, day.isoformat())
     if seen != wanted:
-        raise ProtocolError(f"expected {day}: slider/map step/address show {seen}")
+        raise ProtocolError(f"expected {day}: map/page/address show {seen}")
 
 
 async def scrub(viewer: Viewer, plan: Plan, pace: Pace, record: Record) -> None:
-    """First run, the map's view report, one slider step per day, prev, next, a marker click."""
+    """First run, the map's view, one date change per day, prev, next, a marker click."""
     record.add(await viewer.run(fragment=False))
     expect_day(viewer, plan.days[0])
     viewer.report_map_view(*MAP_VIEW)
-    record.add(await viewer.run())
     for day in plan.days[1:]:
         await pace.pause()
         viewer.set_date(day)
         record.step_started = time.perf_counter()
         record.add(await viewer.run(), step=True)
         expect_day(viewer, day)
-    for button in ("prev", "next"):
+    for direction in (-1, +1):
         await pace.pause()
-        before = viewer.slider_date
-        record.add(await viewer.run(press=button))
-        after = viewer.slider_date
-        if (
-            before is None
-            or after is None
-            or (after >= before if button == "prev" else after <= before)
-        ):
-            raise ProtocolError(f"{button} moved the date from {before} to {after}")
+        before = viewer.map_date
+        target = viewer.step(direction)
+        if target is None or before is None or (target - before).days * direction <= 0:
+            raise ProtocolError(f"stepping {direction:+d} from {before} leads to {target}")
+        record.add(await viewer.run())
+        expect_day(viewer, target)
     await pace.pause()
-    if not viewer.map_rows:
+    shown = viewer.shown_rows()
+    if not shown:
         raise ProtocolError("the map shows no event to click")
-    viewer.click_marker(viewer.map_rows[-1], *MAP_VIEW)
+    viewer.click_marker(shown[-1])
     record.add(await viewer.run())
     if "event=" not in viewer.query_string or not viewer.detail_ids:
         raise ProtocolError("a marker click did not select its event")

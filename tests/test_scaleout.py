@@ -3,8 +3,9 @@
 Real processes throughout: two `streamlit run dashboard.py` replicas on free loopback ports and
 Debian's nginx (unprivileged, everything under tmp) with deploy/nginx's config. Viewers are the
 load test's lightweight clients: a page load over HTTP, then a websocket session that runs the
-script and steps the slider, all through the proxy. The replica behind each request is read
-from nginx's access log (`upstream=`) and cross-checked with each replica's own session count.
+script and changes the date as the page does, all through the proxy. The replica behind each
+request is read from nginx's access log (`upstream=`) and cross-checked with each replica's own
+session count.
 """
 
 from __future__ import annotations
@@ -109,14 +110,15 @@ def connects(server: DashboardServer) -> int:
 
 
 async def visit(url: str, plan: Plan) -> str:
-    """One viewer through the proxy: page, websocket session, one slider step; its route."""
+    """One viewer through the proxy: page, websocket session, one date change; its route."""
     jar = CookieJar()
     viewer = await Viewer.open(url, plan.query, jar=jar)
     try:
         await viewer.run(fragment=False)
         expect_day(viewer, plan.days[0])
         viewer.set_date(plan.days[1])
-        await viewer.run()
+        changed = await viewer.run()
+        assert changed.fragment, "a date change reran the whole page, not the side panel"
         expect_day(viewer, plan.days[1])
     finally:
         await viewer.close()
