@@ -19,6 +19,7 @@ from geo.timeline import day_number
 from ui.bridge import draw_bridge
 from ui.data import choose_dataset
 from ui.panels import (
+    chosen_mask,
     draw_detail,
     draw_downloads,
     draw_event_list,
@@ -27,7 +28,6 @@ from ui.panels import (
 )
 from ui.state import (
     current_view,
-    filters,
     init_state,
     on_bridge_date,
     on_bridge_pick,
@@ -78,7 +78,7 @@ def side_panel(dataset: Dataset, story: Story | None) -> None:
     A date settled in the browser reruns only this fragment; the map is not rebuilt.
     """
     state = st.session_state
-    mask = dataset.filter_mask(*filters())
+    mask = chosen_mask(dataset)
     visible = dataset.visible(state.date, state.mode, int(state.window), mask)
     current = dataset.timeline.current(state.date) & mask
     draw_detail(dataset, current)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import statistics
 import tempfile
 import time
@@ -37,8 +38,13 @@ QUIET_S: Final = 1.5
 VIEW: Final = "lat=32.5&lon=47.5&zoom=5"
 FIRST_DRAW_TIMEOUT_MS: Final = 120_000
 WARM_CHANGES: Final = 2
-# The map hands the page a date this long after the thumb rests (COMMIT_MS in flashpoint.js).
-COMMIT_S: Final = 0.25
+# The map hands the page a date this long after the thumb rests: read from the map's own code.
+_MAP_JS: Final = (
+    Path(__file__).resolve().parent.parent / "geo" / "web" / "flashpoint.js"
+).read_text(encoding="utf-8")
+_COMMIT = re.search(r"var COMMIT_MS = (\d+);", _MAP_JS)
+assert _COMMIT is not None, "flashpoint.js names its commit delay COMMIT_MS"
+COMMIT_S: Final = int(_COMMIT.group(1)) / 1000
 # Everything in view for the frame-time measurement: the synthetic sets' region (lon 35-60,
 # lat 25-40) fits the map at zoom 5 around its centre.
 WHOLE_REGION_JS: Final = (

@@ -80,7 +80,7 @@ def main() -> int:
                     before = day_number(
                         date.fromisoformat(page.evaluate(PAN_THEN_NEXT, [delay, k]))
                     )
-                    # The page hears of the date once it rests (250 ms): give it 5 s to agree.
+                    # The page hears of the date once it rests (120 ms): give it 5 s to agree.
                     with contextlib.suppress(PlaywrightTimeout):
                         page.wait_for_function(AGREED_JS, arg=None, timeout=5_000)
                     traffic.wait_quiet(page, 0.5, 60)

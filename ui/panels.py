@@ -67,10 +67,23 @@ def sidebar_controls(dataset: Dataset) -> None:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
+def filter_mask(token: str, chosen: tuple[tuple[str, ...], ...], _dataset: Dataset) -> np.ndarray:
+    """The events passing a dataset's filters, worked out once for all sessions (read only)."""
+    mask = _dataset.filter_mask(*chosen)
+    mask.flags.writeable = False
+    return mask
+
+
+def chosen_mask(dataset: Dataset) -> np.ndarray:
+    """The mask of the filters this session has chosen."""
+    chosen = tuple(tuple(values) for values in filters())
+    return filter_mask(st.session_state.dataset_token, chosen, dataset)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
 def events_layer_json(token: str, chosen: tuple[tuple[str, ...], ...], _dataset: Dataset) -> Any:
     """The event columns for a dataset and filters, built once for all sessions."""
-    mask = _dataset.filter_mask(*chosen)
-    return build_event_columns(_dataset.map_data, mask)
+    return build_event_columns(_dataset.map_data, filter_mask(token, chosen, _dataset))
 
 
 def draw_map(dataset: Dataset) -> None:
@@ -120,11 +133,11 @@ def draw_detail(dataset: Dataset, current: Any) -> None:
             st.rerun(scope="fragment")
         return
     st.markdown("#### On this day")
-    today = dataset.events.loc[current, "title"].tolist()
-    if today:
-        lines = [f"• {title}" for title in today[:DAY_LIST_LIMIT]]
-        if len(today) > DAY_LIST_LIMIT:
-            lines.append(f"… and {len(today) - DAY_LIST_LIMIT:,} more")
+    rows = np.flatnonzero(current)
+    if len(rows):
+        lines = [f"• {title}" for title in dataset.map_data.titles[rows[:DAY_LIST_LIMIT]]]
+        if len(rows) > DAY_LIST_LIMIT:
+            lines.append(f"… and {len(rows) - DAY_LIST_LIMIT:,} more")
         st.text("\n".join(lines))
         st.caption("Click a marker or choose an event in the list for its details.")
     else:
@@ -132,30 +145,30 @@ def draw_detail(dataset: Dataset, current: Any) -> None:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def list_table(token: str, _dataset: Dataset) -> pd.DataFrame:
-    """The event list's columns for every event of a dataset, made once for all sessions."""
+def list_columns(token: str, _dataset: Dataset) -> dict[str, np.ndarray]:
+    """The event list's columns (and the ids) for every event of a dataset, made once."""
     events = _dataset.events
-    return pd.DataFrame(
-        {
-            "Date": events["event_date"].dt.strftime("%Y-%m-%d"),
-            "Event": events["title"],
-            "Type": events["event_type"],
-            "Place": events["location"],
-            "Killed": count_labels(events["fatalities"]),
-        }
-    ).reset_index(drop=True)
+    return {
+        "Date": events["event_date"].dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
+        "Event": events["title"].to_numpy(dtype=object),
+        "Type": events["event_type"].to_numpy(dtype=object),
+        "Place": events["location"].to_numpy(dtype=object),
+        "Killed": np.asarray(count_labels(events["fatalities"]), dtype=object),
+        "id": events["id"].astype(str).to_numpy(dtype=object),
+    }
 
 
 def draw_event_list(dataset: Dataset, visible: Any) -> None:
     """Visible events, newest first; choosing a row selects the event.
 
     It is the map's text alternative, and the part of a date change that costs the most,
-    so it lists the newest events and takes its columns from a table made once.
+    so it lists the newest events and takes its columns from arrays made once.
     """
     rows = np.flatnonzero(visible)[::-1]
     listed = rows[:LIST_LIMIT]
-    ids = dataset.events["id"].to_numpy()[listed].astype(str).tolist()
-    table = list_table(st.session_state.dataset_token, dataset).iloc[listed]
+    columns = list_columns(st.session_state.dataset_token, dataset)
+    ids = columns["id"][listed].tolist()
+    table = pd.DataFrame({name: values[listed] for name, values in columns.items() if name != "id"})
     st.markdown(f"#### Events shown ({len(rows):,})")
     st.caption(
         "The map's events as a list, newest first"

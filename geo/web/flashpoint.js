@@ -16,7 +16,11 @@
 
   var DAY_MS = 86400000;
   var FADE_MS = 350;
-  var COMMIT_MS = 250;
+  // Beyond this many events appearing at once, the rest appear without a fade (a frame stays short).
+  var MAX_FADING = 400;
+  // A date is handed to the page once the thumb has rested this long: short enough that the
+  // page follows within 300 ms, long enough that a drag is not a stream of reruns.
+  var COMMIT_MS = 120;
   var SPEEDS = [0.5, 1, 2, 4];
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   var WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -406,7 +410,8 @@
       var y = ev.wy[i] * scale - oy;
       if (x < -20 || y < -20 || x > w + 20 || y > h + 20) continue;
       var row = ev.row[i];
-      if (row === selected || (hasHighlight && this.highlight.has(row)) || (fading && ev.appear[i] > now - FADE_MS)) {
+      var fadingIn = fading && ev.appear[i] > now - FADE_MS && late.length < MAX_FADING;
+      if (row === selected || (hasHighlight && this.highlight.has(row)) || fadingIn) {
         late.push(i);
       } else {
         var look = ev.end[i] >= this.day ? 1 : 0;
