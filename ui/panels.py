@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -168,7 +168,14 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
     listed = rows[:LIST_LIMIT]
     columns = list_columns(st.session_state.dataset_token, dataset)
     ids = columns["id"][listed].tolist()
-    table = pd.DataFrame({name: values[listed] for name, values in columns.items() if name != "id"})
+    # An Arrow table straight from the arrays: Streamlit sends it without a pandas round trip.
+    table = pa.table(
+        {
+            name: pa.array(values[listed], pa.string())
+            for name, values in columns.items()
+            if name != "id"
+        }
+    )
     st.markdown(f"#### Events shown ({len(rows):,})")
     st.caption(
         "The map's events as a list, newest first"
