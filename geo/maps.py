@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import logging
+import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
