@@ -8,9 +8,10 @@ populated place of 5,000 people or more, about 69,000). Nothing comes from the i
 Each place gets the lowest zoom at which it is labelled: places are taken in order of
 importance (the region's curated cities of `data/basemap.geojson`, then by population, a
 capital counted four times) and one is labelled at a zoom only when no more important place
-is labelled near it there, so a view never holds more candidates than fit. The browser still checks each
-label's box before drawing it. Places labelled up to zoom 5 go in one file fetched with the
-world view; the others in one file per 20-degree cell, fetched when the user zooms into it.
+is labelled near it there, so a view never holds more candidates than fit. The browser still
+checks each label's box before drawing it. Places labelled up to zoom 5 go in one file
+fetched with the world view; the others in one file per 20-degree cell, fetched when the user
+zooms into it.
 
     .venv/bin/python tools/build_world.py --world-atlas node_modules/world-atlas \
         --out static/app/world
