@@ -104,7 +104,7 @@ def pacific(tmp_path_factory: pytest.TempPathFactory) -> Path:
         }
         for n, (town, lat, lon) in enumerate(PACIFIC)
     ]
-    doc = {"type": "FeatureCollection", "flashpoint": {"focus": PACIFIC_FOCUS}}
+    doc: dict[str, Any] = {"type": "FeatureCollection", "flashpoint": {"focus": PACIFIC_FOCUS}}
     doc["features"] = features
     path = tmp_path_factory.mktemp("world") / "pacific.geojson"
     path.write_text(json.dumps(doc), encoding="utf-8")
