@@ -76,8 +76,9 @@ def label_zooms(places: Sequence[Place]) -> list[int | None]:
     found: list[int | None] = [None] * len(places)
     for zoom in ZOOMS:
         grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
-        for i, place in enumerate(places):
-            x, y = world_pixel(place.lon, place.lat, zoom)
+        # Places labelled at a lower zoom keep their labels: they claim their spots first.
+        for i in sorted(range(len(places)), key=lambda i: found[i] is None):
+            x, y = world_pixel(places[i].lon, places[i].lat, zoom)
             if found[i] is None:
                 if _crowded(grid, x, y):
                     continue
@@ -200,7 +201,7 @@ def build(places: Sequence[Place]) -> tuple[list[list[Any]], dict[str, list[list
 def cell_of(lon: float, lat: float) -> str:
     """The name of the CELL-degree cell holding a point, e.g. "-80_-40" (west, south edges)."""
     west = min(math.floor(lon / CELL) * CELL, 180 - CELL)
-    south = min(math.floor(lat / CELL) * CELL, 90 - CELL)
+    south = math.floor(lat / CELL) * CELL
     return f"{west}_{south}"
 
 
