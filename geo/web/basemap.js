@@ -144,6 +144,7 @@
     this.pending = {};
     this.labels = [];
     this.lastDrawMs = 0;
+    this.decodeMs = {};
     var pane = map.createPane("fp-basemap");
     pane.style.zIndex = 250;
     pane.style.pointerEvents = "none";
@@ -185,7 +186,9 @@
         return r.json();
       })
       .then(function (doc) {
+        var started = performance.now();
         done(doc);
+        self.decodeMs[key] = performance.now() - started;
         self.mark();
         self.draw();
       })
