@@ -8,7 +8,7 @@ populated place of 5,000 people or more, about 69,000). Nothing comes from the i
 Each place gets the lowest zoom at which it is labelled: places are taken in order of
 importance (the region's curated cities of `data/basemap.geojson`, then by population, a
 capital counted four times) and one is labelled at a zoom only when no more important place
-is labelled near it there, so a view never holds more candidates than fit. The browser still
+lies near it there, so a view never holds more candidates than fit. The browser still
 checks each label's box before drawing it. Places labelled up to zoom 5 go in one file
 fetched with the world view; the others in one file per 20-degree cell, fetched when the user
 zooms into it.
@@ -39,8 +39,8 @@ ZOOMS: Final = range(2, 13)
 #: Below this zoom a place's label is in the file fetched with the world view.
 MAJOR_UP_TO: Final = 5
 #: Two labels closer than this (pixels, across and up-down) at a zoom compete for the spot.
-SPACING_X: Final = 90.0
-SPACING_Y: Final = 36.0
+SPACING_X: Final = 70.0
+SPACING_Y: Final = 30.0
 #: How much more a capital counts than a place of its population.
 CAPITAL_WEIGHT: Final = 4
 #: Size of the cells (degrees) the places above MAJOR_UP_TO are split into.
@@ -75,13 +75,12 @@ def label_zooms(places: Sequence[Place]) -> list[int | None]:
     """The lowest zoom of ZOOMS at which each place (in priority order) gets a label."""
     found: list[int | None] = [None] * len(places)
     for zoom in ZOOMS:
+        # Every more important place counts, labelled or not: a suburb never takes the label
+        # of the capital next to it, and a place labelled at a zoom stays labelled further in.
         grid: dict[tuple[int, int], list[tuple[float, float]]] = {}
-        # Places labelled at a lower zoom keep their labels: they claim their spots first.
-        for i in sorted(range(len(places)), key=lambda i: found[i] is None):
-            x, y = world_pixel(places[i].lon, places[i].lat, zoom)
-            if found[i] is None:
-                if _crowded(grid, x, y):
-                    continue
+        for i, place in enumerate(places):
+            x, y = world_pixel(place.lon, place.lat, zoom)
+            if found[i] is None and not _crowded(grid, x, y):
                 found[i] = zoom
             grid.setdefault((int(x // SPACING_X), int(y // SPACING_Y)), []).append((x, y))
     return found
