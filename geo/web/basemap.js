@@ -386,11 +386,13 @@
     for (var n = 0; n < places.length && placed.length < MAX_LABELS; n++) {
       var p = places[n];
       if (p.zoom > zoom) break;
-      ctx.font = p.capital ? CAPITAL_FONT : FONT;
-      if (p.width < 0) p.width = ctx.measureText(p.name).width;
+      var y = p.y * view.scale - view.oy;
+      if (y < 8 || y > view.h - 8) continue;
       for (var c = 0; c < view.copies.length; c++) {
         var x = (p.x + view.copies[c]) * view.scale - view.ox;
-        var y = p.y * view.scale - view.oy;
+        if (x < 3 || x > view.w) continue;
+        ctx.font = p.capital ? CAPITAL_FONT : FONT;
+        if (p.width < 0) p.width = ctx.measureText(p.name).width;
         var box = { name: p.name, x: x - 3, y: y - 8, width: p.width + 10, height: 16 };
         if (box.x < 0 || box.y < 0 || box.x + box.width > view.w || box.y + box.height > view.h) continue;
         if (overlapsAny(box, placed, margin)) continue;
