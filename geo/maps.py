@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -31,6 +32,9 @@ VENDOR_DIR: Final = ROOT / "static" / "vendor"
 WEB_DIR: Final = Path(__file__).resolve().parent / "web"
 BASEMAP_PATH: Final = ROOT / "data" / "basemap.geojson"
 APP_DIR: Final = ROOT / "static" / "app"
+# The world's land, borders and places, built by `make assets` (tools/build_world.py): the
+# index names every other file with a content hash.
+WORLD_INDEX: Final = Path("world") / "index.json"
 # Relative to the map's iframe (/component/streamlit_folium.st_folium/index.html), so the
 # links also work when Streamlit is served under a path prefix behind a proxy.
 STATIC_URL: Final = "../../app/static/vendor/"
@@ -38,10 +42,15 @@ APP_URL: Final = "../../app/static/app/"
 # Flashpoint's own files, served as static files (copied there by `make assets`).
 APP_FILES: Final = (
     ("flashpoint_js", WEB_DIR / "flashpoint.js"),
+    ("basemap_js", WEB_DIR / "basemap.js"),
     ("flashpoint_css", WEB_DIR / "flashpoint.css"),
     ("basemap", BASEMAP_PATH),
 )
-LOCAL_JS: Final = (("leaflet", "leaflet/leaflet.js"), ("jquery", "jquery/jquery.min.js"))
+LOCAL_JS: Final = (
+    ("leaflet", "leaflet/leaflet.js"),
+    ("jquery", "jquery/jquery.min.js"),
+    ("topojson", "topojson-client/topojson-client.min.js"),
+)
 LOCAL_CSS: Final = (("leaflet_css", "leaflet/leaflet.css"),)
 CDN_JS: Final = (
     ("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js"),
@@ -183,13 +192,19 @@ def find_app_files(app_dir: Path = APP_DIR) -> AppFiles:
             return AppFiles(
                 urls={},
                 inline={
-                    "flashpoint_js": _web_file("flashpoint.js"),
+                    "flashpoint_js": _web_file("flashpoint.js") + _web_file("basemap.js"),
                     "flashpoint_css": _web_file("flashpoint.css"),
                     "basemap": load_basemap(),
                 },
             )
         digest = hashlib.sha256(data).hexdigest()[:12]
         urls[name] = f"{APP_URL}{source.name}?v={digest}"
+    world = app_dir / WORLD_INDEX
+    if world.is_file():
+        digest = hashlib.sha256(world.read_bytes()).hexdigest()[:12]
+        urls["world"] = f"{APP_URL}{WORLD_INDEX.as_posix()}?v={digest}"
+    else:
+        LOG.warning("The world basemap %s is missing (run `make assets`); only the region's", world)
     return AppFiles(urls=urls, inline={})
 
 
@@ -215,8 +230,8 @@ class FlashpointSetup(_VerbatimMacro):
         self.code = files.inline.get("flashpoint_js", "")
         fill = "true" if filled else "false"
         if "basemap" in files.urls:
-            url = safe_json(files.urls["basemap"])
-            call = f"window.loadFlashpointBasemap(__MAP__, {url}, {fill});"
+            urls = safe_json({"regional": files.urls["basemap"], "world": files.urls.get("world")})
+            call = f"window.loadFlashpointBasemap(__MAP__, {urls}, {fill});"
         else:
             call = f"window.drawFlashpointBasemap(__MAP__, {files.inline['basemap']}, {fill});"
         self.basemap = call
@@ -272,7 +287,11 @@ def build_base_map(
     )
     fmap.default_js = [
         *assets.js,
-        *(("flashpoint", files.urls[k]) for k in ("flashpoint_js",) if k in files.urls),
+        *(
+            (name, files.urls[key])
+            for name, key in (("flashpoint", "flashpoint_js"), ("basemap", "basemap_js"))
+            if key in files.urls
+        ),
     ]
     fmap.default_css = [
         *assets.css,
@@ -297,9 +316,14 @@ def build_events_layer(columns: EventColumns) -> folium.FeatureGroup:
 def fit_bounds(
     lon: np.ndarray, lat: np.ndarray, max_km: float = 2500.0
 ) -> tuple[tuple[float, float], tuple[float, float]] | None:
-    """Bounds of the points, leaving out far outliers (a statement issued in Washington)."""
+    """Bounds of the points, leaving out far outliers (a statement issued in Washington).
+
+    Points on both sides of the date line get bounds across it: the east edge then lies past
+    180 (Leaflet draws the map on around the world), never the whole world the other way.
+    """
     if len(lon) == 0:
         return None
+    lon = narrowest_arc(np.asarray(lon, dtype=float))
     med_lon, med_lat = float(np.median(lon)), float(np.median(lat))
     km_per_deg = 111.32
     dx = (lon - med_lon) * km_per_deg * np.cos(np.radians(med_lat))
@@ -308,7 +332,19 @@ def fit_bounds(
     # More than a fifth of the points far away is a second theatre, not an outlier.
     if 5 * int(near.sum()) < 4 * len(lon):
         near = np.ones(len(lon), dtype=bool)
+    kept = narrowest_arc(lon[near])
     south, north = float(lat[near].min()), float(lat[near].max())
-    west, east = float(lon[near].min()), float(lon[near].max())
+    west, east = float(kept.min()), float(kept.max())
+    turn = 360.0 * math.floor((west + 180.0) / 360.0)
     pad = 0.3
-    return (south - pad, west - pad), (north + pad, east + pad)
+    return (south - pad, west - turn - pad), (north + pad, east - turn + pad)
+
+
+def narrowest_arc(lon: np.ndarray) -> np.ndarray:
+    """Longitudes moved by whole turns into the narrowest arc holding them (it may cross 180)."""
+    if len(lon) == 0:
+        return lon
+    ordered = np.sort(np.mod(lon + 180.0, 360.0) - 180.0)
+    gaps = np.diff(np.append(ordered, ordered[0] + 360.0))
+    west = float(ordered[(int(np.argmax(gaps)) + 1) % len(ordered)])
+    return west + np.mod(lon - west, 360.0)

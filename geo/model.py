@@ -193,6 +193,7 @@ class Event:
     discrepancy: str
     geometry: BaseGeometry
     claims: tuple[Claim, ...] = ()
+    title_made: bool = False
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Event:
@@ -227,6 +228,7 @@ class Event:
             discrepancy=_text(row.get("discrepancy")),
             geometry=row["geometry"],
             claims=_claims(row.get(CLAIMS_FIELD)),
+            title_made=bool(row.get("title_made", False)),
         )
 
     @property

@@ -235,3 +235,55 @@ def test_a_filter_lists_at_most_the_limit_and_says_so(app: App, tmp_path: Path) 
     assert len(actors.options) == FILTER_OPTIONS.value + 1
     assert actors.value == ["actor 01150"]
     assert any(f"most frequent of {many:,} values" in c.value for c in at.caption)
+
+
+ARGENTINA_CSV = (
+    "lat,lon,date,category,name\n"
+    "-31.42,-64.19,2022-06-01,Protests,March in Cordoba\n"
+    "-32.89,-68.85,2022-06-02,Protests,March in Mendoza\n"
+    "-26.82,-65.22,2022-06-03,Riots,Unrest in Tucuman\n"
+)
+
+
+def origin_bounds(at: AppTest) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    _, _, _, bounds = at.session_state["map_origin"]
+    return bounds  # type: ignore[no-any-return]
+
+
+def test_an_upload_opens_on_its_events_not_on_the_old_address(app: App) -> None:
+    at = app(
+        date="2020-01-01", lat="33.3", lon="44.4", zoom="7", basemap="dark", mode="window"
+    ).run()
+    assert at.session_state["map_view"] == (33.3, 44.4, 7)
+    at.file_uploader[0].set_value(("argentina.csv", ARGENTINA_CSV.encode(), "text/csv")).run()
+    assert not at.exception
+    state = at.session_state
+    assert state["map_view"] is None, "the old dataset's view was kept"
+    assert str(state["date"]) == "2022-06-03"
+    assert (state["basemap"], state["mode"]) == ("dark", "window"), "choices not about data stay"
+    bounds = origin_bounds(at)
+    assert bounds is not None
+    (south, west), (north, east) = bounds
+    assert south < -32.89 and north > -26.82 and west < -68.85 and east > -64.19
+    assert "lat" not in at.query_params and at.query_params["date"] == "2022-06-03"
+
+    at.button(key="clear_upload").click().run()
+    assert at.session_state["map_view"] is None
+    assert str(at.session_state["date"]) == "2020-01-03", "back on the crisis"
+    bounds = origin_bounds(at)
+    assert bounds is not None
+    (south, west), (north, east) = bounds
+    assert south < 33.31 < north and west < 44.36 < east, "back over Iraq"
+
+
+@pytest.mark.parametrize(
+    ("params", "view"),
+    [({}, None), ({"lat": "-30", "lon": "-60", "zoom": "5"}, (-30.0, -60.0, 5))],
+)
+def test_data_named_at_start_fits_its_events_unless_the_address_has_a_view(
+    app: App, tmp_path: Path, params: dict[str, str], view: tuple[float, float, int] | None
+) -> None:
+    at = app(data_file=write(tmp_path, "argentina.csv", ARGENTINA_CSV), **params).run()
+    assert not at.exception
+    assert at.session_state["map_view"] == view
+    assert (origin_bounds(at) is None) == (view is not None)

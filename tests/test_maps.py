@@ -88,6 +88,7 @@ def test_local_assets_are_linked_relative_to_the_map_frame(
     assert links == [
         "../../app/static/vendor/leaflet/leaflet.js",
         "../../app/static/vendor/jquery/jquery.min.js",
+        "../../app/static/vendor/topojson-client/topojson-client.min.js",
         "../../app/static/vendor/leaflet/leaflet.css",
     ]
     assert caplog.records == []
@@ -215,7 +216,7 @@ def test_only_tile_addresses_are_fetched(basemap: str) -> None:
 
 
 def test_local_assets_are_the_only_linked_files() -> None:
-    served = [SERVED.urls["flashpoint_js"], SERVED.urls["flashpoint_css"]]
+    served = [SERVED.urls[k] for k in ("flashpoint_js", "basemap_js", "flashpoint_css")]
     expected = [url for _, url in LOCAL.js + LOCAL.css] + served
     assert sorted(linked_files(base_map())) == sorted(expected)
 
@@ -223,6 +224,7 @@ def test_local_assets_are_the_only_linked_files() -> None:
 def test_served_files_keep_the_map_script_small_and_inline_files_travel_with_it() -> None:
     served, _, _ = render_map()
     assert SERVED.urls["basemap"] in served
+    assert '"world":null' in served, "no world index was found, so none is named"
     assert "FlashpointMap.prototype" not in served
     assert len(served) < 4_000
     inline = AppFiles(
@@ -246,6 +248,22 @@ def test_static_copies_are_used_only_when_they_match_the_sources(
     stale = find_app_files(tmp_path)
     assert stale.urls == {}
     assert "FlashpointMap" in stale.inline["flashpoint_js"]
+    assert "drawFlashpointBasemap" in stale.inline["flashpoint_js"]
+
+
+def test_the_world_index_is_named_with_its_hash_when_built(
+    tmp_path: Path, fresh_app_files: None
+) -> None:
+    for _, source in APP_FILES:
+        (tmp_path / source.name).write_bytes(source.read_bytes())
+    assert "world" not in find_app_files(tmp_path).urls
+    find_app_files.cache_clear()
+    (tmp_path / "world").mkdir()
+    (tmp_path / "world" / "index.json").write_text('{"land": {}}', encoding="utf-8")
+    url = find_app_files(tmp_path).urls["world"]
+    assert re.fullmatch(re.escape(APP_URL) + r"world/index\.json\?v=[0-9a-f]{12}", url)
+    script, _, _ = render_map(files=find_app_files(tmp_path))
+    assert f'"world":"{url}"' in script
 
 
 @pytest.fixture
@@ -471,3 +489,26 @@ def test_fit_bounds(points: list[tuple[float, float]], framed: list[tuple[float,
 
 def test_fit_bounds_of_nothing() -> None:
     assert fit_bounds(np.zeros(0), np.zeros(0)) is None
+
+
+# Across the date line the frame is the narrow arc over the Pacific, its east edge past 180.
+PACIFIC = [(172.98, 1.33), (178.44, -18.14), (-171.77, -13.83), (-175.2, -21.14)]
+ACROSS = [
+    pytest.param(PACIFIC, (-21.14, 172.98, 1.33, 188.23), id="pacific"),
+    pytest.param([(179.5, 0.0), (-179.5, 1.0)], (0.0, 179.5, 1.0, 180.5), id="two-sides"),
+    pytest.param([(-179.5, 0.0), (-170.0, 1.0)], (0.0, -179.5, 1.0, -170.0), id="west-only"),
+    pytest.param([(-170.0, 0.0), (170.0, 1.0), (0.0, 2.0)], (0.0, 0.0, 2.0, 190.0), id="round"),
+]
+
+
+@pytest.mark.parametrize(("points", "edges"), ACROSS)
+def test_fit_bounds_across_the_date_line(
+    points: list[tuple[float, float]], edges: tuple[float, float, float, float]
+) -> None:
+    lon, lat = np.array(points).T
+    got = fit_bounds(lon, lat)
+    assert got is not None
+    (south, west), (north, east) = got
+    expected = (edges[0] - 0.3, edges[1] - 0.3, edges[2] + 0.3, edges[3] + 0.3)
+    assert (south, west, north, east) == pytest.approx(expected)
+    assert isinstance(west, float) and isinstance(east, float)

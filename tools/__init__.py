@@ -1,0 +1,1 @@
+"""Set-up and data-building scripts: the offline basemap, regional and world."""

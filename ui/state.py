@@ -8,7 +8,7 @@ write their own keys (filters, mode, window, basemap, story_prologue).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypedDict
+from typing import Any, Final, TypedDict
 
 import numpy as np
 import streamlit as st
@@ -43,14 +43,25 @@ class Session(TypedDict, total=False):
 
 
 def init_state(dataset: Dataset, story: Story | None = None) -> None:
-    """On a new dataset (or the first run), restore the view from the address bar."""
+    """On the first run, restore the view from the address bar; on a new dataset, open on it.
+
+    The address describes the dataset it was made on: after an upload, a return to the
+    bundled data or a changed file, its date, event, filters and map view would put the new
+    dataset's map somewhere else, so the new one opens on its own events and focus period.
+    """
     token = f"{dataset.name}:{len(dataset)}:{id(dataset)}"
-    if st.session_state.get("dataset_token") == token:
+    previous = st.session_state.get("dataset_token")
+    if previous == token:
         return
     st.session_state.dataset_token = token
     timeline = dataset.timeline
+    address = st.query_params.to_dict() | {
+        k: st.query_params.get_all(k) for k in ("actor", "country")
+    }
+    if previous is not None:
+        address = {k: v for k, v in address.items() if k in KEPT_ON_A_NEW_DATASET}
     view, notices = parse_view(
-        st.query_params.to_dict() | {k: st.query_params.get_all(k) for k in ("actor", "country")},
+        address,
         event_ids=dataset.row_of_id,
         event_types=dataset.event_types,
         first=timeline.first,
@@ -89,6 +100,10 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
         else None
     )
     st.session_state.map_origin = None
+
+
+# What the user chose that is not about one dataset: kept when another dataset is opened.
+KEPT_ON_A_NEW_DATASET: Final = frozenset({"mode", "window", "basemap"})
 
 
 def filter_key(name: str) -> str:

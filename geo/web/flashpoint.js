@@ -1,4 +1,4 @@
-/* Flashpoint's map: the events layer, the time control and the offline basemap.
+/* Flashpoint's map: the events layer and the time control (the offline basemap: basemap.js).
  *
  * Time runs here, in the browser. The map receives the events of the dataset and filters once
  * (compact columns, `setEvents`) and applies the date itself: dragging the thumb redraws the
@@ -981,86 +981,4 @@
   };
 
   window.FlashpointMap = FlashpointMap;
-})();
-
-/* The offline basemap: country shapes, rivers and city names drawn from data shipped with
- * Flashpoint, beneath the events, so the map reads well with no tiles at all. */
-(function () {
-  "use strict";
-  if (window.drawFlashpointBasemap) return;
-  window.drawFlashpointBasemap = function (map, geojson, filled) {
-    var pane = map.createPane("fp-basemap");
-    pane.style.zIndex = 250;
-    pane.style.pointerEvents = "none";
-    var renderer = L.canvas({ pane: "fp-basemap", padding: 0.3 });
-    L.geoJSON(geojson, {
-      pane: "fp-basemap",
-      renderer: renderer,
-      interactive: false,
-      filter: function (f) {
-        return f.properties.kind !== "city";
-      },
-      style: function (f) {
-        if (f.properties.kind === "river") {
-          return { color: "#3f8fcf", weight: 1.4, opacity: filled ? 0.9 : 0.6 };
-        }
-        return {
-          color: filled ? "#56606e" : "#4a5563",
-          weight: filled ? 0.8 : 1.2,
-          opacity: 0.9,
-          fill: filled,
-          fillColor: "#232a33",
-          fillOpacity: 1,
-        };
-      },
-    }).addTo(map);
-    if (map.attributionControl) {
-      map.attributionControl.addAttribution("Borders, rivers: Natural Earth · Cities: GeoNames (CC BY 4.0)");
-    }
-    if (!filled) return;
-    var labels = L.layerGroup().addTo(map);
-    geojson.features.forEach(function (f) {
-      if (f.properties.kind !== "city") return;
-      var c = f.geometry.coordinates;
-      var latlng = L.latLng(c[1], c[0]);
-      L.circleMarker(latlng, {
-        pane: "fp-basemap",
-        renderer: renderer,
-        radius: f.properties.capital ? 3 : 2,
-        color: "#d5dbe3",
-        weight: 1,
-        fillColor: "#d5dbe3",
-        fillOpacity: 1,
-        interactive: false,
-      }).addTo(labels);
-      var label = document.createElement("span");
-      label.textContent = f.properties.name;
-      L.marker(latlng, {
-        pane: "fp-basemap",
-        interactive: false,
-        keyboard: false,
-        icon: L.divIcon({
-          className: "fp-city" + (f.properties.capital ? " fp-capital" : ""),
-          html: label,
-          iconSize: null,
-          iconAnchor: [-5, 7],
-        }),
-      }).addTo(labels);
-    });
-  };
-
-  // The basemap is a static file beside this script: fetched once, cached by the browser.
-  window.loadFlashpointBasemap = function (map, url, filled) {
-    fetch(url)
-      .then(function (r) {
-        if (!r.ok) throw new Error("basemap " + r.status);
-        return r.json();
-      })
-      .then(function (geojson) {
-        window.drawFlashpointBasemap(map, geojson, filled);
-      })
-      .catch(function () {
-        map.getContainer().setAttribute("data-basemap", "missing");
-      });
-  };
 })();
