@@ -406,7 +406,7 @@
     for (var i = upto - 1; i >= 0; i--) {
       if (!cumulative && ev.end[i] < windowStart) continue;
       shown++;
-      var x = ev.wx[i] * scale - ox;
+      var x = nearestCopy(ev.wx[i] * scale - ox, w, scale);
       var y = ev.wy[i] * scale - oy;
       if (x < -20 || y < -20 || x > w + 20 || y > h + 20) continue;
       var row = ev.row[i];
@@ -439,13 +439,20 @@
       var alpha = marked < 2 ? Math.min(1, (now - ev.appear[j]) / FADE_MS) : 1;
       var cat = this.cfg.categories[ev.t[j]];
       var fill = style.faded ? fadedColor(cat.color) : cat.color;
-      drawShape(ctx, cat.shape, ev.wx[j] * scale - ox, ev.wy[j] * scale - oy, this.cfg.size + style.grow,
+      var jx = nearestCopy(ev.wx[j] * scale - ox, w, scale);
+      drawShape(ctx, cat.shape, jx, ev.wy[j] * scale - oy, this.cfg.size + style.grow,
         fill, style.stroke, style.width, alpha, style.stroke ? alpha : 0);
     }
     drawn.count = count;
     this.publish(shown, started);
     if (fading) this.requestDraw();
   };
+
+  // The x of the copy of the world nearest the middle of the view, so events on both sides
+  // of the date line are drawn in a view across it.
+  function nearestCopy(x, width, scale) {
+    return x - Math.round((x - width / 2) / scale) * scale;
+  }
 
   FlashpointMap.prototype.pixelBuffer = function (ctx, width, height) {
     var buffer = this.buffer;
@@ -550,7 +557,8 @@
       if (radius < 3) return;
       var cat = self.cfg.categories[ev.t[i]];
       ctx.beginPath();
-      ctx.arc(ev.wx[i] * scale - ox, ev.wy[i] * scale - oy, radius, 0, 2 * Math.PI);
+      var width = ctx.canvas.width / (self.renderer._ratio || 1);
+      ctx.arc(nearestCopy(ev.wx[i] * scale - ox, width, scale), ev.wy[i] * scale - oy, radius, 0, 2 * Math.PI);
       ctx.setLineDash([3, 4]);
       ctx.strokeStyle = cat.color;
       ctx.globalAlpha = 0.6;

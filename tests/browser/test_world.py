@@ -294,6 +294,8 @@ def test_a_dataset_across_the_date_line_opens_on_the_pacific_and_its_focus(
     assert zoom >= 4, "the view spans the world the long way round"
     # Land on both sides of the date line: Fiji's Viti Levu (west of it), Samoa's Upolu (east).
     page.screenshot(path=shots / "world-pacific.png")
+    # Events on both sides of the date line are drawn, each on the copy of the world in view.
+    assert container.evaluate("() => window.flashpoint.drawn.count") == len(PACIFIC)
     shares = land_shares(container, [(-17.8, 178.0), (-13.92, -171.75)])
     assert min(shares) > 0, f"no land drawn on one side of the date line: {shares}"
     assert colours_in(container) > 50
