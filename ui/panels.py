@@ -163,7 +163,7 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
     table = list_table(st.session_state.dataset_token, dataset).iloc[listed]
     st.markdown(f"#### Events shown ({len(rows):,})")
     st.caption(
-        "The map's events as a list, newest first"
+        "The map as text: its events as a list, newest first"
         + (
             f": the newest {LIST_LIMIT:,} are listed; the downloads hold all {len(rows):,}."
             if len(rows) > LIST_LIMIT

@@ -188,11 +188,27 @@
     if (config.legend && config.legend.length) this.addLegend();
     this.addTimeControl();
     this.listen();
+    this.describe();
     window.flashpoint = this;
     this.container.setAttribute("data-idle", "1");
     this.container.setAttribute("data-flashpoint", "ready");
     this.hub = connectHub(this);
   }
+
+  // To a screen reader the map is a labelled region whose text alternative is the page's event
+  // list; its frame gets a name that is read in place of the component's technical title.
+  FlashpointMap.prototype.describe = function () {
+    var label = "Map of the events. The event list beside the map holds the same events as text.";
+    this.container.setAttribute("role", "region");
+    this.container.setAttribute("aria-label", label);
+    this.container.setAttribute("aria-roledescription", "map");
+    this.container.setAttribute("data-motion", REDUCED_MOTION ? "reduced" : "full");
+    try {
+      if (window.frameElement) window.frameElement.setAttribute("aria-label", "Map of the events");
+    } catch (err) {
+      // A frame of another origin keeps its own name.
+    }
+  };
 
   // The page and the map meet through one object on the page's window (same origin).
   function connectHub(fmap) {
@@ -813,7 +829,7 @@
     this.prevBtn = button("fp-prev", "Previous date with an event", "◀");
     this.playBtn = button("fp-play", "Play", "▶ Play");
     this.nextBtn = button("fp-next", "Next date with an event", "▶");
-    this.speedBtn = button("fp-speed", "Playback speed", "1×");
+    this.speedBtn = button("fp-speed", "Playback speed 1×", "1×");
     this.periodBox = el("div", "fp-period");
     row.appendChild(this.prevBtn);
     row.appendChild(this.playBtn);
@@ -872,6 +888,7 @@
     this.speedBtn.addEventListener("click", function () {
       self.speed = SPEEDS[(SPEEDS.indexOf(self.speed) + 1) % SPEEDS.length];
       self.speedBtn.textContent = (self.speed === 0.5 ? "½" : String(self.speed)) + "×";
+      self.speedBtn.setAttribute("aria-label", "Playback speed " + self.speedBtn.textContent);
       if (self.playing) self.playFrom = { day: self.day, at: performance.now() };
     });
   };
