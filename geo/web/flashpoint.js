@@ -852,6 +852,7 @@
     L.DomEvent.disableScrollPropagation(bar);
     this.container.appendChild(bar);
     this.timeBar = bar;
+    this.keepClear();
 
     this.slider.addEventListener("input", function () {
       self.stop(false);
@@ -891,6 +892,25 @@
       self.speedBtn.setAttribute("aria-label", "Playback speed " + self.speedBtn.textContent);
       if (self.playing) self.playFrom = { day: self.day, at: performance.now() };
     });
+  };
+
+  // The time control sits just above the attribution and the scale just above the time
+  // control, whatever their heights: on a phone the attribution wraps onto a second line.
+  FlashpointMap.prototype.keepClear = function () {
+    var self = this;
+    var place = function () {
+      var attribution = self.container.querySelector(".leaflet-control-attribution");
+      var below = attribution ? attribution.offsetHeight + 4 : 22;
+      self.timeBar.style.bottom = below + "px";
+      var scale = self.container.querySelector(".leaflet-bottom.leaflet-left");
+      if (scale) scale.style.bottom = below + self.timeBar.offsetHeight + 4 + "px";
+    };
+    place();
+    if (!window.ResizeObserver) return;
+    var watch = new ResizeObserver(place);
+    watch.observe(this.timeBar);
+    var attribution = this.container.querySelector(".leaflet-control-attribution");
+    if (attribution) watch.observe(attribution);
   };
 
   FlashpointMap.prototype.drawPeriodButtons = function () {
