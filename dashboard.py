@@ -18,6 +18,9 @@ from geo.story import Story
 from geo.timeline import day_number
 from ui.bridge import draw_bridge
 from ui.data import choose_dataset
+from ui.embed import DETAIL_HEIGHT as EMBED_DETAIL_HEIGHT
+from ui.embed import EMBED_KEY, embed_styles, is_embedded
+from ui.embed import MAP_HEIGHT as EMBED_MAP_HEIGHT
 from ui.panels import (
     draw_detail,
     draw_downloads,
@@ -52,6 +55,17 @@ def main_view(dataset: Dataset, story: Story | None) -> None:
         side_panel(dataset, story)
 
 
+def embedded_view(dataset: Dataset, story: Story | None) -> None:
+    """The view inside another page's frame: the map and the selected event's detail."""
+    embed_styles()
+    with st.container(key=EMBED_KEY):
+        map_column, side_column = st.columns([3, 2])
+        with map_column:
+            draw_map(dataset, height=EMBED_MAP_HEIGHT)
+        with side_column:
+            side_panel(dataset, story, embedded=True)
+
+
 def story_controls(dataset: Dataset, story: Story | None) -> None:
     """The story's caption card, or the button that starts the story."""
     if story is None:
@@ -71,17 +85,22 @@ def story_controls(dataset: Dataset, story: Story | None) -> None:
 
 
 @st.fragment
-def side_panel(dataset: Dataset, story: Story | None) -> None:
+def side_panel(dataset: Dataset, story: Story | None, embedded: bool = False) -> None:
     """What follows the date: the detail panel, the event list, the address and the bridge.
 
     A date settled in the browser reruns only this fragment; the map is not rebuilt.
+    Embedded, the detail scrolls in a box as high as the map and the list is left out.
     """
     state = st.session_state
     mask = dataset.filter_mask(*filters())
     visible = dataset.visible(state.date, state.mode, int(state.window), mask)
     current = dataset.timeline.current(state.date) & mask
-    draw_detail(dataset, current)
-    draw_event_list(dataset, visible)
+    if embedded:
+        with st.container(height=EMBED_DETAIL_HEIGHT, border=False):
+            draw_detail(dataset, current)
+    else:
+        draw_detail(dataset, current)
+        draw_event_list(dataset, visible)
     sync_address_bar(current_view(dataset.event_types))
     draw_bridge(
         view_state(dataset, story),
@@ -120,6 +139,9 @@ def main() -> None:
         return
     story = story_for(dataset)
     init_state(dataset, story)
+    if is_embedded():
+        embedded_view(dataset, story)
+        return
     sidebar_controls(dataset)
     draw_downloads(dataset)
     main_view(dataset, story)

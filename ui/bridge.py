@@ -22,9 +22,11 @@ BRIDGE_KEY: Final = "bridge"
 BRIDGE_CSS: Final = """
 .fp-share { font: 0.9rem/1.4 system-ui, sans-serif; color: var(--st-text-color, #e6e6e6); }
 .fp-share summary { cursor: pointer; padding: 0.3rem 0; font-weight: 600; }
-.fp-share summary:focus-visible, .fp-share button:focus-visible, .fp-share input:focus-visible {
+.fp-share summary:focus-visible, .fp-share button:focus-visible, .fp-share input:focus-visible,
+.fp-share textarea:focus-visible {
   outline: 3px solid #ffd166; outline-offset: 2px; }
-.fp-share input { width: 100%; box-sizing: border-box; padding: 0.35rem; margin: 0.3rem 0;
+.fp-share input, .fp-share textarea { width: 100%; resize: vertical; box-sizing: border-box;
+  padding: 0.35rem; margin: 0.3rem 0;
   background: #1b222c; color: #e6e6e6; border: 1px solid #4a5563; border-radius: 4px;
   font-family: ui-monospace, monospace; font-size: 0.8rem; }
 .fp-share button { background: #262e3a; color: #f2f4f7; border: 1px solid #4a5563;

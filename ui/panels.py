@@ -70,7 +70,7 @@ def events_layer_json(token: str, chosen: tuple[tuple[str, ...], ...], _dataset:
     return build_event_columns(_dataset.map_data, mask)
 
 
-def draw_map(dataset: Dataset) -> None:
+def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
     """The map: a base map that never reloads, and the events of the dataset and filters.
 
     It returns nothing to Python: a pan never reruns the app (the map writes its view into
@@ -107,7 +107,7 @@ def draw_map(dataset: Dataset) -> None:
     st_folium(
         base,
         key="map",
-        height=MAP_HEIGHT,
+        height=height,
         use_container_width=True,
         returned_objects=[],
         feature_group_to_add=build_events_layer(columns),

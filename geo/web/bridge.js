@@ -36,12 +36,13 @@ export default function (component) {
     url.searchParams.set("lon", view.lon.toFixed(4));
     url.searchParams.set("zoom", String(Math.round(view.zoom)));
     if (url.href !== window.location.href) window.history.replaceState(window.history.state, "", url.href);
-    if (hub.shareBox) hub.shareBox.value = window.location.href;
+    if (hub.shareBox) refreshShare(hub.shareBox);
   }
 }
 
 // "Share this view": the address bar is the one description of the view, so the link shown
-// is the address itself, read whenever it is looked at.
+// is the address itself, read whenever it is looked at; the embed code frames the same address
+// with Streamlit's own `embed=true`.
 function drawShareBox(root) {
   const hub = window.__flashpoint;
   let box = root.querySelector("details.fp-share");
@@ -50,30 +51,52 @@ function drawShareBox(root) {
     box.className = "fp-share";
     const summary = document.createElement("summary");
     summary.textContent = "Share this view";
-    const field = document.createElement("input");
-    field.type = "text";
-    field.readOnly = true;
-    field.setAttribute("aria-label", "Link to this view");
-    const copy = document.createElement("button");
-    copy.type = "button";
-    copy.textContent = "Copy link";
+    const link = copyField("fp-share-link", "Link to this view", "Copy link", "input");
+    const embed = copyField("fp-share-embed", "Embed code for this view", "Copy embed code", "textarea");
     const note = document.createElement("p");
-    note.textContent = "The address bar always holds this link too.";
-    copy.addEventListener("click", () => {
-      field.value = window.location.href;
-      field.select();
-      navigator.clipboard?.writeText(field.value).catch(() => {});
-      copy.textContent = "Copied";
-    });
-    box.addEventListener("toggle", () => {
-      field.value = window.location.href;
-      copy.textContent = "Copy link";
-    });
-    box.append(summary, field, copy, note);
+    note.textContent = "The address bar always holds this link too. The embed code shows the map and the selected event in a 640 by 480 frame.";
+    box.addEventListener("toggle", () => refreshShare(box));
+    box.append(summary, link, embed, note);
     root.appendChild(box);
   }
-  hub.shareBox = box.querySelector("input");
-  setTimeout(() => {
-    hub.shareBox.value = window.location.href;
-  }, 0);
+  hub.shareBox = box;
+  setTimeout(() => refreshShare(box), 0);
+}
+
+function copyField(cls, label, action, tag) {
+  const wrap = document.createElement("div");
+  wrap.className = cls;
+  const field = document.createElement(tag);
+  if (tag === "input") field.type = "text";
+  else field.rows = 3;
+  field.readOnly = true;
+  field.setAttribute("aria-label", label);
+  const copy = document.createElement("button");
+  copy.type = "button";
+  copy.textContent = action;
+  copy.dataset.label = action;
+  copy.addEventListener("click", () => {
+    field.select();
+    navigator.clipboard?.writeText(field.value).catch(() => {});
+    copy.textContent = "Copied";
+  });
+  wrap.append(field, copy);
+  return wrap;
+}
+
+// The embed code: an <iframe> of this view's address with embed=true, sized for an article.
+function embedCode(href) {
+  const url = new URL(href);
+  url.searchParams.set("embed", "true");
+  const attr = (text) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  return `<iframe src="${attr(url.href)}" width="640" height="480" style="border:0" title="Flashpoint map" loading="lazy"></iframe>`;
+}
+
+function refreshShare(box) {
+  const href = window.location.href;
+  box.querySelector(".fp-share-link input").value = href;
+  box.querySelector(".fp-share-embed textarea").value = embedCode(href);
+  box.querySelectorAll("button").forEach((b) => {
+    b.textContent = b.dataset.label;
+  });
 }
