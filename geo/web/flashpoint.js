@@ -20,6 +20,11 @@
   var SPEEDS = [0.5, 1, 2, 4];
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   var WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  // html-to-image, copied beside Leaflet by `make assets` (see STATIC_URL in geo/maps.py);
+  // fetched only when a reader first asks for an image.
+  var IMAGE_LIB = "../../app/static/vendor/html-to-image/html-to-image.js";
+  // Parts of the map left out of its image: what only a pointer or a key can use.
+  var NOT_IN_IMAGE = ["fp-time", "fp-image", "fp-tooltip", "leaflet-control-zoom"];
   var REDUCED_MOTION = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   function dayWords(day) {
@@ -187,6 +192,7 @@
     this.addHeading();
     if (config.legend && config.legend.length) this.addLegend();
     this.addTimeControl();
+    this.addImageButton();
     this.listen();
     this.describe();
     window.flashpoint = this;
@@ -810,6 +816,74 @@
       return box;
     };
     legend.addTo(this.map);
+  };
+
+  // "Download image": the map as shown (basemap, markers, date heading, legend, scale and
+  // attribution) as a PNG made here in the browser, named after the date it shows.
+  FlashpointMap.prototype.addImageButton = function () {
+    var self = this;
+    var control = L.control({ position: "topleft" });
+    control.onAdd = function () {
+      self.imageBtn = button("fp-image", "Download image", "⤓ Image");
+      self.imageBtn.addEventListener("click", function () {
+        self.downloadImage();
+      });
+      L.DomEvent.disableClickPropagation(self.imageBtn);
+      return self.imageBtn;
+    };
+    control.addTo(this.map);
+  };
+
+  function loadScript(url) {
+    if (window.htmlToImage) return Promise.resolve();
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = url;
+      script.onload = resolve;
+      script.onerror = function () {
+        reject(new Error("could not load " + url));
+      };
+      document.head.appendChild(script);
+    });
+  }
+
+  FlashpointMap.prototype.downloadImage = function () {
+    var self = this;
+    var legend = this.container.querySelector(".fp-legend");
+    var wasOpen = legend ? legend.open : true;
+    this.imageBtn.disabled = true;
+    this.container.setAttribute("data-image", "making");
+    loadScript(IMAGE_LIB)
+      .then(function () {
+        if (legend) legend.open = true;
+        return window.htmlToImage.toPng(self.container, {
+          skipFonts: true,
+          backgroundColor: "#0d2236",
+          filter: function (node) {
+            var cls = node.classList;
+            return !cls || !NOT_IN_IMAGE.some(function (name) {
+              return cls.contains(name);
+            });
+          },
+        });
+      })
+      .then(function (url) {
+        var link = document.createElement("a");
+        link.href = url;
+        link.download = "flashpoint-" + isoDay(self.day) + ".png";
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        self.container.setAttribute("data-image", "saved");
+      })
+      .catch(function () {
+        self.container.setAttribute("data-image", "failed");
+        self.live.textContent = "The image could not be made.";
+      })
+      .then(function () {
+        if (legend) legend.open = wasOpen;
+        self.imageBtn.disabled = false;
+      });
   };
 
   function button(cls, label, text) {

@@ -68,6 +68,7 @@ def test_phone_shows_the_heading_whole_labels_and_a_folded_legend(
         "legend button": legend.locator("summary"),
         "time control": container.locator(".fp-time"),
         "zoom": container.locator(".leaflet-control-zoom"),
+        "image button": container.locator(".fp-image"),
         "scale": container.locator(".leaflet-control-scale"),
         "attribution": container.locator(".leaflet-control-attribution"),
     }
