@@ -36,9 +36,15 @@ def region(image: Image.Image, part: FloatRect, origin: FloatRect, scale: float)
     )
 
 
+def pixels(image: Image.Image) -> list[tuple[int, int, int]]:
+    """An image's pixels as RGB triples."""
+    raw = image.convert("RGB").tobytes()
+    return [(raw[i], raw[i + 1], raw[i + 2]) for i in range(0, len(raw), 3)]
+
+
 def bright_pixels(image: Image.Image) -> int:
     """Pixels light enough to be text on the map's dark panels."""
-    return sum(1 for p in image.convert("RGB").getdata() if min(p) >= 190)
+    return sum(1 for p in pixels(image) if min(p) >= 190)
 
 
 def box_of(locator: Locator) -> FloatRect:
@@ -85,9 +91,9 @@ def test_download_image_saves_the_map_as_shown(
     assert event is not None
     color = rgb(CATEGORY_BY_NAME[event.event_type].color)
     x, y = marker[0] * scale, marker[1] * scale
-    around = image.convert("RGB").crop((int(x) - 6, int(y) - 6, int(x) + 7, int(y) + 7))
-    assert any(near(p, color) for p in around.getdata()), "the selected marker is not in the image"
-    assert len(set(image.convert("RGB").getdata())) > 200, "the image looks blank"
+    around = image.crop((int(x) - 6, int(y) - 6, int(x) + 7, int(y) + 7))
+    assert any(near(p, color) for p in pixels(around)), "the selected marker is not in the image"
+    assert len(set(pixels(image))) > 200, "the image looks blank"
 
     heading = region(image, box_of(container.locator(".fp-heading")), origin, scale)
     legend = region(image, box_of(container.locator(".fp-legend")), origin, scale)
@@ -96,7 +102,7 @@ def test_download_image_saves_the_map_as_shown(
     assert bright_pixels(heading) > 100, "the date heading is missing from the image"
     assert bright_pixels(legend) > 100, "the legend is missing from the image"
     assert bright_pixels(credit) > 100, "the attribution is missing from the image"
-    legend_colors = set(legend.convert("RGB").getdata())
+    legend_colors = set(pixels(legend))
     for name in ("Battles", "Protests"):
         wanted = rgb(CATEGORY_BY_NAME[name].color)
         assert any(near(p, wanted, 12) for p in legend_colors), f"{name} swatch is missing"
