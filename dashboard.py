@@ -16,11 +16,12 @@ from geo.dataset import Dataset
 from geo.payload import ViewState
 from geo.story import Story
 from geo.timeline import day_number
-from ui.bridge import draw_bridge
+from ui.bridge import BRIDGE_WORDS, draw_bridge
 from ui.data import choose_dataset
 from ui.embed import DETAIL_HEIGHT as EMBED_DETAIL_HEIGHT
 from ui.embed import EMBED_KEY, embed_styles, is_embedded
 from ui.embed import MAP_HEIGHT as EMBED_MAP_HEIGHT
+from ui.language import current_language, direction_styles, init_language, language_switch
 from ui.panels import (
     draw_detail,
     draw_downloads,
@@ -75,7 +76,7 @@ def story_controls(dataset: Dataset, story: Story | None) -> None:
         story_card(dataset, story, number)
         return
     st.button(
-        "Tell me the story",
+        current_language().t("story.start"),
         icon=":material/auto_stories:",
         key="story_start",
         type="primary",
@@ -112,6 +113,7 @@ def side_panel(dataset: Dataset, story: Story | None, embedded: bool = False) ->
 def view_state(dataset: Dataset, story: Story | None) -> ViewState:
     """What the map is told on every run: the page's date, selection, story highlight, mode."""
     state = st.session_state
+    language = current_language()
     focus: list[int] = []
     fly = None
     if story is not None and state.story is not None:
@@ -125,15 +127,21 @@ def view_state(dataset: Dataset, story: Story | None) -> ViewState:
         "mode": state.mode,
         "window": int(state.window),
         "dataset": state.dataset_token,
+        "lang": language.code,
+        "dir": language.direction,
+        "words": {key: language.t(key) for key in BRIDGE_WORDS},
     }
 
 
 def main() -> None:
     """Lay out the page."""
     st.set_page_config(page_title="Flashpoint", page_icon=str(ICON), layout="wide")
+    language = init_language()
     st.html(f"<style>{PAGE_CSS}</style>")
+    direction_styles(language)
     st.sidebar.markdown("# Flashpoint")
-    st.sidebar.caption("Watch a conflict unfold in space and time.")
+    st.sidebar.caption(language.t("app.tagline"))
+    language_switch(language)
     dataset = choose_dataset()
     if dataset is None:
         return

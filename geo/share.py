@@ -1,7 +1,7 @@
 """The view a user is looking at, and its address: view state <-> URL query parameters.
 
 The parameter names are a public contract (shared links must keep working):
-date, event, types, mode, window, lat, lon, zoom — plus story, basemap, actor and country.
+date, event, types, mode, window, lat, lon, zoom — plus story, basemap, actor, country and lang.
 An unknown or malformed value is ignored and explained in a notice; nothing here ever
 names or opens a file.
 """
@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, Final
 from urllib.parse import urlencode
 
+from geo.language import LANGUAGES
 from geo.timeline import MODES, Mode, parse_iso_day
 
 BASEMAPS: Final[dict[str, str]] = {
@@ -67,6 +68,12 @@ SETTINGS: Final[dict[str, Setting]] = {
         Setting("basemap", "|".join(BASEMAPS), "offline", "The basemap."),
         Setting("actor", "name", (), "Actors shown (repeatable); all when absent."),
         Setting("country", "name", (), "Countries shown (repeatable); all when absent."),
+        Setting(
+            "lang",
+            "|".join(LANGUAGES),
+            None,
+            "The interface's language; the browser's language when absent, else English.",
+        ),
     )
 }
 
@@ -102,6 +109,7 @@ class View:
     basemap: str = "offline"
     actors: tuple[str, ...] = field(default_factory=tuple)
     countries: tuple[str, ...] = field(default_factory=tuple)
+    lang: str | None = None
 
     def with_changes(self, **changes: Any) -> View:
         """A copy with some fields changed."""
@@ -195,6 +203,13 @@ def parse_view(
         else:
             notices.append(f"Ignored basemap={text!r}: use one of {', '.join(BASEMAPS)}.")
 
+    text = _last(params, "lang")
+    if text:
+        if text in LANGUAGES:
+            view = view.with_changes(lang=text)
+        else:
+            notices.append(f"Ignored lang={text!r}: use one of {', '.join(LANGUAGES)}.")
+
     view = view.with_changes(
         actors=tuple(dict.fromkeys(_values(params, "actor"))),
         countries=tuple(dict.fromkeys(_values(params, "country"))),
@@ -261,6 +276,8 @@ def view_to_params(view: View) -> dict[str, str | list[str]]:
         params["actor"] = list(view.actors)
     if view.countries:
         params["country"] = list(view.countries)
+    if view.lang:
+        params["lang"] = view.lang
     return params
 
 

@@ -19,6 +19,17 @@ BRIDGE_JS: Final = (Path(__file__).resolve().parent.parent / "geo" / "web" / "br
     encoding="utf-8"
 )
 BRIDGE_KEY: Final = "bridge"
+# Catalogue keys of the share box's words (geo/locales), handed over in the view state.
+BRIDGE_WORDS: Final = (
+    "share.title",
+    "share.link",
+    "share.copy_link",
+    "share.embed",
+    "share.copy_embed",
+    "share.copied",
+    "share.note",
+    "share.frame_title",
+)
 BRIDGE_CSS: Final = """
 .fp-share { font: 0.9rem/1.4 system-ui, sans-serif; color: var(--st-text-color, #e6e6e6); }
 .fp-share summary { cursor: pointer; padding: 0.3rem 0; font-weight: 600; }

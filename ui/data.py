@@ -14,6 +14,7 @@ import streamlit as st
 
 from geo.dataset import Dataset
 from geo.io import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
+from ui.language import current_language
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 BUNDLED: Final = ROOT / "data" / "locations.geojson"
@@ -44,18 +45,16 @@ def load_upload(digest: str, name: str, _data: bytes) -> Dataset:
 
 def choose_dataset() -> Dataset | None:
     """Sidebar: the dataset (bundled, --data, or an upload) and its validation report."""
-    st.sidebar.markdown("### Data")
+    t = current_language().t
+    st.sidebar.markdown(f"### {t('data.heading')}")
     upload = st.sidebar.file_uploader(
-        f"Bring your own data (GeoJSON, ACLED or other CSV, GeoPackage, zipped Shapefile; "
-        f"up to {MAX_FILE_BYTES // 1_000_000} MB, kept in memory only)",
+        t("data.upload", megabytes=MAX_FILE_BYTES // 1_000_000),
         type=UPLOAD_TYPES,
         key=f"upload_{st.session_state.get('uploads_cleared', 0)}",
     )
     try:
         if upload is not None:
-            st.sidebar.button(
-                "Back to the bundled dataset", key="clear_upload", on_click=clear_upload
-            )
+            st.sidebar.button(t("data.back"), key="clear_upload", on_click=clear_upload)
             data = upload.getvalue()
             dataset = load_upload(hashlib.sha256(data).hexdigest(), upload.name, data)
         else:
@@ -70,7 +69,7 @@ def choose_dataset() -> Dataset | None:
         return None
     report(dataset)
     if len(dataset) == 0:
-        st.warning("No event in this file can be shown; the validation report says why.")
+        st.warning(t("data.empty"))
         return None
     return dataset
 
@@ -83,14 +82,17 @@ def clear_upload() -> None:
 def report(dataset: Dataset) -> None:
     """The validation report: counts and the first problems."""
     shown, problems = len(dataset), dataset.problems
-    label = f"{dataset.name}: {shown:,} events" + (
-        f", {len(problems):,} problems" if problems else ""
+    t = current_language().t
+    label = (
+        t("data.summary_problems", name=dataset.name, events=shown, problems=len(problems))
+        if problems
+        else t("data.summary", name=dataset.name, events=shown)
     )
     with st.sidebar.expander(label, expanded=bool(problems) and shown == 0):
-        st.caption(f"{dataset.kind}: {dataset.records:,} records read, {shown:,} shown.")
+        st.caption(t("data.read", kind=dataset.kind, records=dataset.records, shown=shown))
         if problems:
             dropped = len({p.where for p in problems if p.dropped})
-            st.caption(f"{dropped:,} records left out; the first problems:")
+            st.caption(t("data.left_out", dropped=dropped))
             st.dataframe(
                 pd.DataFrame(
                     [
@@ -107,4 +109,4 @@ def report(dataset: Dataset) -> None:
                 width="stretch",
             )
         else:
-            st.caption("No problems found.")
+            st.caption(t("data.no_problems"))

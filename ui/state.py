@@ -11,6 +11,7 @@ from geo.dataset import Dataset
 from geo.share import View, parse_view, view_to_params
 from geo.story import Story
 from geo.timeline import parse_iso_day
+from ui.language import chosen_language
 
 
 def init_state(dataset: Dataset, story: Story | None = None) -> None:
@@ -94,6 +95,7 @@ def current_view(all_types: list[str]) -> View:
         actors=tuple(actors),
         countries=tuple(countries),
         story=state.story,
+        lang=chosen_language(),
     )
 
 

@@ -28,6 +28,11 @@ export default function (component) {
   if (hub.map && hub.map.cfg.dataset === data.dataset) hub.map.setState(data);
   // The page may have rewritten the address this run; the map's view stays in it.
   if (bridge.view) setTimeout(() => writeView(bridge.view), 0);
+  // The page's language, for screen readers; right to left is set on the content (the page's
+  // CSS), not on the document, whose direction would move Streamlit's sliding sidebar.
+  document.documentElement.lang = data.lang;
+  parentElement.dir = data.dir;
+  hub.words = data.words;
   drawShareBox(parentElement);
 
   function writeView(view) {
@@ -50,11 +55,9 @@ function drawShareBox(root) {
     box = document.createElement("details");
     box.className = "fp-share";
     const summary = document.createElement("summary");
-    summary.textContent = "Share this view";
-    const link = copyField("fp-share-link", "Link to this view", "Copy link", "input");
-    const embed = copyField("fp-share-embed", "Embed code for this view", "Copy embed code", "textarea");
+    const link = copyField("fp-share-link", "share.link", "share.copy_link", "input");
+    const embed = copyField("fp-share-embed", "share.embed", "share.copy_embed", "textarea");
     const note = document.createElement("p");
-    note.textContent = "The address bar always holds this link too. The embed code shows the map and the selected event in a 640 by 480 frame.";
     box.addEventListener("toggle", () => refreshShare(box));
     box.append(summary, link, embed, note);
     root.appendChild(box);
@@ -70,33 +73,38 @@ function copyField(cls, label, action, tag) {
   if (tag === "input") field.type = "text";
   else field.rows = 3;
   field.readOnly = true;
-  field.setAttribute("aria-label", label);
+  field.dataset.label = label;
+  field.dir = "ltr";
   const copy = document.createElement("button");
   copy.type = "button";
-  copy.textContent = action;
   copy.dataset.label = action;
   copy.addEventListener("click", () => {
     field.select();
     navigator.clipboard?.writeText(field.value).catch(() => {});
-    copy.textContent = "Copied";
+    copy.textContent = window.__flashpoint.words["share.copied"];
   });
   wrap.append(field, copy);
   return wrap;
 }
 
 // The embed code: an <iframe> of this view's address with embed=true, sized for an article.
-function embedCode(href) {
+function embedCode(href, title) {
   const url = new URL(href);
   url.searchParams.set("embed", "true");
   const attr = (text) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
-  return `<iframe src="${attr(url.href)}" width="640" height="480" style="border:0" title="Flashpoint map" loading="lazy"></iframe>`;
+  return `<iframe src="${attr(url.href)}" width="640" height="480" style="border:0" title="${attr(title)}" loading="lazy"></iframe>`;
 }
 
+// Every run may bring another language; the words and the two codes are rewritten each time.
 function refreshShare(box) {
+  const words = window.__flashpoint.words;
   const href = window.location.href;
+  box.querySelector("summary").textContent = words["share.title"];
+  box.querySelector("p").textContent = words["share.note"];
   box.querySelector(".fp-share-link input").value = href;
-  box.querySelector(".fp-share-embed textarea").value = embedCode(href);
-  box.querySelectorAll("button").forEach((b) => {
-    b.textContent = b.dataset.label;
+  box.querySelector(".fp-share-embed textarea").value = embedCode(href, words["share.frame_title"]);
+  box.querySelectorAll("[data-label]").forEach((node) => {
+    if (node.tagName === "BUTTON") node.textContent = words[node.dataset.label];
+    else node.setAttribute("aria-label", words[node.dataset.label]);
   });
 }

@@ -18,8 +18,8 @@
   var FADE_MS = 350;
   var COMMIT_MS = 250;
   var SPEEDS = [0.5, 1, 2, 4];
-  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  var WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  // The map's language, from its configuration (geo.payload.map_language): one map per frame.
+  var LANG = { digits: "0123456789", group: ",", weekdays: [], months: [], words: {} };
   // html-to-image, copied beside Leaflet by `make assets` (see STATIC_URL in geo/maps.py);
   // fetched only when a reader first asks for an image.
   var IMAGE_LIB = "../../app/static/vendor/html-to-image/html-to-image.js";
@@ -27,9 +27,32 @@
   var NOT_IN_IMAGE = ["fp-time", "fp-image", "fp-tooltip", "leaflet-control-zoom"];
   var REDUCED_MOTION = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
+  function useLanguage(config) {
+    LANG = config;
+  }
+
+  // A catalogue string, its {placeholders} filled.
+  function words(key, values) {
+    var text = LANG.words[key] || key;
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
+
+  function digits(text) {
+    if (LANG.digits === "0123456789") return text;
+    return String(text).replace(/[0-9]/g, function (d) {
+      return LANG.digits.charAt(Number(d));
+    });
+  }
+
+  function number(n) {
+    return digits(String(n).replace(/\B(?=(\d{3})+(?!\d))/g, LANG.group));
+  }
+
   function dayWords(day) {
     var d = new Date(day * DAY_MS);
-    return WEEKDAYS[d.getUTCDay()] + " " + d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
+    return digits(LANG.weekdays[d.getUTCDay()] + " " + d.getUTCDate() + " " + LANG.months[d.getUTCMonth()] + " " + d.getUTCFullYear());
   }
 
   function isoDay(day) {
@@ -162,7 +185,16 @@
   function FlashpointMap(map, config) {
     this.map = map;
     this.cfg = config;
+    useLanguage({
+      lang: config.lang,
+      digits: config.digits,
+      group: config.group,
+      weekdays: config.weekdays,
+      months: config.months,
+      words: config.words,
+    });
     this.container = map.getContainer();
+    this.container.setAttribute("lang", config.lang);
     this.n = 0;
     this.day = null;
     this.lo = config.first;
@@ -204,13 +236,13 @@
   // To a screen reader the map is a labelled region whose text alternative is the page's event
   // list; its frame gets a name that is read in place of the component's technical title.
   FlashpointMap.prototype.describe = function () {
-    var label = "Map of the events. The event list beside the map holds the same events as text.";
+    var label = words("mapui.region");
     this.container.setAttribute("role", "region");
     this.container.setAttribute("aria-label", label);
     this.container.setAttribute("aria-roledescription", "map");
     this.container.setAttribute("data-motion", REDUCED_MOTION ? "reduced" : "full");
     try {
-      if (window.frameElement) window.frameElement.setAttribute("aria-label", "Map of the events");
+      if (window.frameElement) window.frameElement.setAttribute("aria-label", words("mapui.frame"));
     } catch (err) {
       // A frame of another origin keeps its own name.
     }
@@ -668,7 +700,7 @@
     this.tooltip.textContent = "";
     this.tooltip.appendChild(el("strong", null, (ev.title && ev.title[i]) || cat.name));
     this.tooltip.appendChild(el("div", null, dayWords(ev.start[i])));
-    this.tooltip.appendChild(el("div", "fp-hint", "Click for details"));
+    this.tooltip.appendChild(el("div", "fp-hint", words("mapui.details")));
     this.tooltip.hidden = false;
     this.tooltip.style.left = point.x + 12 + "px";
     this.tooltip.style.top = point.y - 12 + "px";
@@ -781,6 +813,7 @@
     var control = L.control({ position: "topright" });
     control.onAdd = function () {
       var box = el("div", "fp-heading");
+      box.dir = self.cfg.dir;
       self.headingDate = el("div", "fp-heading-date");
       self.headingCounts = el("div", "fp-heading-counts");
       box.appendChild(self.headingDate);
@@ -796,8 +829,9 @@
     var legend = L.control({ position: "topright" });
     legend.onAdd = function () {
       var box = el("details", "fp-legend");
+      box.dir = config.dir;
       if (window.innerWidth > 640) box.open = true;
-      box.appendChild(el("summary", "fp-legend-title", "Event type"));
+      box.appendChild(el("summary", "fp-legend-title", words("mapui.legend")));
       config.legend.forEach(function (i) {
         var cat = config.categories[i];
         var row = el("div", "fp-legend-row");
@@ -810,7 +844,7 @@
         row.appendChild(el("span", null, cat.name));
         box.appendChild(row);
       });
-      box.appendChild(el("div", "fp-legend-row fp-legend-note", "➝ movement   ◌ location uncertainty"));
+      box.appendChild(el("div", "fp-legend-row fp-legend-note", words("mapui.legend_note")));
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;
@@ -824,7 +858,7 @@
     var self = this;
     var control = L.control({ position: "topleft" });
     control.onAdd = function () {
-      self.imageBtn = button("fp-image", "Download image", "⤓ Image");
+      self.imageBtn = button("fp-image", words("mapui.image"), "⤓ " + words("mapui.image_short"));
       self.imageBtn.addEventListener("click", function () {
         self.downloadImage();
       });
@@ -878,7 +912,7 @@
       })
       .catch(function () {
         self.container.setAttribute("data-image", "failed");
-        self.live.textContent = "The image could not be made.";
+        self.live.textContent = words("mapui.image_failed");
       })
       .then(function () {
         if (legend) legend.open = wasOpen;
@@ -898,12 +932,12 @@
     var self = this;
     var bar = el("div", "fp-time");
     bar.setAttribute("role", "group");
-    bar.setAttribute("aria-label", "Date");
+    bar.setAttribute("aria-label", words("mapui.date"));
     var row = el("div", "fp-time-row");
-    this.prevBtn = button("fp-prev", "Previous date with an event", "◀");
-    this.playBtn = button("fp-play", "Play", "▶ Play");
-    this.nextBtn = button("fp-next", "Next date with an event", "▶");
-    this.speedBtn = button("fp-speed", "Playback speed 1×", "1×");
+    this.prevBtn = button("fp-prev", words("mapui.previous"), "◀");
+    this.playBtn = button("fp-play", words("mapui.play"), "▶ " + words("mapui.play"));
+    this.nextBtn = button("fp-next", words("mapui.next"), "▶");
+    this.speedBtn = button("fp-speed", words("mapui.speed") + " " + digits("1") + "×", digits("1") + "×");
     this.periodBox = el("div", "fp-period");
     row.appendChild(this.prevBtn);
     row.appendChild(this.playBtn);
@@ -915,7 +949,7 @@
     this.slider = el("input", "fp-slider");
     this.slider.type = "range";
     this.slider.step = "1";
-    this.slider.setAttribute("aria-label", "Date");
+    this.slider.setAttribute("aria-label", words("mapui.date"));
     this.live = el("div", "fp-sr-only");
     this.live.setAttribute("aria-live", "polite");
     bar.appendChild(row);
@@ -962,8 +996,8 @@
     });
     this.speedBtn.addEventListener("click", function () {
       self.speed = SPEEDS[(SPEEDS.indexOf(self.speed) + 1) % SPEEDS.length];
-      self.speedBtn.textContent = (self.speed === 0.5 ? "½" : String(self.speed)) + "×";
-      self.speedBtn.setAttribute("aria-label", "Playback speed " + self.speedBtn.textContent);
+      self.speedBtn.textContent = (self.speed === 0.5 ? "½" : digits(String(self.speed))) + "×";
+      self.speedBtn.setAttribute("aria-label", words("mapui.speed") + " " + self.speedBtn.textContent);
       if (self.playing) self.playFrom = { day: self.day, at: performance.now() };
     });
   };
@@ -994,9 +1028,9 @@
     if (!p || !this.cfg.focusLabel || box.childNodes.length) return;
     [
       ["focus", this.cfg.focusLabel],
-      ["all", "All"],
+      ["all", words("mapui.all")],
     ].forEach(function (pair) {
-      var b = button("fp-period-" + pair[0], "Show " + pair[1], pair[1]);
+      var b = button("fp-period-" + pair[0], words("mapui.period", { name: pair[1] }), pair[1]);
       b.addEventListener("click", function () {
         self.setPeriod(pair[0]);
       });
@@ -1023,11 +1057,12 @@
       this.headingDate.textContent = dayWords(this.day);
       if (this.ev) {
         var c = this.counts();
-        this.headingCounts.textContent = c.shown.toLocaleString("en") + " events shown · " + c.today.toLocaleString("en") + " on this day";
+        this.headingCounts.textContent = words("mapui.counts", { shown: number(c.shown), today: number(c.today) });
       }
     }
-    this.playBtn.textContent = this.playing ? "❚❚ Pause" : "▶ Play";
-    this.playBtn.setAttribute("aria-label", this.playing ? "Pause" : "Play");
+    var action = words(this.playing ? "mapui.pause" : "mapui.play");
+    this.playBtn.textContent = (this.playing ? "❚❚ " : "▶ ") + action;
+    this.playBtn.setAttribute("aria-label", action);
     this.drawHistogram();
   };
 

@@ -26,12 +26,20 @@ STATES = [
     pytest.param(DESKTOP, "?date=2019-12-27&event=k1-rocket-attack", ".fp-detail", id="event"),
     pytest.param(DESKTOP, f"?story={STORY.main_steps[2].number}", ".fp-story", id="story"),
     pytest.param(PHONE, "?date=2019-12-31", ".fp-heading", id="phone"),
+    pytest.param(DESKTOP, "?lang=ar&date=2019-12-27&event=k1-rocket-attack", ".fp-detail", id="ar"),
+    pytest.param(PHONE, "?lang=fa&date=2019-12-31", ".fp-heading", id="fa-phone"),
 ]
 
 
 @pytest.mark.parametrize(("viewport", "query", "shown"), STATES)
 def test_axe_finds_no_serious_violation(
-    page: Page, server: str, shots: Path, viewport: ViewportSize, query: str, shown: str
+    page: Page,
+    server: str,
+    shots: Path,
+    request: pytest.FixtureRequest,
+    viewport: ViewportSize,
+    query: str,
+    shown: str,
 ) -> None:
     page.set_viewport_size(viewport)
     page.goto(f"{server}/{query}")
@@ -40,7 +48,7 @@ def test_axe_finds_no_serious_violation(
     target = page.locator(shown) if shown != ".fp-heading" else map_container(page).locator(shown)
     expect(target.first).to_be_visible()
     violations = axe_violations(page)
-    page.screenshot(path=shots / f"axe-{query.count('=')}-{viewport['width']}.png")
+    page.screenshot(path=shots / f"axe-{request.node.callspec.id}.png")
     assert violations == [], "\n".join(
         f"{v['where']}: {v['impact']} {v['id']} ({v['help']}): {v['nodes']}" for v in violations
     )

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import FloatRect, Locator, Page, ViewportSize, expect
 
 from tests.browser.helpers import MAP_FRAME, map_container, wait_for_map, wait_idle
@@ -49,11 +50,12 @@ def inside(inner: FloatRect, outer: FloatRect) -> bool:
     )
 
 
+@pytest.mark.parametrize("lang", ["en", "ar", "fa"])
 def test_phone_shows_the_heading_whole_labels_and_a_folded_legend(
-    page: Page, server: str, shots: Path
+    page: Page, server: str, shots: Path, lang: str
 ) -> None:
     page.set_viewport_size(PHONE)
-    page.goto(f"{server}/?date=2019-12-31")
+    page.goto(f"{server}/?date=2019-12-31&lang={lang}")
     container = wait_for_map(page, date(2019, 12, 31))
     wait_idle(page)
     frame = box_of(page.locator(MAP_FRAME))
@@ -81,13 +83,15 @@ def test_phone_shows_the_heading_whole_labels_and_a_folded_legend(
             assert apart(boxes[one], boxes[other]), f"the {one} overlaps the {other}"
     assert container.evaluate(CUT_LABELS) == []
     assert page.locator("body").evaluate(CUT_LABELS) == []
-    page.screenshot(path=shots / "phone-folded.png")
+    sidebar = box_of(page.locator('[data-testid="stSidebar"]'))
+    assert sidebar["x"] + sidebar["width"] <= 1, "the closed sidebar shows over the page"
+    page.screenshot(path=shots / f"phone-folded-{lang}.png")
 
     legend.locator("summary").click()
     expect(legend).to_have_attribute("open", "")
     assert inside(box_of(legend), frame), "the open legend is cut by the map's edge"
     assert apart(box_of(legend), boxes["date heading"])
-    page.screenshot(path=shots / "phone-legend-open.png")
+    page.screenshot(path=shots / f"phone-legend-open-{lang}.png")
     legend.locator("summary").click()
     expect(legend).not_to_have_attribute("open", "")
     assert map_container(page).locator(".fp-legend-row").first.is_hidden()
