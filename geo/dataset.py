@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Final
 
@@ -15,6 +15,7 @@ from geo.io import LoadResult, Problem
 from geo.model import EVENT_TYPES, Event
 from geo.payload import MapData
 from geo.timeline import Mode, Timeline, parse_iso_day
+from geo.translations import read_texts
 
 ACTOR_COLUMNS: Final = ("actor1", "actor2")
 
@@ -26,6 +27,12 @@ class Focus:
     start: date
     end: date
     label: str
+    # language -> {"label": text}, beside the source label (geo.translations)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, hash=False)
+
+    def label_in(self, code: str) -> str:
+        """The period's label in a language, else as the data names it."""
+        return self.translations.get(code, {}).get("label", self.label)
 
 
 SETTINGS_MEMBER: Final = "flashpoint"
@@ -46,7 +53,11 @@ def focus_from_meta(meta: Mapping[str, Any]) -> Focus | None:
     if start is None or end is None:
         return None
     label = str(focus.get("label") or "Focus")[:40]
-    return Focus(start, end, label) if start <= end else None
+    translations = {
+        code: {"label": texts["label"][:40]}
+        for code, texts in read_texts(focus.get("translations"), ("label",)).items()
+    }
+    return Focus(start, end, label, translations) if start <= end else None
 
 
 def story_name_from_meta(meta: Mapping[str, Any]) -> str | None:
@@ -83,7 +94,7 @@ class Dataset:
         if focus is not None and timeline.first is not None and timeline.last is not None:
             start = max(focus.start, timeline.first)
             end = min(focus.end, timeline.last)
-            focus = Focus(start, end, focus.label) if start <= end else None
+            focus = replace(focus, start=start, end=end) if start <= end else None
         return cls(
             name=name,
             kind=result.kind,

@@ -33,6 +33,7 @@ def test_lang_draws_the_page_the_map_and_the_data_in_that_language(app: App, cod
     config = map_config(at)
     assert config["lang"] == code and config["dir"] == "rtl"
     assert config["digits"] == language.digits
+    assert config["focusLabel"] == {"ar": "الأزمة", "fa": "بحران"}[code]
     words = config["words"]
     assert isinstance(words, dict) and words["mapui.play"] == language.t("mapui.play")
     html = "".join(str(h.proto.body) for h in at.get("html"))

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from geo.dataset import Dataset
+from geo.dataset import Dataset, focus_from_meta
 from geo.detail import render_event_html
 from geo.language import LANGUAGES, SOURCE, Language
 from geo.story import load_story, parse_story
@@ -97,3 +97,23 @@ def test_a_story_without_translations_reads_as_before() -> None:
     story, problems = parse_story(doc)
     assert story is not None and problems == []
     assert story.steps[0].text("caption", "ar") == story.steps[0].caption
+
+
+def test_the_focus_label_is_translated_beside_its_source() -> None:
+    meta = {
+        "flashpoint": {
+            "focus": {
+                "start": "2019-12-27",
+                "end": "2020-01-03",
+                "label": "Crisis",
+                "translations": {"ar": {"label": "الأزمة"}, "xx": {"label": "?"}, "fa": 3},
+            }
+        }
+    }
+    focus = focus_from_meta(meta)
+    assert focus is not None
+    assert (focus.label_in("ar"), focus.label_in("fa"), focus.label_in("en")) == (
+        "الأزمة",
+        "Crisis",
+        "Crisis",
+    )

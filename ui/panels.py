@@ -130,7 +130,7 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
         token=state.dataset_token,
         first=timeline.first,
         last=timeline.last,
-        focus=(focus.start, focus.end, focus.label) if focus else None,
+        focus=(focus.start, focus.end, focus.label_in(current_language().code)) if focus else None,
         language=current_language(),
     )
     base = build_base_map(
