@@ -16,8 +16,12 @@ from geo.dataset import Dataset
 from geo.payload import ViewState
 from geo.story import Story
 from geo.timeline import day_number
-from ui.bridge import draw_bridge
+from ui.bridge import BRIDGE_WORDS, draw_bridge
 from ui.data import choose_dataset
+from ui.embed import DETAIL_HEIGHT as EMBED_DETAIL_HEIGHT
+from ui.embed import EMBED_KEY, embed_styles, is_embedded
+from ui.embed import MAP_HEIGHT as EMBED_MAP_HEIGHT
+from ui.language import current_language, direction_styles, init_language, language_switch
 from ui.panels import (
     chosen_mask,
     draw_detail,
@@ -53,6 +57,17 @@ def main_view(dataset: Dataset, story: Story | None) -> None:
         side_panel(dataset, story)
 
 
+def embedded_view(dataset: Dataset, story: Story | None) -> None:
+    """The view inside another page's frame: the map and the selected event's detail."""
+    embed_styles()
+    with st.container(key=EMBED_KEY):
+        map_column, side_column = st.columns([3, 2])
+        with map_column:
+            draw_map(dataset, height=EMBED_MAP_HEIGHT)
+        with side_column:
+            side_panel(dataset, story, embedded=True)
+
+
 def story_controls(dataset: Dataset, story: Story | None) -> None:
     """The story's caption card, or the button that starts the story."""
     if story is None:
@@ -62,7 +77,7 @@ def story_controls(dataset: Dataset, story: Story | None) -> None:
         story_card(dataset, story, number)
         return
     st.button(
-        "Tell me the story",
+        current_language().t("story.start"),
         icon=":material/auto_stories:",
         key="story_start",
         type="primary",
@@ -72,17 +87,22 @@ def story_controls(dataset: Dataset, story: Story | None) -> None:
 
 
 @st.fragment
-def side_panel(dataset: Dataset, story: Story | None) -> None:
+def side_panel(dataset: Dataset, story: Story | None, embedded: bool = False) -> None:
     """What follows the date: the detail panel, the event list, the address and the bridge.
 
     A date settled in the browser reruns only this fragment; the map is not rebuilt.
+    Embedded, the detail scrolls in a box as high as the map and the list is left out.
     """
     state = st.session_state
     mask = chosen_mask(dataset)
     visible = dataset.visible(state.date, state.mode, int(state.window), mask)
     current = dataset.timeline.current(state.date) & mask
-    draw_detail(dataset, current)
-    draw_event_list(dataset, visible)
+    if embedded:
+        with st.container(height=EMBED_DETAIL_HEIGHT, border=False):
+            draw_detail(dataset, current)
+    else:
+        draw_detail(dataset, current)
+        draw_event_list(dataset, visible)
     sync_address_bar(current_view(dataset.event_types))
     draw_bridge(
         view_state(dataset, story),
@@ -94,6 +114,7 @@ def side_panel(dataset: Dataset, story: Story | None) -> None:
 def view_state(dataset: Dataset, story: Story | None) -> ViewState:
     """What the map is told on every run: the page's date, selection, story highlight, mode."""
     state = st.session_state
+    language = current_language()
     highlight: list[int] = []
     fly = None
     if story is not None and state.story is not None:
@@ -107,20 +128,29 @@ def view_state(dataset: Dataset, story: Story | None) -> ViewState:
         "mode": state.mode,
         "window": int(state.window),
         "dataset": state.dataset_token,
+        "lang": language.code,
+        "dir": language.direction,
+        "words": {key: language.t(key) for key in BRIDGE_WORDS},
     }
 
 
 def main() -> None:
     """Lay out the page."""
     st.set_page_config(page_title="Flashpoint", page_icon=str(ICON), layout="wide")
+    language = init_language()
     st.html(f"<style>{PAGE_CSS}</style>")
+    direction_styles(language)
     st.sidebar.markdown("# Flashpoint")
-    st.sidebar.caption("Watch a conflict unfold in space and time.")
+    st.sidebar.caption(language.t("app.tagline"))
+    language_switch(language)
     dataset = choose_dataset()
     if dataset is None:
         return
     story = story_for(dataset)
     init_state(dataset, story)
+    if is_embedded():
+        embedded_view(dataset, story)
+        return
     sidebar_controls(dataset)
     draw_downloads(dataset)
     main_view(dataset, story)

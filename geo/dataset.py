@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Any, Final
@@ -12,11 +12,13 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from geo.language import Language
 from geo.limits import FILTER_OPTIONS
 from geo.model import EVENT_TYPES, Event
 from geo.payload import MapConfig, MapData, build_map_config
 from geo.timeline import Mode, Timeline, parse_iso_day
 from geo.titles import make_titles
+from geo.translations import read_texts
 from geo.validation import LoadResult, Problem
 
 ACTOR_COLUMNS: Final = ("actor1", "actor2")
@@ -29,6 +31,12 @@ class Focus:
     start: date
     end: date
     label: str
+    # language -> {"label": text}, beside the source label (geo.translations)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, hash=False)
+
+    def label_in(self, code: str) -> str:
+        """The period's label in a language, else as the data names it."""
+        return self.translations.get(code, {}).get("label", self.label)
 
 
 SETTINGS_MEMBER: Final = "flashpoint"
@@ -49,7 +57,11 @@ def focus_from_meta(meta: Mapping[str, Any]) -> Focus | None:
     if start is None or end is None:
         return None
     label = str(focus.get("label") or "Focus")[:40]
-    return Focus(start, end, label) if start <= end else None
+    translations = {
+        code: {"label": texts["label"][:40]}
+        for code, texts in read_texts(focus.get("translations"), ("label",)).items()
+    }
+    return Focus(start, end, label, translations) if start <= end else None
 
 
 def story_name_from_meta(meta: Mapping[str, Any]) -> str | None:
@@ -86,7 +98,7 @@ class Dataset:
         if focus is not None and timeline.first is not None and timeline.last is not None:
             start = max(focus.start, timeline.first)
             end = min(focus.end, timeline.last)
-            focus = Focus(start, end, focus.label) if start <= end else None
+            focus = replace(focus, start=start, end=end) if start <= end else None
         return cls(
             name=name,
             kind=result.kind,
@@ -161,16 +173,18 @@ class Dataset:
             mask &= self.events["country"].isin(list(countries)).to_numpy()
         return mask
 
-    def map_config(self, token: str) -> MapConfig:
+    def map_config(self, token: str, language: Language | None = None) -> MapConfig:
         """The map's configuration for this dataset: categories, legend, range, focus period."""
         first, last, focus = self.timeline.first, self.timeline.last, self.focus
         assert first is not None and last is not None, "a dataset has at least one event"
+        language = language or Language()
         return build_map_config(
             event_types=self.event_types,
             token=token,
             first=first,
             last=last,
-            focus=(focus.start, focus.end, focus.label) if focus else None,
+            focus=(focus.start, focus.end, focus.label_in(language.code)) if focus else None,
+            language=language,
         )
 
     def visible(self, at: date, mode: Mode, window_days: int, mask: np.ndarray) -> np.ndarray:

@@ -2,46 +2,53 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from html import escape
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 from geo.claims import FIGURE_COLUMNS, Claim
+from geo.language import Language
 from geo.model import GEO_PRECISION_WORDS, TIME_PRECISION_WORDS, Event, category_of
 
 SAFE_SCHEMES: Final = frozenset({"http", "https"})
+ENGLISH: Final = Language()
 FIGURE_WORDS: Final[dict[str, str]] = {"killed": "Killed", "injured": "Injured"}
 
 
-def format_day(day: date) -> str:
+def format_day(day: date, language: Language = ENGLISH) -> str:
     """A date in words, e.g. 'Tue 31 Dec 2019'."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    return language.day(day)
 
 
-def format_when(event: Event) -> str:
+def format_when(event: Event, language: Language = ENGLISH) -> str:
     """Date, end date, local time and precision of an event, in words."""
-    text = format_day(event.event_date)
+    text = format_day(event.event_date, language)
     if event.end_date and event.end_date != event.event_date:
-        text += f" \N{EN DASH} {format_day(event.end_date)}"
+        text += f" \N{EN DASH} {format_day(event.end_date, language)}"
     if event.event_time:
-        text += f", {event.event_time} local time"
+        time = language.native_digits(event.event_time)
+        text += ", " + language.t("detail.local_time", time=time)
     if event.time_precision in TIME_PRECISION_WORDS:
-        text += f" ({TIME_PRECISION_WORDS[event.time_precision]})"
+        text += f" ({language.t(f'precision.time.{event.time_precision}')})"
     return text
 
 
-def format_place(event: Event) -> str:
+def format_place(event: Event, language: Language = ENGLISH) -> str:
     """Place, province and country, with how precisely the place is known."""
     parts = [p for p in (event.location, event.admin1, event.country) if p]
-    text = ", ".join(dict.fromkeys(parts)) or "Unnamed place"
+    text = ", ".join(dict.fromkeys(parts)) or language.t("detail.unnamed")
     extras = []
     if event.geo_precision in GEO_PRECISION_WORDS:
-        extras.append(GEO_PRECISION_WORDS[event.geo_precision])
+        extras.append(language.t(f"precision.place.{event.geo_precision}"))
     if event.uncertainty_m:
         metres = event.uncertainty_m
-        extras.append(f"within {metres / 1000:g} km" if metres >= 1000 else f"within {metres:g} m")
+        extras.append(
+            language.t("detail.within_km", km=language.native_digits(f"{metres / 1000:g}"))
+            if metres >= 1000
+            else language.t("detail.within_m", m=language.native_digits(f"{metres:g}"))
+        )
     return text + (f" ({'; '.join(extras)})" if extras else "")
 
 
@@ -73,78 +80,94 @@ def _missing(value: Any) -> bool:
         return True
 
 
-def format_figure(event: Event, figure: str) -> str:
+def format_figure(event: Event, figure: str, language: Language = ENGLISH) -> str:
     """A casualty figure in words, saying when it is the lowest of several claims."""
     value = getattr(event, FIGURE_COLUMNS[figure])
     claimed = [c for c in event.claims if c.figure == figure]
     site = {c.value for c in claimed if not c.is_group}
     if value is None and claimed and not site:
-        return "unknown for this site"
+        return language.t("claims.unknown_here")
     if value is not None and len(site) > 1:
-        return f"{value} (the lowest claim)"
-    return _count(value)
+        return language.t("claims.lowest", value=str(value))
+    return language.t("claims.unknown") if value is None else str(value)
 
 
-def format_claim(claim: Claim) -> str:
+def format_claim(claim: Claim, language: Language = ENGLISH) -> str:
     """One claim as escaped HTML: the figure, whose claim it is, where it comes from."""
-    scope = " (group total)" if claim.is_group else ""
+    scope = language.t("claims.group_total") if claim.is_group else ""
+    figure = language.t(f"detail.{claim.figure}")
+    according = language.t("claims.according", source=escape(claim.source))
     text = (
-        f'<span class="fp-claim-figure">{FIGURE_WORDS[claim.figure]} {claim.value}</span>'
-        f"{scope}, according to {escape(claim.source)} ({safe_link(claim.url)})"
+        f'<span class="fp-claim-figure">{figure} {claim.value}</span>'
+        f"{scope}, {according} ({safe_link(claim.url)})"
     )
     if claim.note:
         text += f' <span class="fp-claim-note">{escape(claim.note)}</span>'
     return text
 
 
-def render_claims(event: Event) -> str:
+def render_claims(event: Event, language: Language = ENGLISH) -> str:
     """The claimed figures with their sources, killed before injured; empty when none."""
     ordered = sorted(event.claims, key=lambda c: list(FIGURE_WORDS).index(c.figure))
     if not ordered:
         return ""
-    items = "".join(f"<li>{format_claim(c)}</li>" for c in ordered)
-    heading = "Claimed figures"
+    items = "".join(f"<li>{format_claim(c, language)}</li>" for c in ordered)
+    heading = language.t("claims.heading")
     if any(c.is_group for c in ordered):
-        heading += (
-            f" (a group total is for all events of group {escape(event.group)} together, "
-            "not for this one)"
-        )
+        heading += language.t("claims.group_note", group=escape(event.group))
     return f'<div class="fp-claims"><b>{heading}</b><ul>{items}</ul></div>'
 
 
-def render_event_html(event: Event) -> str:
-    """The detail panel for one event."""
+def render_event_html(
+    event: Event, language: Language = ENGLISH, translation: Mapping[str, str] | None = None
+) -> str:
+    """The detail panel for one event, in a language; a translated title or notes come with
+    the source text beside them."""
+    t = language.t
+    translation = translation or {}
+    title = translation.get("title") or event.title or event.id
+    notes = translation.get("notes") or event.notes
     category = category_of(event.event_type)
-    kind = escape(event.event_type) + (
-        f" · {escape(event.sub_event_type)}" if event.sub_event_type else ""
+    kind = escape(
+        t(f"type.{category.name}") if category.name == event.event_type else event.event_type
     )
-    actors = " vs ".join(escape(a) for a in (event.actor1, event.actor2) if a) or "not recorded"
+    kind += f" · {escape(event.sub_event_type)}" if event.sub_event_type else ""
+    actors = escape(t("detail.versus")).join(escape(a) for a in (event.actor1, event.actor2) if a)
+    killed, injured = (
+        escape(language.native_digits(format_figure(event, f, language)))
+        for f in ("killed", "injured")
+    )
+    figures = f"<b>{t('detail.killed')}</b> {killed} &nbsp; <b>{t('detail.injured')}</b> {injured}"
+    when, where = escape(format_when(event, language)), escape(format_place(event, language))
     rows = [
         f'<div class="fp-kind" style="border-color:{category.color}">{kind}</div>',
-        f'<h3 class="fp-title">{escape(event.title or event.id)}</h3>',
+        f'<h3 class="fp-title">{escape(title)}</h3>',
         *(
-            ['<div class="fp-title-made">The record has no title; this one is made from it.</div>']
+            [f'<div class="fp-title-made">{t("detail.title_made")}</div>']
             if event.title_made
             else []
         ),
-        f'<div class="fp-row"><b>When</b> {escape(format_when(event))}</div>',
-        f'<div class="fp-row"><b>Where</b> {escape(format_place(event))}</div>',
-        f'<div class="fp-row"><b>Who</b> {actors}</div>',
-        f'<div class="fp-row fp-figures"><b>Killed</b> {escape(format_figure(event, "killed"))}'
-        f" &nbsp; <b>Injured</b> {escape(format_figure(event, 'injured'))}</div>",
+        f'<div class="fp-row"><b>{t("detail.when")}</b> {when}</div>',
+        f'<div class="fp-row"><b>{t("detail.where")}</b> {where}</div>',
+        f'<div class="fp-row"><b>{t("detail.who")}</b> {actors or t("detail.unrecorded")}</div>',
+        f'<div class="fp-row fp-figures">{figures}</div>',
     ]
     if event.claims:
-        rows.append(render_claims(event))
-    if event.notes:
-        rows.append(f'<p class="fp-notes">{escape(event.notes)}</p>')
+        rows.append(render_claims(event, language))
+    if notes:
+        rows.append(f'<p class="fp-notes">{escape(notes)}</p>')
+    if translation:
+        rows.append(render_original(event, language))
     if event.discrepancy:
         rows.append(
-            f'<div class="fp-discrepancy"><b>Sources differ.</b> {escape(event.discrepancy)}</div>'
+            f'<div class="fp-discrepancy"><b>{t("detail.differ")}</b> '
+            f"{escape(event.discrepancy)}</div>"
         )
     if event.source_quote:
         rows.append(f'<blockquote class="fp-quote">{escape(event.source_quote)}</blockquote>')
     if event.source:
-        rows.append(f'<div class="fp-row fp-source"><b>Source</b> {escape(event.source)}</div>')
+        source = escape(event.source)
+        rows.append(f'<div class="fp-row fp-source"><b>{t("detail.source")}</b> {source}</div>')
     if event.source_urls:
         links = "".join(f"<li>{safe_link(u)}</li>" for u in event.source_urls)
         rows.append(f'<ul class="fp-links">{links}</ul>')
@@ -154,3 +177,15 @@ def render_event_html(event: Event) -> str:
         + "".join(rows)
         + "</div>"
     )
+
+
+def render_original(event: Event, language: Language) -> str:
+    """The source text of a translated event, folded, marked as English for screen readers."""
+    parts = [f'<p class="fp-translated">{escape(language.t("detail.translated"))}</p>']
+    parts.append(
+        '<details class="fp-original">'
+        f"<summary>{escape(language.t('detail.original'))}</summary>"
+        f'<p class="fp-original-title" lang="en" dir="ltr"><b>{escape(event.title)}</b></p>'
+        f'<p class="fp-original-notes" lang="en" dir="ltr">{escape(event.notes)}</p></details>'
+    )
+    return "".join(parts)

@@ -15,7 +15,9 @@ from typing import Any, Final, TypedDict
 import numpy as np
 import pandas as pd
 import shapely
+from babel import Locale
 
+from geo.language import SOURCE, Language, load_catalogue
 from geo.model import CATEGORIES, EVENT_TYPES
 from geo.timeline import day_number
 
@@ -23,6 +25,8 @@ COORD_SCALE: Final = 100_000
 TITLES_UP_TO: Final = 20_000
 CIRCLES_UP_TO: Final = 2_000
 MARKER_SIZE: Final = 6
+# Catalogue keys of the map's own words (geo/locales).
+MAP_WORDS: Final = tuple(key for key in load_catalogue(SOURCE) if key.startswith("mapui."))
 
 
 class CategoryStyle(TypedDict):
@@ -45,6 +49,13 @@ class MapConfig(TypedDict):
     focus: list[int] | None
     focusLabel: str | None
     circlesUpTo: int
+    lang: str
+    dir: str
+    digits: str
+    group: str
+    weekdays: list[str]
+    months: list[str]
+    words: dict[str, str]
 
 
 class EventColumns(TypedDict, total=False):
@@ -81,6 +92,9 @@ class ViewState(TypedDict):
     mode: str
     window: int
     dataset: str
+    lang: str
+    dir: str
+    words: dict[str, str]
 
 
 class ViewReport(TypedDict):
@@ -222,11 +236,17 @@ def build_map_config(
     first: date,
     last: date,
     focus: tuple[date, date, str] | None,
+    language: Language | None = None,
 ) -> MapConfig:
-    """The map's configuration for a dataset: categories, legend, range and focus period."""
+    """The map's configuration for a dataset: categories, legend, range, focus period, words."""
     present = set(event_types)
+    language = language or Language()
+    names = [language.t(f"type.{c.name}") for c in CATEGORIES]
     return {
-        "categories": [{"name": c.name, "color": c.color, "shape": c.shape} for c in CATEGORIES],
+        "categories": [
+            {"name": name, "color": c.color, "shape": c.shape}
+            for c, name in zip(CATEGORIES, names, strict=True)
+        ],
         "legend": [EVENT_TYPES.index(t) for t in EVENT_TYPES if t in present],
         "size": MARKER_SIZE,
         # A new dataset must get a fresh map: rows name events only within one dataset.
@@ -236,4 +256,33 @@ def build_map_config(
         "focus": [day_number(focus[0]), day_number(focus[1])] if focus else None,
         "focusLabel": focus[2] if focus else None,
         "circlesUpTo": CIRCLES_UP_TO,
+        **map_language(language),
+    }
+
+
+class MapLanguage(TypedDict):
+    """The language part of the map's configuration."""
+
+    lang: str
+    dir: str
+    digits: str
+    group: str
+    weekdays: list[str]
+    months: list[str]
+    words: dict[str, str]
+
+
+def map_language(language: Language) -> MapLanguage:
+    """The map's words, direction, digits and day and month names (Sunday first, as JS)."""
+    locale = Locale.parse(language.code)
+    days = locale.days["format"]["abbreviated"]
+    months = locale.months["format"]["abbreviated"]
+    return {
+        "lang": language.code,
+        "dir": language.direction,
+        "digits": language.digits,
+        "group": locale.number_symbols[locale.default_numbering_system]["group"],
+        "weekdays": [days[(i + 6) % 7] for i in range(7)],
+        "months": [months[m] for m in range(1, 13)],
+        "words": {key: language.t(key) for key in MAP_WORDS},
     }

@@ -1,7 +1,7 @@
 """The view a user is looking at, and its address: view state <-> URL query parameters.
 
 The parameter names are a public contract (shared links must keep working):
-date, event, types, mode, window, lat, lon, zoom — plus story, basemap, actor and country.
+date, event, types, mode, window, lat, lon, zoom — plus story, basemap, actor, country and lang.
 An unknown or malformed value is ignored and explained in a notice; nothing here ever
 names or opens a file.
 """
@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, Final
 from urllib.parse import urlencode
 
+from geo.language import LANGUAGES
 from geo.timeline import MODES, Mode, parse_iso_day
 
 BASEMAPS: Final[dict[str, str]] = {
@@ -67,6 +68,12 @@ SETTINGS: Final[dict[str, Setting]] = {
         Setting("basemap", "|".join(BASEMAPS), "offline", "The basemap."),
         Setting("actor", "name", (), "Actors shown (repeatable); all when absent."),
         Setting("country", "name", (), "Countries shown (repeatable); all when absent."),
+        Setting(
+            "lang",
+            "|".join(LANGUAGES),
+            None,
+            "The interface's language; the browser's language when absent, else English.",
+        ),
     )
 }
 
@@ -102,6 +109,7 @@ class View:
     basemap: str = "offline"
     actors: tuple[str, ...] = field(default_factory=tuple)
     countries: tuple[str, ...] = field(default_factory=tuple)
+    lang: str | None = None
 
     def with_changes(self, **changes: Any) -> View:
         """A copy with some fields changed."""
@@ -150,7 +158,7 @@ def parse_view(
     changes: Changes = {}
     for read in (_read_date, _read_event, _read_types, _read_mode, _read_numbers, _read_place):
         changes |= read(params, known, notices)
-    changes |= _read_basemap(params, known, notices)
+    changes |= _read_basemap(params, known, notices) | _read_lang(params, known, notices)
     changes["actors"] = tuple(dict.fromkeys(_values(params, "actor")))
     changes["countries"] = tuple(dict.fromkeys(_values(params, "country")))
     return View(**changes), notices
@@ -235,6 +243,16 @@ def _read_basemap(params: Mapping[str, Any], known: Known, notices: list[str]) -
     return {}
 
 
+def _read_lang(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
+    text = _last(params, "lang")
+    if not text:
+        return {}
+    if text in LANGUAGES:
+        return {"lang": text}
+    notices.append(f"Ignored lang={text!r}: use one of {', '.join(LANGUAGES)}.")
+    return {}
+
+
 def _within(name: str, value: float) -> bool:
     setting = SETTINGS[name]
     low = -math.inf if setting.low is None else setting.low
@@ -290,6 +308,8 @@ def view_to_params(view: View) -> dict[str, str | list[str]]:
         params["actor"] = list(view.actors)
     if view.countries:
         params["country"] = list(view.countries)
+    if view.lang:
+        params["lang"] = view.lang
     return params
 
 

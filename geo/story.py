@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Final
@@ -21,13 +21,15 @@ from typing import Any, Final
 import pandas as pd
 import shapely
 
+from geo.translations import STEP_TEXT_FIELDS, read_texts
+
 LonLat = tuple[float, float]
 Bounds = tuple[tuple[float, float], tuple[float, float]]
 
 MAX_STORY_BYTES: Final = 1_000_000
-STORY_FIELDS: Final[frozenset[str]] = frozenset({"title", "steps"})
+STORY_FIELDS: Final[frozenset[str]] = frozenset({"title", "steps", "translations"})
 REQUIRED_STEP_FIELDS: Final[tuple[str, ...]] = ("title", "caption", "date", "events", "quote_event")
-STEP_FIELDS: Final[frozenset[str]] = frozenset({*REQUIRED_STEP_FIELDS, "prologue"})
+STEP_FIELDS: Final[frozenset[str]] = frozenset({*REQUIRED_STEP_FIELDS, "prologue", "translations"})
 # Padding on each side, as a share of the highlighted extent, and the smallest box a step
 # flies to: one point alone would otherwise zoom to street level and lose its context.
 PAD_FRACTION: Final = 0.15
@@ -47,6 +49,12 @@ class StoryStep:
     events: tuple[str, ...]
     quote_event: str
     prologue: bool = False
+    # language -> "title"/"caption" -> text, beside the source text (geo.translations)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, hash=False)
+
+    def text(self, name: str, code: str) -> str:
+        """The step's title or caption in a language, else in the source text."""
+        return str(self.translations.get(code, {}).get(name) or getattr(self, name))
 
     @property
     def label(self) -> str:
@@ -60,6 +68,11 @@ class Story:
 
     title: str
     steps: tuple[StoryStep, ...]
+    translations: dict[str, dict[str, str]] = field(default_factory=dict, hash=False)
+
+    def title_in(self, code: str) -> str:
+        """The story's title in a language, else in the source text."""
+        return self.translations.get(code, {}).get("title") or self.title
 
     def __post_init__(self) -> None:
         numbers = [s.number for s in self.steps]
@@ -140,7 +153,8 @@ def parse_story(document: Any) -> tuple[Story | None, list[str]]:
             steps.append(step)
     if not steps:
         problems.append("the story has no usable steps")
-    return Story(title.strip(), tuple(steps)), problems
+    translations = read_texts(document.get("translations"), ("title",))
+    return Story(title.strip(), tuple(steps), translations), problems
 
 
 def _parse_step(raw: Any, position: int, number: int) -> tuple[StoryStep | None, list[str]]:
@@ -187,6 +201,7 @@ def _parse_step(raw: Any, position: int, number: int) -> tuple[StoryStep | None,
         events=tuple(dict.fromkeys(ids)),
         quote_event=raw["quote_event"].strip(),
         prologue=prologue,
+        translations=read_texts(raw.get("translations"), STEP_TEXT_FIELDS),
     )
     return step, problems
 

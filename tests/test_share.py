@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from geo.language import LANGUAGES
 from geo.model import EVENT_TYPES
 from geo.share import (
     BASEMAPS,
@@ -62,6 +63,8 @@ GOOD: list[Any] = [
     pytest.param({"country": ["Iraq", "Syria"]}, {"countries": ("Iraq", "Syria")}, id="countries"),
     pytest.param({"date": ["2019-12-28", "2019-12-29"]}, {"date": date(2019, 12, 29)}, id="last"),
     pytest.param({"unknown": "x", "lat": ""}, {}, id="unknown-and-blank-ignored"),
+    pytest.param({"lang": "ar"}, {"lang": "ar"}, id="lang-ar"),
+    pytest.param({"lang": " fa "}, {"lang": "fa"}, id="lang-fa"),
 ]
 BAD: list[Any] = [
     pytest.param({"date": "2019-13-01"}, {}, "Ignored date='2019-13-01'", id="date-bad"),
@@ -92,6 +95,8 @@ BAD: list[Any] = [
     pytest.param({"lat": "nan", "lon": "nan"}, {}, "not a place", id="nan"),
     pytest.param({"lat": "inf", "lon": "44"}, {}, "not a place", id="inf"),
     pytest.param({"basemap": "satellite"}, {}, "use one of offline, osm, light, dark", id="map"),
+    pytest.param({"lang": "de"}, {}, "Ignored lang='de': use one of en, ar, fa", id="lang-de"),
+    pytest.param({"lang": "AR"}, {}, "Ignored lang='AR'", id="lang-case"),
     pytest.param(
         {"date": "2019-12-30", "zoom": "99", "basemap": "osm"},
         {"date": date(2019, 12, 30), "basemap": "osm"},
@@ -196,6 +201,7 @@ def random_view(rng: random.Random) -> View:
         basemap=rng.choice(list(BASEMAPS)),
         actors=tuple(rng.sample(ACTOR_NAMES, rng.randrange(4))),
         countries=tuple(rng.sample(("Iraq", "Syria", "Iran", "Côte d'Ivoire"), rng.randrange(3))),
+        lang=rng.choice([None, *LANGUAGES]),
     )
 
 

@@ -19,12 +19,25 @@ BRIDGE_JS: Final = (Path(__file__).resolve().parent.parent / "geo" / "web" / "br
     encoding="utf-8"
 )
 BRIDGE_KEY: Final = "bridge"
+# Catalogue keys of the share box's words (geo/locales), handed over in the view state.
+BRIDGE_WORDS: Final = (
+    "share.title",
+    "share.link",
+    "share.copy_link",
+    "share.embed",
+    "share.copy_embed",
+    "share.copied",
+    "share.note",
+    "share.frame_title",
+)
 BRIDGE_CSS: Final = """
 .fp-share { font: 0.9rem/1.4 system-ui, sans-serif; color: var(--st-text-color, #e6e6e6); }
 .fp-share summary { cursor: pointer; padding: 0.3rem 0; font-weight: 600; }
-.fp-share summary:focus-visible, .fp-share button:focus-visible, .fp-share input:focus-visible {
+.fp-share summary:focus-visible, .fp-share button:focus-visible, .fp-share input:focus-visible,
+.fp-share textarea:focus-visible {
   outline: 3px solid #ffd166; outline-offset: 2px; }
-.fp-share input { width: 100%; box-sizing: border-box; padding: 0.35rem; margin: 0.3rem 0;
+.fp-share input, .fp-share textarea { width: 100%; resize: vertical; box-sizing: border-box;
+  padding: 0.35rem; margin: 0.3rem 0;
   background: #1b222c; color: #e6e6e6; border: 1px solid #4a5563; border-radius: 4px;
   font-family: ui-monospace, monospace; font-size: 0.8rem; }
 .fp-share button { background: #262e3a; color: #f2f4f7; border: 1px solid #4a5563;

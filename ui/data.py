@@ -19,6 +19,7 @@ import streamlit as st
 
 from geo.dataset import Dataset
 from geo.validation import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
+from ui.language import current_language
 from ui.text import plain
 
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -62,28 +63,20 @@ def load_upload(digest: str, name: str, _data: bytes) -> Dataset | str:
         return str(exc)
 
 
-def _upload_label() -> str:
-    return (
-        "Bring your own data (GeoJSON, ACLED or other CSV, GeoPackage, zipped Shapefile; "
-        f"up to {MAX_FILE_BYTES // 1_000_000} MB, kept in memory only)"
-    )
-
-
 def choose_dataset() -> Dataset | None:
     """Sidebar: the dataset (bundled, --data, or an upload) and its validation report."""
-    st.sidebar.markdown("### Data")
+    t = current_language().t
+    st.sidebar.markdown(f"### {t('data.heading')}")
     upload = None
     if uploads_enabled():
         upload = st.sidebar.file_uploader(
-            _upload_label(),
+            t("data.upload", megabytes=MAX_FILE_BYTES // 1_000_000),
             type=UPLOAD_TYPES,
             key=f"upload_{st.session_state.get('uploads_cleared', 0)}",
         )
     try:
         if upload is not None:
-            st.sidebar.button(
-                "Back to the bundled dataset", key="clear_upload", on_click=clear_upload
-            )
+            st.sidebar.button(t("data.back"), key="clear_upload", on_click=clear_upload)
             data = upload.getvalue()
             dataset = load_upload(hashlib.sha256(data).hexdigest(), upload.name, data)
         else:
@@ -98,7 +91,7 @@ def choose_dataset() -> Dataset | None:
         return None
     report(dataset)
     if len(dataset) == 0:
-        st.warning("No event in this file can be shown; the validation report says why.")
+        st.warning(t("data.empty"))
         return None
     return dataset
 
@@ -120,14 +113,18 @@ def clear_upload() -> None:
 def report(dataset: Dataset) -> None:
     """The validation report: counts and the first problems."""
     shown, problems = len(dataset), dataset.problems
-    label = f"{plain(dataset.name, 120)}: {shown:,} events" + (
-        f", {len(problems):,} problems" if problems else ""
+    t = current_language().t
+    name = plain(dataset.name, 120)
+    label = (
+        t("data.summary_problems", name=name, events=shown, problems=len(problems))
+        if problems
+        else t("data.summary", name=name, events=shown)
     )
     with st.sidebar.expander(label, expanded=bool(problems) and shown == 0):
-        st.caption(f"{plain(dataset.kind)}: {dataset.records:,} records read, {shown:,} shown.")
+        st.caption(t("data.read", kind=plain(dataset.kind), records=dataset.records, shown=shown))
         if problems:
             dropped = len({p.where for p in problems if p.dropped})
-            st.caption(f"{dropped:,} records left out; the first problems:")
+            st.caption(t("data.left_out", dropped=dropped))
             st.dataframe(
                 pd.DataFrame(
                     [
@@ -144,4 +141,4 @@ def report(dataset: Dataset) -> None:
                 width="stretch",
             )
         else:
-            st.caption("No problems found.")
+            st.caption(t("data.no_problems"))

@@ -13,10 +13,14 @@ from streamlit_folium import st_folium
 from geo.dataset import Dataset
 from geo.detail import count_labels, render_event_html
 from geo.export import to_acled_csv_bytes, to_geojson_bytes
+from geo.language import Language
 from geo.maps import build_base_map, build_events_layer, fit_bounds
+from geo.model import EVENT_TYPES
 from geo.payload import build_event_columns
 from geo.share import BASEMAPS, SETTINGS
 from geo.timeline import MODES
+from geo.translations import EventTexts, load_event_texts, translation_of
+from ui.language import current_language
 from ui.state import filter_key, filters, on_table_select, select_event
 
 MAP_HEIGHT: Final = 620
@@ -26,44 +30,63 @@ DAY_LIST_LIMIT: Final = 12
 
 def sidebar_controls(dataset: Dataset) -> None:
     """Filters with counts, mode, basemap."""
-    st.sidebar.markdown("### Filters")
+    lang = current_language()
+    t = lang.t
+    st.sidebar.markdown(f"### {t('filters.heading')}")
     for label, column, key, options in (
-        ("Event type", "event_type", "types", dataset.event_types),
-        ("Actor (all when empty)", "actor", "actors", None),
-        ("Country (all when empty)", "country", "countries", None),
+        ("filters.type", "event_type", "types", dataset.event_types),
+        ("filters.actor", "actor", "actors", None),
+        ("filters.country", "country", "countries", None),
     ):
         counts = dataset.counts(column)
         chosen = st.session_state.get(filter_key(key), ())
         st.sidebar.multiselect(
-            label,
+            t(label),
             dataset.filter_options(column, chosen) if options is None else options,
             key=filter_key(key),
-            format_func=lambda value, counts=counts: f"{value} ({counts.get(value, 0):,})",
+            placeholder=t("filters.placeholder"),
+            format_func=lambda value, counts=counts, typed=options is not None: (
+                f"{type_name(lang, value) if typed else value} "
+                f"({lang.number(counts.get(value, 0))})"
+            ),
         )
         if options is None and dataset.filter_note(column):
             st.sidebar.caption(dataset.filter_note(column))
-    st.sidebar.markdown("### Time")
+    st.sidebar.markdown(f"### {t('time.heading')}")
     st.sidebar.radio(
-        "Show",
+        t("time.show"),
         MODES,
         key="mode",
         horizontal=True,
         help=SETTINGS["mode"].help,
-        format_func=lambda m: "Everything so far" if m == "cumulative" else "Last N days",
+        format_func=lambda m: t("time.cumulative") if m == "cumulative" else t("time.window"),
     )
     if st.session_state.mode == "window":
         window = SETTINGS["window"]
-        st.sidebar.number_input(
-            "N days", int(window.low or 1), int(window.high or 1), key="window", help=window.help
-        )
-    st.sidebar.markdown("### Map")
+        low, high = int(window.low or 1), int(window.high or 1)
+        st.sidebar.number_input(t("time.days"), low, high, key="window", help=window.help)
+    st.sidebar.markdown(f"### {t('map.heading')}")
     st.sidebar.selectbox(
-        "Basemap",
+        t("map.basemap"),
         list(BASEMAPS),
         key="basemap",
         format_func=BASEMAPS.__getitem__,
-        help="Offline borders need no internet; the tile styles do.",
+        help=t("map.basemap_help"),
     )
+
+
+def type_name(language: Language, event_type: str) -> str:
+    """An event type in the page's language (a type from the data keeps its own name)."""
+    known = f"type.{event_type}"
+    return language.t(known) if event_type in EVENT_TYPES else event_type
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def event_texts(token: str, _dataset: Dataset) -> EventTexts:
+    """The translations kept in a dataset's file on disk (an upload brings none)."""
+    if _dataset.folder is None:
+        return {}
+    return load_event_texts(Path(_dataset.folder) / _dataset.name)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -81,12 +104,22 @@ def chosen_mask(dataset: Dataset) -> np.ndarray:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def events_layer_json(token: str, chosen: tuple[tuple[str, ...], ...], _dataset: Dataset) -> Any:
-    """The event columns for a dataset and filters, built once for all sessions."""
-    return build_event_columns(_dataset.map_data, filter_mask(token, chosen, _dataset))
+def events_layer_json(
+    token: str, chosen: tuple[tuple[str, ...], ...], lang: str, _dataset: Dataset
+) -> Any:
+    """The event columns for a dataset, filters and language, built once for all sessions."""
+    columns = build_event_columns(_dataset.map_data, filter_mask(token, chosen, _dataset))
+    texts = event_texts(token, _dataset)
+    if texts and "title" in columns:
+        ids = _dataset.events["id"].to_numpy()
+        columns["title"] = [
+            translation_of(texts, str(ids[row]), lang).get("title", title)
+            for row, title in zip(columns["row"], columns["title"], strict=True)
+        ]
+    return columns
 
 
-def draw_map(dataset: Dataset) -> None:
+def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
     """The map: a base map that never reloads, and the events of the dataset and filters.
 
     It returns nothing to Python: a pan never reruns the app (the map writes its view into
@@ -106,16 +139,16 @@ def draw_map(dataset: Dataset) -> None:
             center, zoom = (33.3, 44.4), 6
         state.map_origin = (origin_key, center, zoom, bounds)
     _, center, zoom, bounds = state.map_origin
-    config = dataset.map_config(state.dataset_token)
+    config = dataset.map_config(state.dataset_token, current_language())
     base = build_base_map(
         basemap=state.basemap, config=config, center=center, zoom=zoom, bounds=bounds
     )
     chosen = tuple(tuple(values) for values in filters())
-    columns = events_layer_json(state.dataset_token, chosen, dataset)
+    columns = events_layer_json(state.dataset_token, chosen, current_language().code, dataset)
     st_folium(
         base,
         key="map",
-        height=MAP_HEIGHT,
+        height=height,
         use_container_width=True,
         returned_objects=[],
         feature_group_to_add=build_events_layer(columns),
@@ -125,37 +158,58 @@ def draw_map(dataset: Dataset) -> None:
 def draw_detail(dataset: Dataset, current: Any) -> None:
     """The selected event, or what happened on the day."""
     state = st.session_state
+    lang = current_language()
+    texts = event_texts(state.dataset_token, dataset)
     event = dataset.event(state.event) if state.event else None
     if event is not None:
-        st.html(render_event_html(event))
-        if st.button("Clear selection", key="clear_event"):
+        st.html(render_event_html(event, lang, translation_of(texts, event.id, lang.code)))
+        if st.button(lang.t("detail.clear"), key="clear_event"):
             select_event(None)
             st.rerun(scope="fragment")
         return
-    st.markdown("#### On this day")
+    st.markdown(f"#### {lang.t('detail.today')}")
     rows = np.flatnonzero(current)
     if len(rows):
-        lines = [f"• {title}" for title in dataset.map_data.titles[rows[:DAY_LIST_LIMIT]]]
+        ids, titles = list_ids(state.dataset_token, dataset), dataset.map_data.titles
+        lines = [
+            f"• {translation_of(texts, ids[r], lang.code).get('title', titles[r])}"
+            for r in rows[:DAY_LIST_LIMIT].tolist()
+        ]
         if len(rows) > DAY_LIST_LIMIT:
-            lines.append(f"… and {len(rows) - DAY_LIST_LIMIT:,} more")
+            lines.append(lang.t("detail.more", count=len(rows) - DAY_LIST_LIMIT))
         st.text("\n".join(lines))
-        st.caption("Click a marker or choose an event in the list for its details.")
+        st.caption(lang.t("detail.hint"))
     else:
-        st.caption("No event on this day. Click a marker or use ◀ ▶ to step between events.")
+        st.caption(lang.t("detail.none"))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def list_columns(token: str, _dataset: Dataset) -> dict[str, np.ndarray]:
-    """The event list's columns (and the ids) for every event of a dataset, made once."""
+def list_ids(token: str, _dataset: Dataset) -> np.ndarray:
+    """Every event's id as text, in the dataset's order, made once."""
+    return _dataset.events["id"].astype(str).to_numpy(dtype=object)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def list_columns(token: str, lang: str, _dataset: Dataset) -> dict[str, np.ndarray]:
+    """The event list's columns, headed in a language, for every event of a dataset, made once."""
     events = _dataset.events
-    return {
-        "Date": events["event_date"].dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
-        "Event": events["title"].to_numpy(dtype=object),
-        "Type": events["event_type"].to_numpy(dtype=object),
-        "Place": events["location"].to_numpy(dtype=object),
-        "Killed": np.asarray(count_labels(events["fatalities"]), dtype=object),
-        "id": events["id"].astype(str).to_numpy(dtype=object),
+    language = Language(lang)
+    texts = event_texts(token, _dataset)
+    ids = list_ids(token, _dataset)
+    column = {
+        "list.date": events["event_date"].dt.strftime("%Y-%m-%d").tolist(),
+        "list.event": [
+            translation_of(texts, i, lang).get("title", title)
+            for i, title in zip(ids, events["title"], strict=True)
+        ],
+        "list.type": [type_name(language, v) for v in events["event_type"]],
+        "list.place": events["location"].tolist(),
+        "list.killed": [
+            language.t("claims.unknown") if v == "unknown" else language.native_digits(v)
+            for v in count_labels(events["fatalities"])
+        ],
     }
+    return {language.t(key): np.asarray(values, dtype=object) for key, values in column.items()}
 
 
 def draw_event_list(dataset: Dataset, visible: Any) -> None:
@@ -166,24 +220,19 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
     """
     rows = np.flatnonzero(visible)[::-1]
     listed = rows[:LIST_LIMIT]
-    columns = list_columns(st.session_state.dataset_token, dataset)
-    ids = columns["id"][listed].tolist()
+    token = st.session_state.dataset_token
+    ids = list_ids(token, dataset)[listed].tolist()
+    lang = current_language()
+    columns = list_columns(token, lang.code, dataset)
     # An Arrow table straight from the arrays: Streamlit sends it without a pandas round trip.
     table = pa.table(
-        {
-            name: pa.array(values[listed], pa.string())
-            for name, values in columns.items()
-            if name != "id"
-        }
+        {name: pa.array(values[listed], pa.string()) for name, values in columns.items()}
     )
-    st.markdown(f"#### Events shown ({len(rows):,})")
+    st.markdown(f"#### {lang.t('list.heading', count=len(rows))}")
     st.caption(
-        "The map's events as a list, newest first"
-        + (
-            f": the newest {LIST_LIMIT:,} are listed; the downloads hold all {len(rows):,}."
-            if len(rows) > LIST_LIMIT
-            else "."
-        )
+        lang.t("list.caption_more", listed=LIST_LIMIT, count=len(rows))
+        if len(rows) > LIST_LIMIT
+        else lang.t("list.caption")
     )
     st.dataframe(
         table,
@@ -209,7 +258,8 @@ def draw_downloads(dataset: Dataset) -> None:
     def rows() -> Any:
         return dataset.events.loc[shown.get("mask", slice(None))]
 
-    st.sidebar.markdown("### Export what is shown")
+    t = current_language().t
+    st.sidebar.markdown(f"### {t('export.heading')}")
     st.sidebar.download_button(
         "GeoJSON",
         data=lambda: to_geojson_bytes(rows()),
@@ -221,7 +271,7 @@ def draw_downloads(dataset: Dataset) -> None:
         width="stretch",
     )
     st.sidebar.download_button(
-        "CSV (ACLED columns)",
+        t("export.csv"),
         data=lambda: to_acled_csv_bytes(rows()),
         file_name=f"{stem}.csv",
         mime="text/csv",

@@ -19,6 +19,7 @@ from geo.share import View, parse_view, view_to_params
 from geo.story import Story
 from geo.timeline import parse_iso_day
 from ui.bridge import BRIDGE_KEY
+from ui.language import chosen_language
 
 MapView = tuple[float, float, int]
 
@@ -140,6 +141,7 @@ def current_view(all_types: list[str]) -> View:
         actors=tuple(actors),
         countries=tuple(countries),
         story=state.story,
+        lang=chosen_language(),
     )
 
 

@@ -18,6 +18,7 @@ from geo.story import (
     load_story,
     step_bounds,
 )
+from ui.language import current_language
 from ui.state import select_event, set_date, set_story
 
 
@@ -44,7 +45,7 @@ def story_for(dataset: Dataset) -> Story | None:
     token = f"{dataset.name}:{len(dataset)}:{id(dataset)}"
     story, problems = load_checked_story(str(path), mtime, dataset, token)
     if problems:
-        with st.sidebar.expander(f"Story: {len(problems)} problems"):
+        with st.sidebar.expander(current_language().t("story.problems", count=len(problems))):
             for problem in problems[:50]:
                 st.text(problem)
     return story
@@ -94,11 +95,12 @@ def story_card(dataset: Dataset, story: Story, number: int) -> None:
     position = next((i for i, s in enumerate(steps) if s.number == number), 0) + 1
     previous = story.previous_step(number, include)
     following = story.next_step(number, include)
+    t = current_language().t
     with st.container(border=True, key="story_card"):
         top = st.columns([6, 1.2, 1.2, 1.4], vertical_alignment="center")
         top[0].html(_card_html(story, step, position, len(steps), dataset))
         top[1].button(
-            "Back",
+            t("story.back"),
             icon=":material/arrow_back:",
             key="story_prev",
             disabled=previous is None,
@@ -107,7 +109,7 @@ def story_card(dataset: Dataset, story: Story, number: int) -> None:
             width="stretch",
         )
         top[2].button(
-            "Next",
+            t("story.next"),
             icon=":material/arrow_forward:",
             key="story_next",
             type="primary",
@@ -116,21 +118,29 @@ def story_card(dataset: Dataset, story: Story, number: int) -> None:
             args=(dataset, story, following.number if following else number),
             width="stretch",
         )
-        top[3].button("Leave story", key="story_leave", on_click=leave_story, width="stretch")
+        top[3].button(t("story.leave"), key="story_leave", on_click=leave_story, width="stretch")
         if story.prologue_steps:
             years = sorted({s.date.year for s in story.prologue_steps})
             span = f"{years[0]}\N{EN DASH}{years[-1]}" if len(years) > 1 else str(years[0])
-            st.toggle(f"Include the background ({span})", key="story_prologue")
+            span = current_language().native_digits(span)
+            st.toggle(t("story.background", span=span), key="story_prologue")
 
 
 def _card_html(story: Story, step: StoryStep, position: int, total: int, dataset: Dataset) -> str:
     quoted = dataset.event(step.quote_event)
     quote = quoted.source_quote if quoted else ""
+    lang = current_language()
+    count = lang.t("story.count", title=story.title_in(lang.code), position=position, total=total)
+    # The article's quote is the source's own words: it stays in English, marked as such.
     return (
         f'<div class="fp-story" data-story-step="{step.number}">'
-        f'<div class="fp-story-count">{escape(story.title)} · step {position} of {total}</div>'
-        f'<h3 class="fp-story-title">{escape(step.title)}</h3>'
-        f'<p class="fp-story-caption">{escape(step.caption)}</p>'
-        + (f'<blockquote class="fp-quote">{escape(quote)}</blockquote>' if quote else "")
+        f'<div class="fp-story-count">{escape(count)}</div>'
+        f'<h3 class="fp-story-title">{escape(step.text("title", lang.code))}</h3>'
+        f'<p class="fp-story-caption">{escape(step.text("caption", lang.code))}</p>'
+        + (
+            f'<blockquote class="fp-quote" lang="en" dir="ltr">{escape(quote)}</blockquote>'
+            if quote
+            else ""
+        )
         + "</div>"
     )

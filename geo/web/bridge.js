@@ -28,6 +28,11 @@ export default function (component) {
   if (hub.map && hub.map.cfg.dataset === data.dataset) hub.map.setState(data);
   // The page may have rewritten the address this run; the map's view stays in it.
   if (bridge.view) setTimeout(() => writeView(bridge.view), 0);
+  // The page's language, for screen readers; right to left is set on the content (the page's
+  // CSS), not on the document, whose direction would move Streamlit's sliding sidebar.
+  document.documentElement.lang = data.lang;
+  parentElement.dir = data.dir;
+  hub.words = data.words;
   drawShareBox(parentElement);
 
   function writeView(view) {
@@ -36,12 +41,13 @@ export default function (component) {
     url.searchParams.set("lon", view.lon.toFixed(4));
     url.searchParams.set("zoom", String(Math.round(view.zoom)));
     if (url.href !== window.location.href) window.history.replaceState(window.history.state, "", url.href);
-    if (hub.shareBox) hub.shareBox.value = window.location.href;
+    if (hub.shareBox) refreshShare(hub.shareBox);
   }
 }
 
 // "Share this view": the address bar is the one description of the view, so the link shown
-// is the address itself, read whenever it is looked at.
+// is the address itself, read whenever it is looked at; the embed code frames the same address
+// with Streamlit's own `embed=true`.
 function drawShareBox(root) {
   const hub = window.__flashpoint;
   let box = root.querySelector("details.fp-share");
@@ -49,31 +55,56 @@ function drawShareBox(root) {
     box = document.createElement("details");
     box.className = "fp-share";
     const summary = document.createElement("summary");
-    summary.textContent = "Share this view";
-    const field = document.createElement("input");
-    field.type = "text";
-    field.readOnly = true;
-    field.setAttribute("aria-label", "Link to this view");
-    const copy = document.createElement("button");
-    copy.type = "button";
-    copy.textContent = "Copy link";
+    const link = copyField("fp-share-link", "share.link", "share.copy_link", "input");
+    const embed = copyField("fp-share-embed", "share.embed", "share.copy_embed", "textarea");
     const note = document.createElement("p");
-    note.textContent = "The address bar always holds this link too.";
-    copy.addEventListener("click", () => {
-      field.value = window.location.href;
-      field.select();
-      navigator.clipboard?.writeText(field.value).catch(() => {});
-      copy.textContent = "Copied";
-    });
-    box.addEventListener("toggle", () => {
-      field.value = window.location.href;
-      copy.textContent = "Copy link";
-    });
-    box.append(summary, field, copy, note);
+    box.addEventListener("toggle", () => refreshShare(box));
+    box.append(summary, link, embed, note);
     root.appendChild(box);
   }
-  hub.shareBox = box.querySelector("input");
-  setTimeout(() => {
-    hub.shareBox.value = window.location.href;
-  }, 0);
+  hub.shareBox = box;
+  setTimeout(() => refreshShare(box), 0);
+}
+
+function copyField(cls, label, action, tag) {
+  const wrap = document.createElement("div");
+  wrap.className = cls;
+  const field = document.createElement(tag);
+  if (tag === "input") field.type = "text";
+  else field.rows = 3;
+  field.readOnly = true;
+  field.dataset.label = label;
+  field.dir = "ltr";
+  const copy = document.createElement("button");
+  copy.type = "button";
+  copy.dataset.label = action;
+  copy.addEventListener("click", () => {
+    field.select();
+    navigator.clipboard?.writeText(field.value).catch(() => {});
+    copy.textContent = window.__flashpoint.words["share.copied"];
+  });
+  wrap.append(field, copy);
+  return wrap;
+}
+
+// The embed code: an <iframe> of this view's address with embed=true, sized for an article.
+function embedCode(href, title) {
+  const url = new URL(href);
+  url.searchParams.set("embed", "true");
+  const attr = (text) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  return `<iframe src="${attr(url.href)}" width="640" height="480" style="border:0" title="${attr(title)}" loading="lazy"></iframe>`;
+}
+
+// Every run may bring another language; the words and the two codes are rewritten each time.
+function refreshShare(box) {
+  const words = window.__flashpoint.words;
+  const href = window.location.href;
+  box.querySelector("summary").textContent = words["share.title"];
+  box.querySelector("p").textContent = words["share.note"];
+  box.querySelector(".fp-share-link input").value = href;
+  box.querySelector(".fp-share-embed textarea").value = embedCode(href, words["share.frame_title"]);
+  box.querySelectorAll("[data-label]").forEach((node) => {
+    if (node.tagName === "BUTTON") node.textContent = words[node.dataset.label];
+    else node.setAttribute("aria-label", words[node.dataset.label]);
+  });
 }

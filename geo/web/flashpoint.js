@@ -22,13 +22,41 @@
   // page follows within 300 ms, long enough that a drag is not a stream of reruns.
   var COMMIT_MS = 120;
   var SPEEDS = [0.5, 1, 2, 4];
-  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  var WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  // The map's language, from its configuration (geo.payload.map_language): one map per frame.
+  var LANG = { digits: "0123456789", group: ",", weekdays: [], months: [], words: {} };
+  // html-to-image, copied beside Leaflet by `make assets` (see STATIC_URL in geo/maps.py);
+  // fetched only when a reader first asks for an image.
+  var IMAGE_LIB = "../../app/static/vendor/html-to-image/html-to-image.js";
+  // Parts of the map left out of its image: what only a pointer or a key can use.
+  var NOT_IN_IMAGE = ["fp-time", "fp-image", "fp-tooltip", "leaflet-control-zoom"];
   var REDUCED_MOTION = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+  function useLanguage(config) {
+    LANG = config;
+  }
+
+  // A catalogue string, its {placeholders} filled.
+  function words(key, values) {
+    var text = LANG.words[key] || key;
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
+
+  function digits(text) {
+    if (LANG.digits === "0123456789") return text;
+    return String(text).replace(/[0-9]/g, function (d) {
+      return LANG.digits.charAt(Number(d));
+    });
+  }
+
+  function number(n) {
+    return digits(String(n).replace(/\B(?=(\d{3})+(?!\d))/g, LANG.group));
+  }
 
   function dayWords(day) {
     var d = new Date(day * DAY_MS);
-    return WEEKDAYS[d.getUTCDay()] + " " + d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
+    return digits(LANG.weekdays[d.getUTCDay()] + " " + d.getUTCDate() + " " + LANG.months[d.getUTCMonth()] + " " + d.getUTCFullYear());
   }
 
   function isoDay(day) {
@@ -161,7 +189,16 @@
   function FlashpointMap(map, config) {
     this.map = map;
     this.cfg = config;
+    useLanguage({
+      lang: config.lang,
+      digits: config.digits,
+      group: config.group,
+      weekdays: config.weekdays,
+      months: config.months,
+      words: config.words,
+    });
     this.container = map.getContainer();
+    this.container.setAttribute("lang", config.lang);
     this.n = 0;
     this.day = null;
     this.lo = config.first;
@@ -191,12 +228,29 @@
     this.addHeading();
     if (config.legend && config.legend.length) this.addLegend();
     this.addTimeControl();
+    this.addImageButton();
     this.listen();
+    this.describe();
     window.flashpoint = this;
     this.container.setAttribute("data-idle", "1");
     this.container.setAttribute("data-flashpoint", "ready");
     this.hub = connectHub(this);
   }
+
+  // To a screen reader the map is a labelled region whose text alternative is the page's event
+  // list; its frame gets a name that is read in place of the component's technical title.
+  FlashpointMap.prototype.describe = function () {
+    var label = words("mapui.region");
+    this.container.setAttribute("role", "region");
+    this.container.setAttribute("aria-label", label);
+    this.container.setAttribute("aria-roledescription", "map");
+    this.container.setAttribute("data-motion", REDUCED_MOTION ? "reduced" : "full");
+    try {
+      if (window.frameElement) window.frameElement.setAttribute("aria-label", words("mapui.frame"));
+    } catch (err) {
+      // A frame of another origin keeps its own name.
+    }
+  };
 
   // The page and the map meet through one object on the page's window (same origin).
   function connectHub(fmap) {
@@ -659,7 +713,7 @@
     this.tooltip.textContent = "";
     this.tooltip.appendChild(el("strong", null, (ev.title && ev.title[i]) || cat.name));
     this.tooltip.appendChild(el("div", null, dayWords(ev.start[i])));
-    this.tooltip.appendChild(el("div", "fp-hint", "Click for details"));
+    this.tooltip.appendChild(el("div", "fp-hint", words("mapui.details")));
     this.tooltip.hidden = false;
     this.tooltip.style.left = point.x + 12 + "px";
     this.tooltip.style.top = point.y - 12 + "px";
@@ -772,6 +826,7 @@
     var control = L.control({ position: "topright" });
     control.onAdd = function () {
       var box = el("div", "fp-heading");
+      box.dir = self.cfg.dir;
       self.headingDate = el("div", "fp-heading-date");
       self.headingCounts = el("div", "fp-heading-counts");
       box.appendChild(self.headingDate);
@@ -787,8 +842,9 @@
     var legend = L.control({ position: "topright" });
     legend.onAdd = function () {
       var box = el("details", "fp-legend");
+      box.dir = config.dir;
       if (window.innerWidth > 640) box.open = true;
-      box.appendChild(el("summary", "fp-legend-title", "Event type"));
+      box.appendChild(el("summary", "fp-legend-title", words("mapui.legend")));
       config.legend.forEach(function (i) {
         var cat = config.categories[i];
         var row = el("div", "fp-legend-row");
@@ -801,12 +857,80 @@
         row.appendChild(el("span", null, cat.name));
         box.appendChild(row);
       });
-      box.appendChild(el("div", "fp-legend-row fp-legend-note", "➝ movement   ◌ location uncertainty"));
+      box.appendChild(el("div", "fp-legend-row fp-legend-note", words("mapui.legend_note")));
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;
     };
     legend.addTo(this.map);
+  };
+
+  // "Download image": the map as shown (basemap, markers, date heading, legend, scale and
+  // attribution) as a PNG made here in the browser, named after the date it shows.
+  FlashpointMap.prototype.addImageButton = function () {
+    var self = this;
+    var control = L.control({ position: "topleft" });
+    control.onAdd = function () {
+      self.imageBtn = button("fp-image", words("mapui.image"), "⤓ " + words("mapui.image_short"));
+      self.imageBtn.addEventListener("click", function () {
+        self.downloadImage();
+      });
+      L.DomEvent.disableClickPropagation(self.imageBtn);
+      return self.imageBtn;
+    };
+    control.addTo(this.map);
+  };
+
+  function loadScript(url) {
+    if (window.htmlToImage) return Promise.resolve();
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = url;
+      script.onload = resolve;
+      script.onerror = function () {
+        reject(new Error("could not load " + url));
+      };
+      document.head.appendChild(script);
+    });
+  }
+
+  FlashpointMap.prototype.downloadImage = function () {
+    var self = this;
+    var legend = this.container.querySelector(".fp-legend");
+    var wasOpen = legend ? legend.open : true;
+    this.imageBtn.disabled = true;
+    this.container.setAttribute("data-image", "making");
+    loadScript(IMAGE_LIB)
+      .then(function () {
+        if (legend) legend.open = true;
+        return window.htmlToImage.toPng(self.container, {
+          skipFonts: true,
+          backgroundColor: "#0d2236",
+          filter: function (node) {
+            var cls = node.classList;
+            return !cls || !NOT_IN_IMAGE.some(function (name) {
+              return cls.contains(name);
+            });
+          },
+        });
+      })
+      .then(function (url) {
+        var link = document.createElement("a");
+        link.href = url;
+        link.download = "flashpoint-" + isoDay(self.day) + ".png";
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        self.container.setAttribute("data-image", "saved");
+      })
+      .catch(function () {
+        self.container.setAttribute("data-image", "failed");
+        self.live.textContent = words("mapui.image_failed");
+      })
+      .then(function () {
+        if (legend) legend.open = wasOpen;
+        self.imageBtn.disabled = false;
+      });
   };
 
   function button(cls, label, text) {
@@ -821,12 +945,12 @@
     var self = this;
     var bar = el("div", "fp-time");
     bar.setAttribute("role", "group");
-    bar.setAttribute("aria-label", "Date");
+    bar.setAttribute("aria-label", words("mapui.date"));
     var row = el("div", "fp-time-row");
-    this.prevBtn = button("fp-prev", "Previous date with an event", "◀");
-    this.playBtn = button("fp-play", "Play", "▶ Play");
-    this.nextBtn = button("fp-next", "Next date with an event", "▶");
-    this.speedBtn = button("fp-speed", "Playback speed", "1×");
+    this.prevBtn = button("fp-prev", words("mapui.previous"), "◀");
+    this.playBtn = button("fp-play", words("mapui.play"), "▶ " + words("mapui.play"));
+    this.nextBtn = button("fp-next", words("mapui.next"), "▶");
+    this.speedBtn = button("fp-speed", words("mapui.speed") + " " + digits("1") + "×", digits("1") + "×");
     this.periodBox = el("div", "fp-period");
     row.appendChild(this.prevBtn);
     row.appendChild(this.playBtn);
@@ -838,7 +962,7 @@
     this.slider = el("input", "fp-slider");
     this.slider.type = "range";
     this.slider.step = "1";
-    this.slider.setAttribute("aria-label", "Date");
+    this.slider.setAttribute("aria-label", words("mapui.date"));
     this.live = el("div", "fp-sr-only");
     this.live.setAttribute("aria-live", "polite");
     bar.appendChild(row);
@@ -849,6 +973,7 @@
     L.DomEvent.disableScrollPropagation(bar);
     this.container.appendChild(bar);
     this.timeBar = bar;
+    this.keepClear();
 
     this.slider.addEventListener("input", function () {
       self.stop(false);
@@ -884,9 +1009,29 @@
     });
     this.speedBtn.addEventListener("click", function () {
       self.speed = SPEEDS[(SPEEDS.indexOf(self.speed) + 1) % SPEEDS.length];
-      self.speedBtn.textContent = (self.speed === 0.5 ? "½" : String(self.speed)) + "×";
+      self.speedBtn.textContent = (self.speed === 0.5 ? "½" : digits(String(self.speed))) + "×";
+      self.speedBtn.setAttribute("aria-label", words("mapui.speed") + " " + self.speedBtn.textContent);
       if (self.playing) self.playFrom = { day: self.day, at: performance.now() };
     });
+  };
+
+  // The time control sits just above the attribution and the scale just above the time
+  // control, whatever their heights: on a phone the attribution wraps onto a second line.
+  FlashpointMap.prototype.keepClear = function () {
+    var self = this;
+    var place = function () {
+      var attribution = self.container.querySelector(".leaflet-control-attribution");
+      var below = attribution ? attribution.offsetHeight + 4 : 22;
+      self.timeBar.style.bottom = below + "px";
+      var scale = self.container.querySelector(".leaflet-bottom.leaflet-left");
+      if (scale) scale.style.bottom = below + self.timeBar.offsetHeight + 4 + "px";
+    };
+    place();
+    if (!window.ResizeObserver) return;
+    var watch = new ResizeObserver(place);
+    watch.observe(this.timeBar);
+    var attribution = this.container.querySelector(".leaflet-control-attribution");
+    if (attribution) watch.observe(attribution);
   };
 
   FlashpointMap.prototype.drawPeriodButtons = function () {
@@ -896,9 +1041,9 @@
     if (!p || !this.cfg.focusLabel || box.childNodes.length) return;
     [
       ["focus", this.cfg.focusLabel],
-      ["all", "All"],
+      ["all", words("mapui.all")],
     ].forEach(function (pair) {
-      var b = button("fp-period-" + pair[0], "Show " + pair[1], pair[1]);
+      var b = button("fp-period-" + pair[0], words("mapui.period", { name: pair[1] }), pair[1]);
       b.addEventListener("click", function () {
         self.setPeriod(pair[0]);
       });
@@ -925,11 +1070,12 @@
       this.headingDate.textContent = dayWords(this.day);
       if (this.ev) {
         var c = this.counts();
-        this.headingCounts.textContent = c.shown.toLocaleString("en") + " events shown · " + c.today.toLocaleString("en") + " on this day";
+        this.headingCounts.textContent = words("mapui.counts", { shown: number(c.shown), today: number(c.today) });
       }
     }
-    this.playBtn.textContent = this.playing ? "❚❚ Pause" : "▶ Play";
-    this.playBtn.setAttribute("aria-label", this.playing ? "Pause" : "Play");
+    var action = words(this.playing ? "mapui.pause" : "mapui.play");
+    this.playBtn.textContent = (this.playing ? "❚❚ " : "▶ ") + action;
+    this.playBtn.setAttribute("aria-label", action);
     this.drawHistogram();
   };
 

@@ -1,0 +1,105 @@
+"""The reader's language: interface strings from catalogues, dates and numbers through Babel.
+
+Catalogues are JSON files in geo/locales/, one per language, mapping a key to a string with
+`{name}` placeholders. English is the source; every catalogue holds exactly its keys (a test
+fails otherwise). Adding a language is a catalogue plus a line in LANGUAGES.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Final
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALES_DIR: Final = Path(__file__).resolve().parent / "locales"
+SOURCE: Final = "en"
+# Code -> the language's name in itself; the order is the language switch's.
+LANGUAGES: Final[dict[str, str]] = {"en": "English", "ar": "العربية", "fa": "فارسی"}
+# Babel knows a locale's numbering system but not its digits.
+DIGITS: Final[dict[str, str]] = {
+    "latn": "0123456789",
+    "arab": "٠١٢٣٤٥٦٧٨٩",
+    "arabext": "۰۱۲۳۴۵۶۷۸۹",
+}
+DAY_PATTERN: Final = "EEE d MMM y"
+PLACEHOLDER: Final = re.compile(r"\{(\w+)\}")
+ACCEPT_PART: Final = re.compile(r"^\s*([A-Za-z]{1,8})(?:[-_][A-Za-z0-9]{1,8})*\s*(?:;.*)?$")
+
+
+@cache
+def load_catalogue(code: str) -> dict[str, str]:
+    """A language's strings, key to text (read once)."""
+    path = LOCALES_DIR / f"{code}.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(doc, dict) or not all(isinstance(v, str) for v in doc.values()):
+        raise ValueError(f"{path.name}: a catalogue maps keys to strings")
+    return doc
+
+
+def placeholders(text: str) -> set[str]:
+    """The `{name}` placeholders in a catalogue string."""
+    return set(PLACEHOLDER.findall(text))
+
+
+def choose_language(asked: str | None, browser: str | None) -> str:
+    """The address's `lang` if known, else the browser's first known language, else English."""
+    if asked in LANGUAGES:
+        return asked
+    for part in (browser or "").split(","):
+        match = ACCEPT_PART.match(part)
+        if match and match.group(1).lower() in LANGUAGES:
+            return match.group(1).lower()
+    return SOURCE
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """One language's words, direction, dates and numbers."""
+
+    code: str = SOURCE
+
+    @property
+    def rtl(self) -> bool:
+        """Whether the language is written right to left."""
+        return Locale.parse(self.code).character_order == "right-to-left"
+
+    @property
+    def direction(self) -> str:
+        """`rtl` or `ltr`, as HTML's dir attribute takes it."""
+        return "rtl" if self.rtl else "ltr"
+
+    @property
+    def digits(self) -> str:
+        """The ten digits the language writes numbers with."""
+        return DIGITS.get(Locale.parse(self.code).default_numbering_system, DIGITS["latn"])
+
+    def t(self, key: str, **values: object) -> str:
+        """The string for a key, its placeholders filled (numbers in the language's form)."""
+        text = load_catalogue(self.code).get(key) or load_catalogue(SOURCE)[key]
+        filled = {k: self.number(v) if isinstance(v, int) else str(v) for k, v in values.items()}
+        return PLACEHOLDER.sub(lambda m: filled.get(m.group(1), m.group(0)), text)
+
+    def number(self, value: int | float) -> str:
+        """A number with the language's grouping and digits."""
+        return self.native_digits(
+            format_decimal(value, locale=self.code, numbering_system="default")
+        )
+
+    def day(self, value: date) -> str:
+        """A day in words, e.g. 'Tue 31 Dec 2019'."""
+        return self.native_digits(format_date(value, DAY_PATTERN, locale=self.code))
+
+    def native_digits(self, text: str) -> str:
+        """Latin digits in a text written with the language's own."""
+        digits = self.digits
+        if digits == DIGITS["latn"]:
+            return text
+        return text.translate(str.maketrans(DIGITS["latn"], digits))
