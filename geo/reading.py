@@ -91,7 +91,18 @@ ACLED_MARKERS: Final[frozenset[str]] = frozenset(
 
 # A cell our CSV export neutralised: apostrophes, then what a spreadsheet runs as a formula.
 _NEUTRALISED = r"^'+[=+\-@\t\r]"
-_MAYBE_NEUTRALISED = re.compile(r"(?:^|[,\n\"])'+[=+\-@\t\r]")
+# Starts with the apostrophe itself, so the regex engine can skip to each one quickly (an
+# alternation in front made it try every position of a large file: 0.6 s for 43 MB).
+_APOSTROPHE_FORMULA = re.compile(r"'+[=+\-@\t\r]")
+
+
+def _maybe_neutralised(text: str) -> bool:
+    """Whether any cell may start with the export's formula guard (an apostrophe)."""
+    for match in _APOSTROPHE_FORMULA.finditer(text):
+        start = match.start()
+        if start == 0 or text[start - 1] in ',\n"':
+            return True
+    return False
 
 
 def sniff_kind(data: bytes, name: str) -> str:
@@ -157,7 +168,7 @@ def read_csv(data: bytes, name: str) -> RawTable:
         raise DatasetError(f"{name}: " + RECORDS.exceeded(f"more than {RECORDS.value:,} rows"))
     original = [str(c).strip().lower() for c in frame.columns]
     frame.columns = pd.Index(original)
-    if _MAYBE_NEUTRALISED.search(text):
+    if _maybe_neutralised(text):
         frame = frame.apply(restore_formula)
     frame = frame.loc[:, ~frame.columns.duplicated()]
     kind = "ACLED CSV" if set(original) >= ACLED_MARKERS else "CSV"
