@@ -37,7 +37,19 @@ class CategoryStyle(TypedDict):
     shape: str
 
 
-class MapConfig(TypedDict):
+class MapLanguage(TypedDict):
+    """The language part of the map's configuration."""
+
+    lang: str
+    dir: str
+    digits: str
+    group: str
+    weekdays: list[str]
+    months: list[str]
+    words: dict[str, str]
+
+
+class MapConfig(MapLanguage):
     """Set once per dataset and basemap: part of the base map, which never reloads."""
 
     categories: list[CategoryStyle]
@@ -49,13 +61,6 @@ class MapConfig(TypedDict):
     focus: list[int] | None
     focusLabel: str | None
     circlesUpTo: int
-    lang: str
-    dir: str
-    digits: str
-    group: str
-    weekdays: list[str]
-    months: list[str]
-    words: dict[str, str]
 
 
 class EventColumns(TypedDict, total=False):
@@ -258,18 +263,6 @@ def build_map_config(
         "circlesUpTo": CIRCLES_UP_TO,
         **map_language(language),
     }
-
-
-class MapLanguage(TypedDict):
-    """The language part of the map's configuration."""
-
-    lang: str
-    dir: str
-    digits: str
-    group: str
-    weekdays: list[str]
-    months: list[str]
-    words: dict[str, str]
 
 
 def map_language(language: Language) -> MapLanguage:

@@ -50,7 +50,15 @@ def click_event(page: Page, row: int) -> None:
     container = map_container(page)
     container.scroll_into_view_if_needed()
     expect(container).to_have_attribute("data-idle", "1")
-    x, y = container.evaluate(
+    x, y = marker_point(page, row)
+    box = container.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def marker_point(page: Page, row: int) -> tuple[float, float]:
+    """Where the map draws a dataset row's marker, in the map container's pixels."""
+    x, y = map_container(page).evaluate(
         """(el, row) => {
             const fp = window.flashpoint;
             const i = fp.ev.rowIndex.get(row);
@@ -59,6 +67,4 @@ def click_event(page: Page, row: int) -> None:
         }""",
         row,
     )
-    box = container.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    return float(x), float(y)

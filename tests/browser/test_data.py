@@ -13,7 +13,7 @@ from playwright.sync_api import Dialog, Page, expect
 
 from geo.validation import load_events, load_events_from_bytes
 from harness.server import DashboardServer
-from tests.browser.helpers import map_container, wait_for_map, wait_idle
+from tests.browser.helpers import map_container, marker_point, wait_for_map, wait_idle
 
 HOSTILE_TEXTS = [
     "<script>window.__pwned = 1</script>",
@@ -113,15 +113,7 @@ def test_hostile_text_is_shown_literally_and_never_runs(
     expect(container).to_have_attribute("data-idle", "1")
     wait_idle(page)
     row = int(events.index[events["title"] == HOSTILE_TEXTS[0]][0])
-    x, y = container.evaluate(
-        """(el, row) => {
-            const fp = window.flashpoint;
-            const i = fp.ev.rowIndex.get(row);
-            const p = fp.map.latLngToContainerPoint([fp.ev.lat[i] / 1e5, fp.ev.wx[i] * 360 - 180]);
-            return [p.x, p.y];
-        }""",
-        row,
-    )
+    x, y = marker_point(page, row)
     box = container.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + x, box["y"] + y)

@@ -11,7 +11,7 @@ from playwright.sync_api import FloatRect, Locator, Page, ViewportSize, expect
 
 from geo.dataset import Dataset
 from geo.model import CATEGORY_BY_NAME
-from tests.browser.helpers import map_container, wait_for_map, wait_idle
+from tests.browser.helpers import map_container, marker_point, wait_for_map, wait_idle
 
 DAY = date(2019, 12, 27)
 EVENT = "k1-rocket-attack"
@@ -63,15 +63,7 @@ def test_download_image_saves_the_map_as_shown(
     wait_idle(page)
     expect(container).to_have_attribute("data-idle", "1")
     row = bundled.row_of_id[EVENT]
-    marker = container.evaluate(
-        """(el, row) => {
-            const fp = window.flashpoint;
-            const i = fp.ev.rowIndex.get(row);
-            const p = fp.map.latLngToContainerPoint([fp.ev.lat[i] / 1e5, fp.ev.wx[i] * 360 - 180]);
-            return [p.x, p.y];
-        }""",
-        row,
-    )
+    marker = marker_point(page, row)
     with page.expect_download() as info:
         map_container(page).locator(".fp-image").click()
     download = info.value
