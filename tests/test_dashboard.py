@@ -194,6 +194,7 @@ def test_every_event_renders_its_details(app: App, event_id: str) -> None:
         ({"zoom": "99"}, "expected 1 to 18"),
         ({"lat": "95", "lon": "44"}, "not a place on the map"),
         ({"basemap": "file:///etc/passwd"}, "use one of"),
+        ({"lang": "[Sign in](https://evil.example)<b>x</b>"}, "use one of en, ar, fa"),
     ],
 )
 def test_malformed_parameters_give_a_notice(app: App, params: dict[str, str], notice: str) -> None:
