@@ -53,12 +53,15 @@ class LoadCache(Generic[T]):
             found = self._get(key)
             if found is not None:
                 return found.value
-            value = load()
+            try:
+                value = load()
+            finally:
+                with self._lock:
+                    self._loading.pop(key, None)
             with self._lock:
                 self.loads += 1
                 self._entries[key] = _Entry(value, size, self._clock())
                 self._evict(keep=key)
-                self._loading.pop(key, None)
         return value
 
     def __contains__(self, key: Hashable) -> bool:

@@ -109,8 +109,8 @@ def column_chooser(columns: FileColumns, used: Sequence[ColumnUse]) -> None:
             t("columns.automatic"), key="columns_automatic", on_click=clear_choice
         )
     error = st.session_state.get(ERROR_KEY)
-    if error:
-        st.error(t("columns.invalid", reason=plain(error)))
+    if error and tuple(error[0]) == columns.names:
+        st.error(t("columns.invalid", reason=plain(error[1])))
 
 
 def apply_choice(columns: FileColumns) -> None:
@@ -120,16 +120,16 @@ def apply_choice(columns: FileColumns) -> None:
     try:
         mapping = ColumnMap.from_choices(picked)
     except ColumnSpecError as exc:
-        state[ERROR_KEY] = str(exc)
+        state[ERROR_KEY] = (columns.names, str(exc))
         return
-    state[ERROR_KEY] = ""
+    state.pop(ERROR_KEY, None)
     state[CHOICE_KEY] = (columns.names, mapping.spec())
 
 
 def clear_choice() -> None:
     """Go back to the columns found by their names."""
     st.session_state.pop(CHOICE_KEY, None)
-    st.session_state[ERROR_KEY] = ""
+    st.session_state.pop(ERROR_KEY, None)
 
 
 def target_label(target: str) -> str:

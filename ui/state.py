@@ -43,7 +43,7 @@ class Session(TypedDict, total=False):
     uploads_cleared: int  # bumped to empty the upload widget
     upload_digest: tuple[str, str]  # the upload's file id and its bytes' digest, worked out once
     column_choice: tuple[tuple[str, ...], str]  # the file's columns and the mapping chosen for them
-    column_error: str  # why the columns last chosen cannot go together ("" when they can)
+    column_error: tuple[tuple[str, ...], str]  # a file's columns and why the choice failed
 
 
 def init_state(dataset: Dataset, story: Story | None = None) -> None:
