@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import shapely
 
 from geo.columns import (
     MAX_SPEC_CHARS,
+    TARGETS,
     ColumnMap,
     ColumnsError,
     ColumnSpecError,
@@ -305,3 +307,10 @@ def test_the_echo_names_the_columns_found_when_nothing_is_chosen() -> None:
         ("title ← name", False),
         ("description ← description", False),
     ]
+
+
+def test_the_readme_names_every_target() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**Any columns.**") : readme.index("**Long loads.**")]
+    missing = [t.key for t in TARGETS if f"`{t.key}`" not in section]
+    assert missing == [], "README's *Any columns* leaves out these targets"
