@@ -71,8 +71,9 @@ def examples_table(columns: FileColumns) -> pd.DataFrame:
     )
 
 
-def column_chooser(columns: FileColumns, used: Sequence[ColumnUse]) -> None:
-    """The file's columns with examples and a menu per field; Apply loads the file again."""
+def column_chooser(columns: FileColumns, used: Sequence[ColumnUse], across: int = 1) -> None:
+    """The file's columns with examples and a menu per field (`across` to a row); Apply
+    loads the file again."""
     t = current_language().t
     st.caption(t("columns.intro"))
     st.dataframe(
@@ -87,9 +88,10 @@ def column_chooser(columns: FileColumns, used: Sequence[ColumnUse]) -> None:
     current = {use.target: use.column for use in used}
     options = ["", *columns.names]
     with st.form(FORM_KEY, border=False):
-        for target in MAIN_TARGETS:
+        cells = [cell for _ in range(0, len(MAIN_TARGETS), across) for cell in st.columns(across)]
+        for cell, target in zip(cells, MAIN_TARGETS, strict=False):
             start = current.get(target, "")
-            st.selectbox(
+            cell.selectbox(
                 t(f"columns.target.{target}"),
                 options,
                 index=options.index(start) if start in options else 0,

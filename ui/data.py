@@ -197,7 +197,7 @@ def choose_dataset() -> Dataset | None:
             with st.container(border=True, key="column_chooser"):
                 st.markdown(f"#### {t('columns.heading')}")
                 mapping = choice_for(result.columns) or given
-                column_chooser(result.columns, columns_used(result.columns, mapping))
+                column_chooser(result.columns, columns_used(result.columns, mapping), across=3)
         return None
     report(result)
     if choosable and result.columns is not None:

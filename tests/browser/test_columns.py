@@ -33,7 +33,8 @@ def test_a_file_with_other_column_names_is_mapped_after_choosing_them(
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(path)
     chooser = page.locator(".st-key-column_chooser")
     expect(chooser).to_be_visible(timeout=30_000)
-    expect(chooser.get_by_text("Airstrike · SOF")).to_be_visible()
+    # The table is drawn on a canvas; its cells are in the page for screen readers.
+    expect(chooser.get_by_text("Airstrike · SOF")).to_be_attached()
     page.screenshot(path=str(shots / "column-chooser.png"), full_page=True)
 
     choose(page, "Date", "when")
