@@ -230,3 +230,16 @@ def test_a_big_load_shows_a_progress_bar_with_its_stages(
     assert bar.proto.value == 100
     assert bar.proto.text == "Preparing the map…"
     assert [b.stages for b in KeptBar.made] == [["reading", "validating", "indexing"]]
+
+
+def test_hostile_column_names_are_shown_and_echoed_as_text(app: App) -> None:
+    names = ["[Sign in](https://evil.example)", "<img src=x onerror=alert(1)>", ":red[when]"]
+    text = f'"{names[0]}","{names[1]}","{names[2]}"\n33.3,44.4,2021-03-01\n'
+    at = upload(app().run(), "evil.csv", text)
+    assert not at.exception
+    assert list(at.dataframe[0].value["column"]) == names
+    at = pick(at, lat=names[0], lon=names[1], date=names[2])
+    assert not at.exception and not at.error
+    assert len(map_columns(at)["row"]) == 1
+    listed = f"Date ← {names[2]}, Latitude ← {names[0]}, Longitude ← {names[1]}"
+    assert "Columns chosen: " + plain(listed, 1000) in captions(at)
