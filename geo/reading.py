@@ -226,20 +226,7 @@ def read_csv(data: bytes, name: str, columns: ColumnMap | None = None) -> RawTab
     frame = frame.loc[:, ~frame.columns.duplicated()]
     kind = "ACLED CSV" if {c.strip().lower() for c in found.names} >= ACLED_MARKERS else "CSV"
     lat_col, lon_col, shape_col, date_col = _location_and_date_columns(original, name, found)
-    chosen = columns.get if columns is not None else (lambda key: None)
-    if shape_col is not None:
-        shape_name = chosen("geometry") or shape_col
-        geometry, errors = geometries_from_text(frame.pop(shape_col), shape_name)
-        if chosen("geometry"):
-            _refuse_unlocated(geometry, errors, shape_name, name, found)
-    else:
-        assert lat_col is not None and lon_col is not None
-        geometry, errors = _points(
-            frame[lat_col].rename(chosen("lat") or lat_col),
-            frame[lon_col].rename(chosen("lon") or lon_col),
-        )
-        if WKT_COLUMN in frame.columns:
-            _apply_wkt(frame.pop(WKT_COLUMN), geometry, errors)
+    geometry, errors = _csv_geometry(frame, (lat_col, lon_col, shape_col), columns, name, found)
     if date_col == "timestamp":
         frame[date_col] = _epoch_seconds_as_iso(frame[date_col])
     if date_col != "event_date":
@@ -249,6 +236,35 @@ def read_csv(data: bytes, name: str, columns: ColumnMap | None = None) -> RawTab
     raw = RawTable(frame, geometry, errors, labels_of(frame, "row ", 2), [], kind)
     raw.columns, raw.used = found, columns_used(found, columns)
     return raw
+
+
+def _csv_geometry(
+    frame: pd.DataFrame,
+    located_by: tuple[str | None, str | None, str | None],
+    columns: ColumnMap | None,
+    name: str,
+    found: FileColumns,
+) -> tuple[list[BaseGeometry | None], list[str]]:
+    """Each row's geometry from its coordinates or its shape column (popped from `frame`).
+
+    Messages name the columns as the file does, chosen ones included.
+    """
+    lat_col, lon_col, shape_col = located_by
+    chosen = columns.get if columns is not None else (lambda key: None)
+    if shape_col is not None:
+        shape_name = chosen("geometry") or shape_col
+        geometry, errors = geometries_from_text(frame.pop(shape_col), shape_name)
+        if chosen("geometry"):
+            _refuse_unlocated(geometry, errors, shape_name, name, found)
+        return geometry, errors
+    assert lat_col is not None and lon_col is not None
+    geometry, errors = _points(
+        frame[lat_col].rename(chosen("lat") or lat_col),
+        frame[lon_col].rename(chosen("lon") or lon_col),
+    )
+    if WKT_COLUMN in frame.columns:
+        _apply_wkt(frame.pop(WKT_COLUMN), geometry, errors)
+    return geometry, errors
 
 
 def _location_and_date_columns(
