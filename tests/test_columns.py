@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo.columns import (
     MAX_SPEC_CHARS,
@@ -314,3 +316,29 @@ def test_the_readme_names_every_target() -> None:
     section = readme[readme.index("**Any columns.**") : readme.index("**Long loads.**")]
     missing = [t.key for t in TARGETS if f"`{t.key}`" not in section]
     assert missing == [], "README's *Any columns* leaves out these targets"
+
+
+SPEC_TEXT = st.text(
+    alphabet=st.sampled_from('date=lat,lon"geometry title x y\\ \t\n\x00é'), max_size=80
+)
+COLUMN_NAMES = st.text(min_size=1, max_size=40)
+FUZZ = settings(derandomize=True, database=None, deadline=None)
+
+
+@settings(FUZZ, max_examples=300)
+@given(SPEC_TEXT | st.text(max_size=80))
+def test_any_text_is_a_mapping_or_a_message(spec: str) -> None:
+    try:
+        mapping = parse_columns(spec)
+    except ColumnSpecError as exc:
+        assert str(exc)
+    else:
+        assert parse_columns(mapping.spec()) == mapping
+
+
+@settings(FUZZ, max_examples=200)
+@given(st.lists(COLUMN_NAMES, min_size=1, max_size=len(TARGETS), unique=True))
+def test_any_column_names_are_written_so_they_read_back(names: list[str]) -> None:
+    keys = [t.key for t in TARGETS if t.key not in ("lat", "lon")][: len(names)]
+    mapping = ColumnMap(tuple(zip(keys, names, strict=False)))
+    assert parse_columns(mapping.spec()).pairs == mapping.pairs
