@@ -122,8 +122,8 @@ def loaded(source: Source, mapping: ColumnMap | None) -> Loaded:
     """A file loaded once per content and mapping, whichever session asks; a bar while it loads."""
     cache = FILE_LOADS if source.server else UPLOAD_LOADS
     key = (*source.key, source.name, mapping.spec() if mapping else "")
-    if key in cache:
-        return cache.get_or_load(key, lambda: load_source(source, mapping, None), source.size)
+    # The bar's slot is made on every run (hidden while empty), so the elements after it keep
+    # their places whether the file was cached or not.
     bar = LoadBar(source.size)
     try:
         return cache.get_or_load(key, lambda: load_source(source, mapping, bar), source.size)
