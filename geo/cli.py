@@ -1,4 +1,5 @@
-"""Command line: `python -m geo validate PATH [--story STORY]`."""
+"""Command line: `python -m geo validate PATH [--sheet NAME] [--dayfirst|--monthfirst]
+[--story STORY]`."""
 
 from __future__ import annotations
 
@@ -66,10 +67,18 @@ def summarise_story(story: Story, problems: list[str], name: str, out: TextIO) -
         print(f"  … and {len(problems) - MAX_LISTED} more", file=out)
 
 
-def validate_command(path: str, out: TextIO, err: TextIO, story_path: str | None = None) -> int:
+def validate_command(
+    path: str,
+    out: TextIO,
+    err: TextIO,
+    story_path: str | None = None,
+    *,
+    sheet: str | None = None,
+    dayfirst: bool | None = None,
+) -> int:
     """Validate an incident file (and a story, if given); exit code: valid, problems, unreadable."""
     try:
-        result = load_events(path)
+        result = load_events(path, sheet=sheet, dayfirst=dayfirst)
     except DatasetError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_UNREADABLE
@@ -88,6 +97,26 @@ def validate_command(path: str, out: TextIO, err: TextIO, story_path: str | None
     return EXIT_PROBLEMS if problems else code
 
 
+def add_reading_options(parser: argparse.ArgumentParser) -> None:
+    """`--sheet` and `--dayfirst`/`--monthfirst`, shared with the dashboard's `--data`."""
+    parser.add_argument("--sheet", metavar="NAME", help="the sheet of an Excel workbook to read")
+    order = parser.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=True,
+        help="read dates like 03/01/2020 as 3 January where the file does not show the order",
+    )
+    order.add_argument(
+        "--monthfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=False,
+        help="read dates like 03/01/2020 as 1 March where the file does not show the order",
+    )
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
@@ -96,14 +125,18 @@ def main(
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser(
         "validate",
-        help="check an incident file (GeoJSON, ACLED or generic CSV, GeoPackage, Shapefile)",
+        help="check an incident file (GeoJSON, ACLED or generic CSV, Excel .xlsx, GeoPackage, "
+        "Shapefile)",
     )
     check.add_argument("path", help="the file to check")
+    add_reading_options(check)
     check.add_argument(
         "--story", metavar="STORY", help="also check a story (JSON) told over the file's events"
     )
     args = parser.parse_args(argv)
     if args.command == "validate":
-        return validate_command(args.path, out, err, args.story)
+        return validate_command(
+            args.path, out, err, args.story, sheet=args.sheet, dayfirst=args.dayfirst
+        )
     parser.error(f"unknown command {args.command}")
     return EXIT_UNREADABLE

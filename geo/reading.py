@@ -1,4 +1,5 @@
-"""Turn the bytes of a GeoJSON, ACLED CSV, generic CSV, GeoPackage or Shapefile into a raw table.
+"""Turn the bytes of a GeoJSON, ACLED or generic CSV, Excel workbook, GeoPackage or Shapefile
+into a raw table.
 
 A raw table holds every record in source order with our column names, its geometry (or
 None) and a label that names it for the validation report. Nothing is validated here
@@ -34,6 +35,7 @@ from geo.table import (
     rename_columns,
 )
 from geo.vector import VectorError, read_geopackage, read_zipped_shapefile
+from geo.workbook import OLE_HEADER, OLE_REFUSAL, REFUSED_SUFFIXES, WORKBOOK_SUFFIXES, read_sheet
 
 # Before any file is opened: GDAL keeps two drivers and reaches no network (geo.gdal_guard).
 lock_down()
@@ -112,6 +114,8 @@ def sniff_kind(data: bytes, name: str) -> str:
         return "geojson"
     if suffix in (".csv", ".tsv", ".txt"):
         return "csv"
+    if suffix in WORKBOOK_SUFFIXES:
+        return "xlsx"
     if suffix == ".gpkg" or data[:16].startswith(b"SQLite format 3"):
         return "gpkg"
     if suffix in (".zip", ".shp"):
@@ -122,11 +126,23 @@ def sniff_kind(data: bytes, name: str) -> str:
     return "csv"
 
 
-def read_raw(data: bytes, name: str) -> RawTable:
-    """Read the bytes of one incident file into a raw table, or raise DatasetError."""
+def read_raw(data: bytes, name: str, *, sheet: str | None = None) -> RawTable:
+    """Read the bytes of one incident file into a raw table, or raise DatasetError.
+
+    `sheet` names the sheet of an Excel workbook to read (else its first).
+    """
     if not data.strip():
         raise DatasetError(f"{name} is empty")
+    suffix = Path(name).suffix.lower()
+    if suffix in REFUSED_SUFFIXES:
+        raise DatasetError(f"{name} {REFUSED_SUFFIXES[suffix]}")
+    if data.startswith(OLE_HEADER):
+        raise DatasetError(f"{name} {OLE_REFUSAL}")
     kind = sniff_kind(data, name)
+    if sheet is not None and kind != "xlsx":
+        raise DatasetError(f"{name}: a sheet was named, but this is not an Excel workbook (.xlsx)")
+    if kind == "xlsx":
+        return read_xlsx(data, name, sheet)
     if kind == "geojson":
         return read_geojson(data, name)
     if kind == "csv":
@@ -170,8 +186,22 @@ def read_csv(data: bytes, name: str) -> RawTable:
     frame.columns = pd.Index(original)
     if _maybe_neutralised(text):
         frame = frame.apply(restore_formula)
-    frame = frame.loc[:, ~frame.columns.duplicated()]
     kind = "ACLED CSV" if set(original) >= ACLED_MARKERS else "CSV"
+    return _table_of_text(frame, name, kind, range(2, len(frame) + 2))
+
+
+def read_xlsx(data: bytes, name: str, sheet: str | None) -> RawTable:
+    """Read one sheet of an Excel workbook: its first filled row is the header."""
+    found = read_sheet(data, name, sheet, frozenset(DATE_COLUMNS) | {"end_date"})
+    frame = found.frame
+    frame.columns = pd.Index([str(c).strip().lower() for c in frame.columns])
+    return _table_of_text(frame, name, f"Excel workbook, sheet {found.title!r}", found.rows)
+
+
+def _table_of_text(frame: pd.DataFrame, name: str, kind: str, rows: Sequence[int]) -> RawTable:
+    """A raw table from columns of text: points from the coordinate columns, our names."""
+    original = list(frame.columns)
+    frame = frame.loc[:, ~frame.columns.duplicated()]
     lat_col, lon_col, date_col = _coordinate_and_date_columns(original, name)
     geometry, errors = _points(frame[lat_col], frame[lon_col])
     if WKT_COLUMN in frame.columns:
@@ -182,7 +212,7 @@ def read_csv(data: bytes, name: str) -> RawTable:
         frame = frame.rename(columns={date_col: "event_date"})
     frame = frame.drop(columns=[c for c in (lat_col, lon_col) if c in frame.columns])
     frame = rename_columns(frame)
-    return RawTable(frame, geometry, errors, labels_of(frame, "row ", 2), [], kind)
+    return RawTable(frame, geometry, errors, labels_of(frame, "row ", rows), [], kind)
 
 
 def _coordinate_and_date_columns(columns: list[str], name: str) -> tuple[str, str, str]:
@@ -294,4 +324,6 @@ def read_vector_file(data: bytes, name: str, kind: str) -> RawTable:
     ]
     errors = ["missing" if g is None else "" for g in geometry]
     frame = rename_columns(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
-    return RawTable(frame, geometry, errors, labels_of(frame, "feature #", 1), [], label)
+    return RawTable(
+        frame, geometry, errors, labels_of(frame, "feature #", range(1, len(frame) + 1)), [], label
+    )

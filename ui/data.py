@@ -17,6 +17,7 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
+from geo.cli import add_reading_options
 from geo.dataset import Dataset
 from geo.validation import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
 from ui.language import current_language
@@ -25,7 +26,7 @@ from ui.text import plain
 ROOT: Final = Path(__file__).resolve().parent.parent
 BUNDLED: Final = ROOT / "data" / "locations.geojson"
 DATA_ENV: Final = "FLASHPOINT_DATA"
-UPLOAD_TYPES: Final = ["geojson", "json", "csv", "gpkg", "zip"]
+UPLOAD_TYPES: Final = ["geojson", "json", "csv", "xlsx", "gpkg", "zip"]
 UPLOADS_ENV: Final = "FLASHPOINT_UPLOADS"
 ERROR_CHARS: Final = 2000  # room for the list of columns a CSV without coordinates names
 UPLOADS_OFF: Final = frozenset({"off", "0", "false", "no"})
@@ -45,11 +46,25 @@ def data_path_from_args(argv: list[str]) -> Path | None:
     return Path(value) if value else None
 
 
+def reading_options_from_args(argv: list[str]) -> tuple[str | None, bool | None]:
+    """`--sheet NAME` and `--dayfirst`/`--monthfirst` beside `--data`, as the CLI takes them."""
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    add_reading_options(parser)
+    try:
+        args, _ = parser.parse_known_args(argv)
+    except (argparse.ArgumentError, SystemExit):  # both orders given: neither is applied
+        return None, None
+    return args.sheet, args.dayfirst
+
+
 @st.cache_resource(max_entries=8, show_spinner="Loading events…")
-def load_file(path: str, mtime_ns: int, size: int) -> Dataset | str:
+def load_file(
+    path: str, mtime_ns: int, size: int, sheet: str | None = None, dayfirst: bool | None = None
+) -> Dataset | str:
     """Load a dataset once per process (or its error); a changed file loads again."""
     try:
-        return Dataset.from_result(load_events(path), Path(path).name, str(Path(path).parent))
+        result = load_events(path, sheet=sheet, dayfirst=dayfirst)
+        return Dataset.from_result(result, Path(path).name, str(Path(path).parent))
     except DatasetError as exc:
         return str(exc)
 
@@ -80,9 +95,11 @@ def choose_dataset() -> Dataset | None:
             data = upload.getvalue()
             dataset = load_upload(hashlib.sha256(data).hexdigest(), upload.name, data)
         else:
-            path = data_path_from_args(sys.argv[1:]) or BUNDLED
+            given = data_path_from_args(sys.argv[1:])
+            path = given or BUNDLED
+            sheet, dayfirst = reading_options_from_args(sys.argv[1:]) if given else (None, None)
             stat = path.stat()
-            dataset = load_file(str(path), stat.st_mtime_ns, stat.st_size)
+            dataset = load_file(str(path), stat.st_mtime_ns, stat.st_size, sheet, dayfirst)
     except OSError as exc:
         _failed(f"The dataset cannot be opened: {plain(exc.strerror or 'not found')}")
         return None
