@@ -139,15 +139,49 @@ def _choose_sheet(book: Any, name: str, sheet: str | None) -> Any:
     return found
 
 
-def _filled_rows(ws: Any, name: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """Each row that holds a value, with its Excel row number; the sheet's own size is ignored."""
-    ws.reset_dimensions()  # its <dimension> may lie both ways: too small loses rows
-    rows = ws.iter_rows(min_row=1, max_col=FIELDS.value + 1, values_only=True)
-    for number, row in enumerate(rows, start=1):
+def _filled_rows(
+    ws: Any, name: str, first: int, width: int
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """Each row from `first` on that holds a value, `width` cells of it, with its row number."""
+    rows = ws.iter_rows(min_row=first, max_col=width, values_only=True)
+    gap: tuple[Any, ...] | None = None
+    for number, row in enumerate(rows, start=first):
         if number > EXCEL_LAST_ROW:
             raise DatasetError(f"{name}: the sheet has rows past Excel's last ({EXCEL_LAST_ROW:,})")
-        if any(v is not None and v != "" for v in row):
+        # openpyxl fills a gap before a far row with one shared empty row: seen once, each
+        # repeat costs an identity test, so a million missing rows cost a fraction of a second.
+        if row is gap:
+            continue
+        blank = row.count(None)
+        if blank == len(row):
+            gap = row
+        elif blank + row.count("") != len(row):
             yield number, row
+
+
+def _header(ws: Any, name: str, title: str) -> tuple[int, list[Any]]:
+    """The first row that holds a value, and its cells up to the last filled one."""
+    ws.reset_dimensions()  # the sheet's <dimension> may lie both ways: too small loses rows
+    found = next(_filled_rows(ws, name, 1, FIELDS.value + 1), None)
+    if found is None:
+        raise DatasetError(f"{name}: the sheet {title!r} is empty")
+    number, row = found
+    width = max(i + 1 for i, v in enumerate(row) if v is not None and v != "")
+    if width > FIELDS.value:
+        raise DatasetError(f"{name}: " + FIELDS.exceeded("the header has more columns"))
+    return number, list(row[:width])
+
+
+def _records(ws: Any, name: str, first: int, width: int) -> tuple[list[tuple[Any, ...]], list[int]]:
+    """The filled rows under the header, at most the `records` limit, with their numbers."""
+    records: list[tuple[Any, ...]] = []
+    numbers: list[int] = []
+    for number, row in _filled_rows(ws, name, first, width):
+        if len(records) >= RECORDS.value:
+            raise DatasetError(f"{name}: " + RECORDS.exceeded(f"more than {len(records):,} rows"))
+        records.append(row)
+        numbers.append(number)
+    return records, numbers
 
 
 def read_sheet(data: bytes, name: str, sheet: str | None, date_columns: Collection[str]) -> Sheet:
@@ -157,23 +191,8 @@ def read_sheet(data: bytes, name: str, sheet: str | None, date_columns: Collecti
     try:
         ws = _choose_sheet(book, name, sheet)
         title = str(ws.title)[:40]
-        rows = _filled_rows(ws, name)
-        first = next(rows, None)
-        if first is None:
-            raise DatasetError(f"{name}: the sheet {title!r} is empty")
-        header = first[1]
-        width = max(i + 1 for i, v in enumerate(header) if v is not None and v != "")
-        if width > FIELDS.value:
-            raise DatasetError(f"{name}: " + FIELDS.exceeded("the header has more columns"))
-        records: list[tuple[Any, ...]] = []
-        numbers: list[int] = []
-        for number, row in rows:
-            if len(records) >= RECORDS.value:
-                raise DatasetError(
-                    f"{name}: " + RECORDS.exceeded(f"more than {len(records):,} rows")
-                )
-            records.append(row[:width])
-            numbers.append(number)
+        header_row, header = _header(ws, name, title)
+        records, numbers = _records(ws, name, header_row + 1, len(header))
         epoch = book.epoch
     except DatasetError:
         raise
@@ -183,17 +202,17 @@ def read_sheet(data: bytes, name: str, sheet: str | None, date_columns: Collecti
         ) from None
     finally:
         book.close()
-    columns = [_header_text(v, i) for i, v in enumerate(header[:width])]
-    text = {
-        i: [
-            _date_cell(r[i], epoch)
-            if columns[i].strip().lower() in date_columns
-            else cell_text(r[i])
-            for r in records
-        ]
-        for i in range(width)
-    }
-    frame = pd.DataFrame({i: pd.Series(v, dtype=object) for i, v in text.items()})
+    columns = [_header_text(v, i) for i, v in enumerate(header)]
+    dated = [c.strip().lower() in date_columns for c in columns]
+    frame = pd.DataFrame(
+        {
+            i: pd.Series(
+                [_date_cell(r[i], epoch) if dated[i] else cell_text(r[i]) for r in records],
+                dtype=object,
+            )
+            for i in range(len(columns))
+        }
+    )
     frame.columns = pd.Index(columns)
     return Sheet(title, frame, numbers)
 
