@@ -18,7 +18,7 @@ import pytest
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 import geo.workbook
-from geo.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE, main
+from geo.cli import EXIT_OK, EXIT_UNREADABLE, main
 from geo.limits import FIELDS, RECORDS, UNCOMPRESSED_BYTES, WORKBOOK_PARTS
 from geo.reading import read_raw, sniff_kind
 from geo.table import DatasetError
