@@ -56,10 +56,10 @@ def rewritten(data: bytes, edit: Callable[[zipfile.ZipFile, zipfile.ZipFile], No
 def workbook_bomb() -> bytes:
     """A 300 KB workbook with a part that unpacks to 300 MB of zeros."""
 
-    def add(_: zipfile.ZipFile, copy: zipfile.ZipFile) -> None:
+    def add(source: zipfile.ZipFile, copy: zipfile.ZipFile) -> None:
         with copy.open("xl/media/image1.png", "w", force_zip64=True) as member:
             block = b"\0" * (1 << 20)
-            for _ in range(300):
+            for _megabyte in range(300):
                 member.write(block)
 
     return rewritten(events_xlsx(), add)
