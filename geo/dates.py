@@ -25,6 +25,7 @@ from geo.model import MONTH_PRECISION, YEAR_PRECISION
 EARLIEST_YEAR: Final = 1900
 LATEST_YEAR: Final = 2100
 _ISO_LIKE = re.compile(r"^\s*\d{4}-\d{1,2}(-\d{1,2})?")
+_ISO_DAY: Final = r"\d{4}-\d{1,2}-\d{1,2}"
 _YEAR_ONLY: Final = r"^\d{4}$"
 _YEAR_MONTH: Final = r"^\d{4}-\d{1,2}$"
 # A UTC offset after a time of day ("T10:00+03:00", "10:00:00Z"): dropped, so the event keeps
@@ -94,9 +95,16 @@ def _parse_iso(text: pd.Series) -> pd.Series:
     return parsed
 
 
+def _extract(text: pd.Series, pattern: str) -> pd.DataFrame:
+    """The pattern's groups for the rows it matches only (a match costs far less than an
+    extraction, and most rows of a file match none of the rarer forms)."""
+    hits = text.str.match(pattern)
+    return text[hits].str.extract(pattern)
+
+
 def _slashed_parts(text: pd.Series) -> pd.DataFrame:
-    """The two day-or-month parts, year and time of each slashed date (NaN elsewhere)."""
-    parts = text.str.extract(_SLASHED)
+    """The two day-or-month parts, year and time of the slashed dates among `text`."""
+    parts = _extract(text, _SLASHED)
     parts["a"] = pd.to_numeric(parts["a"])
     parts["b"] = pd.to_numeric(parts["b"])
     return parts
@@ -127,37 +135,41 @@ def slash_order(columns: list[pd.Series], dayfirst: bool | None = None) -> Slash
 def _rewrite_slashed(text: pd.Series, order: SlashOrder) -> tuple[pd.Series, pd.Series]:
     """Slashed dates as ISO text, and which of them could have been read the other way."""
     parts = _slashed_parts(text)
-    found = parts["a"].notna()
-    day_first, _, either = _telling(parts)
-    if not found.any():
+    either = pd.Series(False, index=text.index)
+    if parts.empty:
         return text, either
-    as_day = day_first | (either & order.dayfirst) | (parts["a"] == parts["b"])
+    day_first, _, either_here = _telling(parts)
+    as_day = day_first | (either_here & order.dayfirst) | (parts["a"] == parts["b"])
     day = parts["a"].where(as_day, parts["b"])
     month = parts["b"].where(as_day, parts["a"])
     iso = (
         parts["y"]
         + "-"
-        + month[found].astype(int).astype(str).str.zfill(2)
+        + month.astype(int).astype(str).str.zfill(2)
         + "-"
-        + day[found].astype(int).astype(str).str.zfill(2)
+        + day.astype(int).astype(str).str.zfill(2)
         + parts["rest"].str.replace(r"^ ", "T", regex=True)
     )
-    return text.where(~found, iso), either
+    text = text.copy()
+    text[parts.index] = iso
+    either[parts.index] = either_here
+    return text, either
 
 
 def _as_iso(text: pd.Series, order: SlashOrder) -> tuple[pd.Series, pd.Series]:
     """Every numeric form and month names with a year rewritten as ISO text."""
     text, either = _rewrite_slashed(text, order)
-    year_first = text.str.extract(_YEAR_FIRST)
-    found = year_first["y"].notna()
-    if found.any():
-        iso = year_first["y"] + "-" + year_first["m"] + "-" + year_first["d"] + year_first["rest"]
-        text = text.where(~found, iso)
+    year_first = _extract(text, _YEAR_FIRST)
+    if not year_first.empty:
+        text = text.copy()
+        text[year_first.index] = (
+            year_first["y"] + "-" + year_first["m"] + "-" + year_first["d"] + year_first["rest"]
+        )
     for pattern in (_MONTH_SLASH_YEAR, _YEAR_SLASH_MONTH):
-        month = text.str.extract(pattern)
-        found = month["y"].notna()
-        if found.any():
-            text = text.where(~found, month["y"] + "-" + month["m"])
+        month = _extract(text, pattern)
+        if not month.empty:
+            text = text.copy()
+            text[month.index] = month["y"] + "-" + month["m"]
     named = text.str.match(_MONTH_NAME_YEAR)
     for fmt in _MONTH_FORMATS:
         if not named.any():
@@ -174,7 +186,14 @@ def _as_iso(text: pd.Series, order: SlashOrder) -> tuple[pd.Series, pd.Series]:
 def parse_dates(values: pd.Series, order: SlashOrder | None = None) -> ParsedDates:
     """Parse dates in every form this module reads; unusable ones say why in `problems`."""
     text = _date_text(values)
-    iso, ambiguous = _as_iso(text, order or SlashOrder())
+    # Most files write ISO days: only the other rows go through the rewrites.
+    other = ~text.str.match(_ISO_DAY) & (text != "")
+    iso, ambiguous = text, pd.Series(False, index=text.index)
+    if other.any():
+        rewritten, either = _as_iso(text[other], order or SlashOrder())
+        iso = text.copy()
+        iso[rewritten.index] = rewritten
+        ambiguous[either.index] = either
     parsed = _parse_iso(iso)
     for fmt in _DATE_FORMATS:
         missing = parsed.isna() & (text != "")
@@ -194,8 +213,9 @@ def parse_dates(values: pd.Series, order: SlashOrder | None = None) -> ParsedDat
     days = parsed.dt.normalize()
     problem = _problems(text, iso, days)
     precision = pd.Series(pd.NA, index=values.index, dtype="Int64")
-    precision[iso.str.match(_YEAR_MONTH)] = MONTH_PRECISION
-    precision[iso.str.match(_YEAR_ONLY)] = YEAR_PRECISION
+    short = iso[other & (iso.str.len() <= 7)]
+    precision[short.index[short.str.match(_YEAR_MONTH).to_numpy(dtype=bool)]] = MONTH_PRECISION
+    precision[short.index[short.str.match(_YEAR_ONLY).to_numpy(dtype=bool)]] = YEAR_PRECISION
     usable = problem == ""
     return ParsedDates(
         days.where(usable).astype("datetime64[ns]"),
@@ -211,11 +231,13 @@ def _problems(text: pd.Series, iso: pd.Series, days: pd.Series) -> pd.Series:
     problem = pd.Series("", index=text.index, dtype=object)
     problem[text == ""] = "missing"
     unparsed = days.isna() & (text != "")
-    iso_like = iso.str.match(_ISO_LIKE)
+    iso_like = pd.Series(False, index=text.index)
+    iso_like[unparsed] = iso[unparsed].str.match(_ISO_LIKE)
     problem[unparsed & iso_like] = text[unparsed & iso_like].map(
         lambda v: f"{v[:40]!r} is not a real calendar date"
     )
-    short = unparsed & ~iso_like & text.str.match(_SHORT_YEAR)
+    short = pd.Series(False, index=text.index)
+    short[unparsed & ~iso_like] = text[unparsed & ~iso_like].str.match(_SHORT_YEAR)
     problem[short] = text[short].map(
         lambda v: f"{v[:40]!r} has a two-digit year; write the year in full or as YYYY-MM-DD"
     )
