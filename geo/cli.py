@@ -1,4 +1,5 @@
-"""Command line: `python -m geo validate PATH [--columns SPEC] [--story STORY]`."""
+"""Command line: `python -m geo validate PATH [--columns SPEC] [--sheet NAME]
+[--dayfirst|--monthfirst] [--story STORY]`."""
 
 from __future__ import annotations
 
@@ -82,6 +83,9 @@ def validate_command(
     err: TextIO,
     story_path: str | None = None,
     columns: str | None = None,
+    *,
+    sheet: str | None = None,
+    dayfirst: bool | None = None,
 ) -> int:
     """Validate an incident file (and a story, if given); exit code: valid, problems, unreadable."""
     try:
@@ -90,7 +94,7 @@ def validate_command(
         print(f"error: --columns: {exc}", file=err)
         return EXIT_UNREADABLE
     try:
-        result = load_events(path, mapping)
+        result = load_events(path, mapping, sheet=sheet, dayfirst=dayfirst)
     except DatasetError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_UNREADABLE
@@ -109,6 +113,26 @@ def validate_command(
     return EXIT_PROBLEMS if problems else code
 
 
+def add_reading_options(parser: argparse.ArgumentParser) -> None:
+    """`--sheet` and `--dayfirst`/`--monthfirst`, shared with the dashboard's `--data`."""
+    parser.add_argument("--sheet", metavar="NAME", help="the sheet of an Excel workbook to read")
+    order = parser.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=True,
+        help="read dates like 03/01/2020 as 3 January where the file does not show the order",
+    )
+    order.add_argument(
+        "--monthfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=False,
+        help="read dates like 03/01/2020 as 1 March where the file does not show the order",
+    )
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
@@ -117,9 +141,11 @@ def main(
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser(
         "validate",
-        help="check an incident file (GeoJSON, ACLED or generic CSV, GeoPackage, Shapefile)",
+        help="check an incident file (GeoJSON, ACLED or generic CSV, Excel .xlsx, GeoPackage, "
+        "Shapefile)",
     )
     check.add_argument("path", help="the file to check")
+    add_reading_options(check)
     check.add_argument(
         "--story", metavar="STORY", help="also check a story (JSON) told over the file's events"
     )
@@ -131,6 +157,8 @@ def main(
     )
     args = parser.parse_args(argv)
     if args.command == "validate":
-        return validate_command(args.path, out, err, args.story, args.columns)
+        return validate_command(
+            args.path, out, err, args.story, args.columns, sheet=args.sheet, dayfirst=args.dayfirst
+        )
     parser.error(f"unknown command {args.command}")
     return EXIT_UNREADABLE

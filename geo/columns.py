@@ -346,8 +346,7 @@ def _check_values(
     examples = ", ".join(_show(v, 20) for v in text.drop_duplicates().head(3).tolist())
     target = TARGET_BY_KEY[key]
     if key == "date":
-        days, _, _ = parse_dates(text.reset_index(drop=True))
-        if days.notna().any():
+        if parse_dates(text.reset_index(drop=True)).days.notna().any():
             return
         why = "holds no dates"
     else:

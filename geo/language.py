@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Final
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 
 LOCALES_DIR: Final = Path(__file__).resolve().parent / "locales"
@@ -96,6 +96,14 @@ class Language:
     def day(self, value: date) -> str:
         """A day in words, e.g. 'Tue 31 Dec 2019'."""
         return self.native_digits(format_date(value, DAY_PATTERN, locale=self.code))
+
+    def month(self, value: date) -> str:
+        """A month in words, e.g. 'June 2014', in the locale's order."""
+        return self.native_digits(format_skeleton("yMMMM", value, locale=self.code))
+
+    def year(self, value: date) -> str:
+        """A year, e.g. '2017', in the language's digits."""
+        return self.native_digits(format_skeleton("y", value, locale=self.code))
 
     def native_digits(self, text: str) -> str:
         """Latin digits in a text written with the language's own."""

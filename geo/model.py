@@ -79,10 +79,16 @@ CATEGORY_BY_NAME: Final[dict[str, Category]] = {c.name: c for c in CATEGORIES}
 EVENT_TYPES: Final[tuple[str, ...]] = tuple(c.name for c in CATEGORIES)
 SHAPES: Final[tuple[str, ...]] = ("circle", "diamond", "triangle", "square", "star", "hexagon")
 
+# ACLED's codes 1-3, and 4 for a date that names only its year (ACLED has no such events; the
+# next code keeps "a higher number is a coarser date"). A date written as a month ("2014-06")
+# gets 3 and one written as a year ("2017") gets 4: the event sits on the first day of it.
+MONTH_PRECISION: Final = 3
+YEAR_PRECISION: Final = 4
 TIME_PRECISION_WORDS: Final[dict[int, str]] = {
     1: "exact day",
     2: "within a week",
-    3: "within a month",
+    MONTH_PRECISION: "within a month",
+    YEAR_PRECISION: "within a year",
 }
 GEO_PRECISION_WORDS: Final[dict[int, str]] = {
     1: "exact site or town",

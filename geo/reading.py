@@ -1,4 +1,5 @@
-"""Turn the bytes of a GeoJSON, ACLED CSV, generic CSV, GeoPackage or Shapefile into a raw table.
+"""Turn the bytes of a GeoJSON, ACLED or generic CSV, Excel workbook, GeoPackage or Shapefile
+into a raw table.
 
 A raw table holds every record in source order with our column names, its geometry (or
 None) and a label that names it for the validation report. Nothing is validated here
@@ -48,6 +49,7 @@ from geo.table import (
     rename_columns,
 )
 from geo.vector import VectorError, read_geopackage, read_zipped_shapefile
+from geo.workbook import OLE_HEADER, OLE_REFUSAL, REFUSED_SUFFIXES, WORKBOOK_SUFFIXES, read_sheet
 
 # Before any file is opened: GDAL keeps two drivers and reaches no network (geo.gdal_guard).
 lock_down()
@@ -114,6 +116,8 @@ def sniff_kind(data: bytes, name: str) -> str:
         return "geojson"
     if suffix in (".csv", ".tsv", ".txt"):
         return "csv"
+    if suffix in WORKBOOK_SUFFIXES:
+        return "xlsx"
     if suffix == ".gpkg" or data[:16].startswith(b"SQLite format 3"):
         return "gpkg"
     if suffix in (".zip", ".shp"):
@@ -124,14 +128,26 @@ def sniff_kind(data: bytes, name: str) -> str:
     return "csv"
 
 
-def read_raw(data: bytes, name: str, columns: ColumnMap | None = None) -> RawTable:
+def read_raw(
+    data: bytes, name: str, columns: ColumnMap | None = None, *, sheet: str | None = None
+) -> RawTable:
     """Read the bytes of one incident file into a raw table, or raise DatasetError.
 
     `columns` names the file's columns for our fields; chosen columns win over found ones.
+    `sheet` names the sheet of an Excel workbook to read (else its first).
     """
     if not data.strip():
         raise DatasetError(f"{name} is empty")
+    suffix = Path(name).suffix.lower()
+    if suffix in REFUSED_SUFFIXES:
+        raise DatasetError(f"{name} {REFUSED_SUFFIXES[suffix]}")
+    if data.startswith(OLE_HEADER):
+        raise DatasetError(f"{name} {OLE_REFUSAL}")
     kind = sniff_kind(data, name)
+    if sheet is not None and kind != "xlsx":
+        raise DatasetError(f"{name}: a sheet was named, but this is not an Excel workbook (.xlsx)")
+    if kind == "xlsx":
+        return read_xlsx(data, name, sheet, columns)
     if kind == "csv":
         return read_csv(data, name, columns)
     if kind == "geojson":
@@ -219,12 +235,36 @@ def read_csv(data: bytes, name: str, columns: ColumnMap | None = None) -> RawTab
         raise DatasetError(f"{name}: " + RECORDS.exceeded(f"more than {RECORDS.value:,} rows"))
     if _maybe_neutralised(text):
         frame = frame.apply(restore_formula)
+    return _table_of_text(frame, name, None, range(2, len(frame) + 2), columns)
+
+
+def read_xlsx(
+    data: bytes, name: str, sheet: str | None, columns: ColumnMap | None = None
+) -> RawTable:
+    """Read one sheet of an Excel workbook: its first filled row is the header."""
+    chosen_date = columns.get("date") if columns is not None else None
+    chosen = {chosen_date.strip().lower()} if chosen_date else set()
+    date_names = frozenset(DATE_COLUMNS) | {"end_date"} | chosen
+    found = read_sheet(data, name, sheet, date_names)
+    kind = f"Excel workbook, sheet {found.title!r}"
+    return _table_of_text(found.frame, name, kind, found.rows, columns)
+
+
+def _table_of_text(
+    frame: pd.DataFrame,
+    name: str,
+    kind: str | None,
+    rows: Sequence[int],
+    columns: ColumnMap | None,
+) -> RawTable:
+    """A raw table from columns of text: where and when from the found or chosen columns."""
     found = file_columns(frame)
     frame = apply_columns(frame, columns, name, found)
     original = [str(c).strip().lower() for c in frame.columns]
     frame.columns = pd.Index(original)
     frame = frame.loc[:, ~frame.columns.duplicated()]
-    kind = "ACLED CSV" if {c.strip().lower() for c in found.names} >= ACLED_MARKERS else "CSV"
+    if kind is None:
+        kind = "ACLED CSV" if {c.strip().lower() for c in found.names} >= ACLED_MARKERS else "CSV"
     lat_col, lon_col, shape_col, date_col = _location_and_date_columns(original, name, found)
     geometry, errors = _csv_geometry(frame, (lat_col, lon_col, shape_col), columns, name, found)
     if date_col == "timestamp":
@@ -233,7 +273,7 @@ def read_csv(data: bytes, name: str, columns: ColumnMap | None = None) -> RawTab
         frame = frame.rename(columns={date_col: "event_date"})
     frame = frame.drop(columns=[c for c in (lat_col, lon_col) if c in frame.columns])
     frame = rename_columns(frame)
-    raw = RawTable(frame, geometry, errors, labels_of(frame, "row ", 2), [], kind)
+    raw = RawTable(frame, geometry, errors, labels_of(frame, "row ", rows), [], kind)
     raw.columns, raw.used = found, columns_used(found, columns)
     return raw
 
@@ -389,6 +429,8 @@ def read_vector_file(
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     found = file_columns(frame)
     frame = rename_columns(apply_columns(frame, columns, name, found))
-    raw = RawTable(frame, geometry, errors, labels_of(frame, "feature #", 1), [], label)
+    raw = RawTable(
+        frame, geometry, errors, labels_of(frame, "feature #", range(1, len(frame) + 1)), [], label
+    )
     raw.columns, raw.used = found, columns_used(found, columns, f"(the {label}'s geometry)")
     return raw

@@ -5,6 +5,7 @@ Also the one kind of reading failure (`DatasetError`) and the other names our fi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -90,14 +91,14 @@ def rename_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def labels_of(frame: pd.DataFrame, prefix: str, first: int) -> list[str]:
-    """Name each record for the report by its position (row or feature number) and its id."""
+def labels_of(frame: pd.DataFrame, prefix: str, numbers: Sequence[int]) -> list[str]:
+    """Name each record for the report by its number (row or feature) and its id."""
     if "id" not in frame.columns:
-        return [f"{prefix}{i + first}" for i in range(len(frame))]
+        return [f"{prefix}{n}" for n in numbers]
     ids = frame["id"].where(frame["id"].notna(), "").astype(str).tolist()
     return [
-        f"{prefix}{i + first} (id {v[:80]!r})" if v else f"{prefix}{i + first}"
-        for i, v in enumerate(ids)
+        f"{prefix}{n} (id {v[:80]!r})" if v else f"{prefix}{n}"
+        for n, v in zip(numbers, ids, strict=True)
     ]
 
 

@@ -28,6 +28,7 @@ from geo.model import (
     LIST_FIELDS,
     OTHER,
     TEXT_FIELDS,
+    TIME_PRECISION_WORDS,
 )
 from geo.progress import Progress, tell
 from geo.reading import read_raw
@@ -80,11 +81,18 @@ class LoadResult:
 
 
 def load_events(
-    path: str | Path, columns: ColumnMap | None = None, progress: Progress | None = None
+    path: str | Path,
+    columns: ColumnMap | None = None,
+    progress: Progress | None = None,
+    *,
+    sheet: str | None = None,
+    dayfirst: bool | None = None,
 ) -> LoadResult:
-    """Read and validate an incident file (GeoJSON, ACLED/generic CSV, GeoPackage, Shapefile).
+    """Read and validate an incident file (GeoJSON, CSV, Excel, GeoPackage, Shapefile).
 
-    `columns` chooses the file's columns for our fields; `progress` hears of each stage.
+    `columns` chooses the file's columns for our fields; `progress` hears of each stage;
+    `sheet` names a workbook's sheet (else the first); `dayfirst` reads dates like 03/01/2020
+    day-first (True) or month-first (False) where the file does not show which.
     """
     path = Path(path)
     # Messages name the file, never the folder it is in: a hosted instance shows them.
@@ -100,25 +108,35 @@ def load_events(
         data = path.read_bytes()
     except OSError as exc:
         raise DatasetError(f"cannot read {path.name}: {exc.strerror or 'read error'}") from None
-    return load_events_from_bytes(data, path.name, columns, progress)
+    return load_events_from_bytes(
+        data, path.name, columns, progress, sheet=sheet, dayfirst=dayfirst
+    )
 
 
 def load_events_from_bytes(
-    data: bytes, name: str, columns: ColumnMap | None = None, progress: Progress | None = None
+    data: bytes,
+    name: str,
+    columns: ColumnMap | None = None,
+    progress: Progress | None = None,
+    *,
+    sheet: str | None = None,
+    dayfirst: bool | None = None,
 ) -> LoadResult:
     """Validate incident data held in memory (an upload); `name` gives the format."""
     if len(data) > MAX_FILE_BYTES:
         raise DatasetError(f"{name}: " + FILE_BYTES.exceeded(f"it is {len(data):,} bytes"))
     try:
         tell(progress, "reading")
-        raw = read_raw(data, name, columns)
+        raw = read_raw(data, name, columns, sheet=sheet)
         tell(progress, "validating")
-        return validate(raw, progress)
+        return validate(raw, progress, dayfirst=dayfirst)
     except RecursionError:  # a last line of defence: the limits should stop this first
         raise DatasetError(f"{name}: " + NESTING.exceeded("it is nested too deeply")) from None
 
 
-def validate(raw: RawTable, progress: Progress | None = None) -> LoadResult:
+def validate(
+    raw: RawTable, progress: Progress | None = None, *, dayfirst: bool | None = None
+) -> LoadResult:
     """Check every record of a raw table; keep the good ones in date order."""
     n = len(raw.labels)
     frame = raw.frame.reset_index(drop=True)
@@ -143,9 +161,10 @@ def validate(raw: RawTable, progress: Progress | None = None) -> LoadResult:
     out = pd.DataFrame(index=range(n))
     _clean_text(frame, out, n, report)
     _check_ids(out, labels, report)
-    check_dates(frame, out, report)
+    dates = check_dates(frame, out, report, dayfirst)
     tell(progress, "validating", 0.6)
     _check_numbers(frame, out, report)
+    out["time_precision"] = coarsest_precision(out["time_precision"], dates.precision)
     check_claims(frame, out, report)
     _check_types(out, report)
     _check_time(out, report)
@@ -161,9 +180,14 @@ def validate(raw: RawTable, progress: Progress | None = None) -> LoadResult:
     )
     events = events.sort_values(["event_date", "id"], kind="stable").reset_index(drop=True)
     problems.sort(key=lambda p: p[0])
+    # A warning about a whole column comes first, naming how many rows it concerns.
+    column_warnings = [
+        Problem(f"{rows:,} row{'s' if rows != 1 else ''}", f, m, False)
+        for rows, f, m in dates.warnings
+    ]
     return LoadResult(
         events=events,
-        problems=[Problem(str(labels[i]), f, m, d) for i, f, m, d in problems],
+        problems=column_warnings + [Problem(str(labels[i]), f, m, d) for i, f, m, d in problems],
         kind=raw.kind,
         records=n,
         meta=raw.meta,
@@ -191,6 +215,13 @@ def _clean_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> 
             report(long, name, messages, False)
             text = text.where(~long, text.str.slice(0, limit))
         out[name] = text.astype(object)
+
+
+def coarsest_precision(given: pd.Series, derived: pd.Series) -> pd.Series:
+    """A date written as a month or a year is at most that precise, whatever the file says."""
+    derived = pd.Series(derived.to_numpy(), index=given.index, dtype="Int64")
+    coarser = derived.notna() & (given.isna() | (derived > given))
+    return given.where(~coarser.fillna(False), derived).astype("Int64")
 
 
 def _check_ids(out: pd.DataFrame, labels: np.ndarray, report: Any) -> None:
@@ -221,7 +252,7 @@ def _check_ids(out: pd.DataFrame, labels: np.ndarray, report: Any) -> None:
 
 
 _INT_RANGES: Final[dict[str, tuple[int, int]]] = {
-    "time_precision": (1, 3),
+    "time_precision": (1, max(TIME_PRECISION_WORDS)),
     "geo_precision": (1, 3),
     "fatalities": (0, 10_000_000),
     "injured": (0, 10_000_000),

@@ -171,9 +171,9 @@ def test_the_same_bytes_uploaded_in_two_sessions_load_once(
 ) -> None:
     calls: list[str] = []
 
-    def counting(data: bytes, name: str, *options: Any) -> object:
+    def counting(data: bytes, name: str, *options: Any, **settings: Any) -> object:
         calls.append(name)
-        return load_events_from_bytes(data, name, *options)
+        return load_events_from_bytes(data, name, *options, **settings)
 
     monkeypatch.setattr(ui.data, "load_events_from_bytes", counting)
     monkeypatch.setattr(ui.data, "UPLOAD_LOADS", LoadCache[ui.data.Loaded](4, 10**9))
@@ -192,9 +192,9 @@ def test_the_file_named_at_start_loads_once_per_process(
 ) -> None:
     calls: list[str] = []
 
-    def counting(path: Any, *options: Any) -> object:
+    def counting(path: Any, *options: Any, **settings: Any) -> object:
         calls.append(str(path))
-        return load_events(path, *options)
+        return load_events(path, *options, **settings)
 
     path = tmp_path / "events.csv"
     path.write_text("date,lat,lon\n2021-03-01,33.3,44.4\n", encoding="utf-8")

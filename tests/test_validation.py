@@ -165,10 +165,10 @@ BAD_FEATURES = [
     ),
     pytest.param({"event_date": ""}, POINT, "event_date", "missing", True, id="blank-date"),
     pytest.param(
-        {"event_date": "03/04/2019"}, POINT, "event_date", "ambiguous", True, id="slashed-date"
+        {"event_date": "03/04/19"}, POINT, "event_date", "two-digit year", True, id="short-year"
     ),
-    pytest.param({"event_date": "2019"}, POINT, "event_date", "names no day", True, id="year"),
-    pytest.param({"event_date": "2019-12"}, POINT, "event_date", "names no day", True, id="month"),
+    pytest.param({"event_date": "13/13/2019"}, POINT, "event_date", "not a real", True, id="13/13"),
+    pytest.param({"event_date": "2019-00"}, POINT, "event_date", "not a real", True, id="month-0"),
     pytest.param(
         {"event_date": "1850-01-01"}, POINT, "event_date", "outside 1900-2100", True, id="1850"
     ),
@@ -200,7 +200,7 @@ BAD_FEATURES = [
         {"geo_precision": 7}, POINT, "geo_precision", "from 1 to 3", False, id="precision-7"
     ),
     pytest.param(
-        {"time_precision": 0}, POINT, "time_precision", "from 1 to 3", False, id="precision-0"
+        {"time_precision": 0}, POINT, "time_precision", "from 1 to 4", False, id="precision-0"
     ),
     pytest.param(
         {"uncertainty_m": -10}, POINT, "uncertainty_m", "0 or more", False, id="negative-metres"
@@ -245,7 +245,7 @@ KEPT_EMPTY = [
     pytest.param("injured", 1.5, id="fractional-injured"),
     pytest.param("uncertainty_m", -5, id="negative-uncertainty"),
     pytest.param("uncertainty_m", "far", id="uncertainty-words"),
-    pytest.param("time_precision", 4, id="time-precision-4"),
+    pytest.param("time_precision", 5, id="time-precision-5"),
     pytest.param("geo_precision", -1, id="geo-precision-negative"),
 ]
 

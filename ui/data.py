@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.cache import LoadCache
+from geo.cli import add_reading_options
 from geo.columns import (
     ColumnMap,
     ColumnsError,
@@ -40,7 +41,7 @@ ROOT: Final = Path(__file__).resolve().parent.parent
 BUNDLED: Final = ROOT / "data" / "locations.geojson"
 DATA_ENV: Final = "FLASHPOINT_DATA"
 COLUMNS_ENV: Final = "FLASHPOINT_COLUMNS"
-UPLOAD_TYPES: Final = ["geojson", "json", "csv", "gpkg", "zip"]
+UPLOAD_TYPES: Final = ["geojson", "json", "csv", "xlsx", "gpkg", "zip"]
 UPLOADS_ENV: Final = "FLASHPOINT_UPLOADS"
 ERROR_CHARS: Final = 2000  # room for the list of columns a CSV without coordinates names
 UPLOADS_OFF: Final = frozenset({"off", "0", "false", "no"})
@@ -73,6 +74,8 @@ class Source:
     size: int
     data: bytes | None = None
     path: Path | None = None
+    sheet: str | None = None  # a workbook's sheet (--sheet), else its first
+    dayfirst: bool | None = None  # --dayfirst / --monthfirst for dates like 03/01/2020
 
     @property
     def server(self) -> bool:
@@ -102,14 +105,29 @@ def data_path_from_args(argv: list[str]) -> Path | None:
     return data_args(argv)[0]
 
 
+def reading_options_from_args(argv: list[str]) -> tuple[str | None, bool | None]:
+    """`--sheet NAME` and `--dayfirst`/`--monthfirst` beside `--data`, as the CLI takes them."""
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    add_reading_options(parser)
+    try:
+        args, _ = parser.parse_known_args(argv)
+    except (argparse.ArgumentError, SystemExit):  # both orders given: neither is applied
+        return None, None
+    return args.sheet, args.dayfirst
+
+
 def load_source(source: Source, mapping: ColumnMap | None, progress: Progress | None) -> Loaded:
     """Load and index a file (nothing is written to disk), or say why it cannot be shown."""
+    sheet, dayfirst = source.sheet, source.dayfirst
     try:
         if source.path is not None:
-            result = load_events(source.path, mapping, progress)
+            result = load_events(source.path, mapping, progress, sheet=sheet, dayfirst=dayfirst)
             folder = str(source.path.parent)
         else:
-            result = load_events_from_bytes(source.data or b"", source.name, mapping, progress)
+            data, name = source.data or b"", source.name
+            result = load_events_from_bytes(
+                data, name, mapping, progress, sheet=sheet, dayfirst=dayfirst
+            )
             folder = None
         return Dataset.from_result(result, source.name, folder, progress)
     except ColumnsError as exc:
@@ -143,11 +161,11 @@ def upload_source(upload: Any) -> Source:
     return Source(upload.name, ("upload", digest), len(data), data=data)
 
 
-def file_source(path: Path) -> Source:
+def file_source(path: Path, sheet: str | None = None, dayfirst: bool | None = None) -> Source:
     """A file on the server, identified by its path, time and size (a changed file loads again)."""
     stat = path.stat()
-    key = ("file", str(path), stat.st_mtime_ns, stat.st_size)
-    return Source(path.name, key, stat.st_size, path=path)
+    key = ("file", str(path), stat.st_mtime_ns, stat.st_size, sheet, dayfirst)
+    return Source(path.name, key, stat.st_size, path=path, sheet=sheet, dayfirst=dayfirst)
 
 
 def open_source(source: Source, given: ColumnMap | None, choosable: bool) -> Loaded:
@@ -177,7 +195,8 @@ def choose_dataset() -> Dataset | None:
             source = upload_source(upload)
         else:
             path, spec = data_args(sys.argv[1:])
-            source = file_source(path or BUNDLED)
+            sheet, dayfirst = reading_options_from_args(sys.argv[1:]) if path else (None, None)
+            source = file_source(path or BUNDLED, sheet, dayfirst)
             spec = spec if path is not None else None
     except OSError as exc:
         _failed(f"The dataset cannot be opened: {plain(exc.strerror or 'not found')}")
