@@ -12,9 +12,10 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from geo.categories import Categories, assign_categories
 from geo.language import Language
 from geo.limits import FILTER_OPTIONS
-from geo.model import EVENT_TYPES, Event
+from geo.model import Event
 from geo.payload import MapConfig, MapData, build_map_config
 from geo.timeline import Mode, Timeline, parse_iso_day
 from geo.titles import make_titles
@@ -83,6 +84,7 @@ class Dataset:
     map_data: MapData
     row_of_id: dict[str, int]
     focus: Focus | None
+    categories: Categories
     story_name: str | None = None
     folder: str | None = None
     _counts: dict[str, pd.Series] = field(default_factory=dict, repr=False, compare=False)
@@ -99,6 +101,8 @@ class Dataset:
             start = max(focus.start, timeline.first)
             end = min(focus.end, timeline.last)
             focus = replace(focus, start=start, end=end) if start <= end else None
+        counts = events["event_type"].value_counts()
+        categories = assign_categories({str(k): int(v) for k, v in counts.items()})
         return cls(
             name=name,
             kind=result.kind,
@@ -106,9 +110,10 @@ class Dataset:
             problems=tuple(result.problems),
             records=result.records,
             timeline=timeline,
-            map_data=MapData.from_events(events),
+            map_data=MapData.from_events(events, categories),
             row_of_id={str(v): i for i, v in enumerate(events["id"].tolist())},
             focus=focus,
+            categories=categories,
             story_name=story_name_from_meta(result.meta),
             folder=folder,
         )
@@ -118,9 +123,8 @@ class Dataset:
 
     @cached_property
     def event_types(self) -> list[str]:
-        """Event types present, in vocabulary order (worked out once: the data never change)."""
-        present = set(self.events["event_type"].unique().tolist())
-        return [t for t in EVENT_TYPES if t in present]
+        """The dataset's categories as the data write them, in display order ("" is none)."""
+        return self.categories.keys
 
     def counts(self, column: str) -> pd.Series:
         """How many events have each value of a column (actors count both actor columns)."""
@@ -179,7 +183,7 @@ class Dataset:
         assert first is not None and last is not None, "a dataset has at least one event"
         language = language or Language()
         return build_map_config(
-            event_types=self.event_types,
+            categories=self.categories,
             token=token,
             first=first,
             last=last,

@@ -25,7 +25,6 @@ from geo.model import (
     FLOAT_FIELDS,
     INT_FIELDS,
     LIST_FIELDS,
-    OTHER,
     TEXT_FIELDS,
 )
 from geo.reading import read_raw
@@ -131,7 +130,7 @@ def validate(raw: RawTable) -> LoadResult:
     check_dates(frame, out, report)
     _check_numbers(frame, out, report)
     check_claims(frame, out, report)
-    _check_types(out, report)
+    _check_types(out)
     _check_time(out, report)
     check_swapped(geometry, out, report)
     out["source_urls"] = _urls(frame, n)
@@ -233,8 +232,14 @@ def _check_numbers(frame: pd.DataFrame, out: pd.DataFrame, report: Any) -> None:
         out[name] = clean.astype("Int64") if name in INT_FIELDS else clean.astype("Float64")
 
 
-def _check_types(out: pd.DataFrame, report: Any) -> None:
-    given = out["event_type"]
+def _check_types(out: pd.DataFrame) -> None:
+    """ACLED's types (and sub-types) in ACLED's spelling; a file's own types kept as written.
+
+    A type outside ACLED's vocabulary is information, not a problem (geo.categories reports
+    it). Spellings that differ only in case or spacing are one category, written the way the
+    file writes it most often.
+    """
+    given = out["event_type"].str.split().str.join(" ").fillna("")
     lowered = given.str.lower()
     known = lowered.map(_TYPE_LOOKUP)
     via_subtype = lowered.map(_SUBTYPE_CATEGORY).fillna("")
@@ -242,12 +247,18 @@ def _check_types(out: pd.DataFrame, report: Any) -> None:
     sub_given = out["sub_event_type"]
     use_sub = known.isna() & (via_subtype != "") & (sub_given == "")
     out.loc[use_sub, "sub_event_type"] = given[use_sub].map(lambda v: _SUBTYPE_LOOKUP[v.lower()][1])
-    unknown = resolved.isna() & (given != "")
-    messages = _describe(given, unknown, f"unknown event type {{!r}}; shown as {OTHER!r}", 60)
-    report(unknown.to_numpy(), "event_type", messages, False)
-    keep_label = unknown & (sub_given == "")
-    out.loc[keep_label, "sub_event_type"] = given[keep_label]
-    out["event_type"] = resolved.fillna(OTHER)
+    own = resolved.isna()
+    out["event_type"] = resolved.where(~own, lowered.map(_spellings(given[own])))
+
+
+def _spellings(own: pd.Series) -> dict[str, str]:
+    """Each own type, lower-cased, to its most frequent spelling (ties: the first sorted)."""
+    counts = own.value_counts()
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    spelling: dict[str, str] = {}
+    for text, _ in ranked:
+        spelling.setdefault(str(text).lower(), str(text))
+    return spelling
 
 
 def _check_time(out: pd.DataFrame, report: Any) -> None:

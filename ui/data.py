@@ -17,6 +17,7 @@ from typing import Final
 import pandas as pd
 import streamlit as st
 
+from geo.categories import no_category_note, vocabulary_note
 from geo.dataset import Dataset
 from geo.validation import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
 from ui.language import current_language
@@ -122,6 +123,13 @@ def report(dataset: Dataset) -> None:
     )
     with st.sidebar.expander(label, expanded=bool(problems) and shown == 0):
         st.caption(t("data.read", kind=plain(dataset.kind), records=dataset.records, shown=shown))
+        language = current_language()
+        for note in (
+            vocabulary_note(dataset.categories, language),
+            no_category_note(dataset.categories, language),
+        ):
+            if note:
+                st.info(plain(note, ERROR_CHARS), icon=":material/info:")
         if problems:
             dropped = len({p.where for p in problems if p.dropped})
             st.caption(t("data.left_out", dropped=dropped))
