@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+import pandas as pd
+
 from geo.language import Language
 from geo.model import CATEGORY_BY_NAME, EVENT_TYPES, SHAPES
 
@@ -119,6 +121,12 @@ def assign_categories(counts: Mapping[str, int]) -> Categories:
     ]
     grouped = [DataCategory(k, n, GROUP_COLOR, GROUP_SHAPE, grouped=True) for k, n in own[keep:]]
     return Categories(tuple(acled + coloured + grouped))
+
+
+def categories_of(event_types: pd.Series) -> Categories:
+    """The categories of a column of event types (as validation leaves them)."""
+    counts = event_types.value_counts()
+    return assign_categories({str(k): int(v) for k, v in counts.items()})
 
 
 def category_label(key: str, language: Language | None = None) -> str:

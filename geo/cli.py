@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from geo.categories import assign_categories, category_label, no_category_note, vocabulary_note
+from geo.categories import categories_of, category_label, no_category_note, vocabulary_note
 from geo.story import Story, check_story, dates_by_id, load_story
 from geo.timeline import Timeline
 from geo.validation import DatasetError, LoadResult, load_events, problem_summary
@@ -30,7 +30,7 @@ def summarise(result: LoadResult, name: str, out: TextIO) -> None:
         counts = events["event_type"].value_counts().sort_index()
         for event_type, count in counts.items():
             print(f"    {count:>8}  {category_label(str(event_type))}", file=out)
-        categories = assign_categories({str(k): int(v) for k, v in counts.items()})
+        categories = categories_of(events["event_type"])
         notes = [n for n in (vocabulary_note(categories), no_category_note(categories)) if n]
         for note in notes:
             print(f"  information: {note}", file=out)

@@ -12,7 +12,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from geo.categories import Categories, assign_categories
+from geo.categories import Categories, categories_of
 from geo.language import Language
 from geo.limits import FILTER_OPTIONS
 from geo.model import Event
@@ -101,8 +101,7 @@ class Dataset:
             start = max(focus.start, timeline.first)
             end = min(focus.end, timeline.last)
             focus = replace(focus, start=start, end=end) if start <= end else None
-        counts = events["event_type"].value_counts()
-        categories = assign_categories({str(k): int(v) for k, v in counts.items()})
+        categories = categories_of(events["event_type"])
         return cls(
             name=name,
             kind=result.kind,

@@ -23,7 +23,7 @@ from streamlit_folium import (
     generate_js_hash,
 )
 
-from geo.categories import GROUP_COLOR, OKABE_ITO, Categories, assign_categories
+from geo.categories import GROUP_COLOR, OKABE_ITO, assign_categories, categories_of
 from geo.maps import (
     APP_FILES,
     APP_URL,
@@ -367,11 +367,7 @@ def events_table(n: int = len(GEOMETRIES)) -> gpd.GeoDataFrame:
 DATA_TABLE = events_table()
 
 
-def categories_of(table: pd.DataFrame) -> Categories:
-    return assign_categories(table["event_type"].value_counts().to_dict())
-
-
-DATA = MapData.from_events(DATA_TABLE, categories_of(DATA_TABLE))
+DATA = MapData.from_events(DATA_TABLE, categories_of(DATA_TABLE["event_type"]))
 
 
 def test_map_data_puts_markers_on_the_events() -> None:
@@ -432,7 +428,7 @@ def test_an_end_date_extends_an_event() -> None:
     table = events_table().assign(
         end_date=pd.to_datetime(pd.Series([None, "2019-12-31", None, None, "2019-01-01"]))
     )
-    data = MapData.from_events(table, categories_of(table))
+    data = MapData.from_events(table, categories_of(table["event_type"]))
     assert data.end.tolist() == [1, 18261, 18257, 18264, 18264]
 
 
@@ -475,7 +471,9 @@ HOSTILE = [
 
 
 def test_columns_are_safe_inside_a_script_element() -> None:
-    data = MapData.from_events(events_table().assign(title=HOSTILE), categories_of(DATA_TABLE))
+    data = MapData.from_events(
+        events_table().assign(title=HOSTILE), categories_of(DATA_TABLE["event_type"])
+    )
     text = safe_json(build_event_columns(data, np.ones(5, bool)))
     for raw in ("<", ">", "&", "\u2028", "\u2029"):
         assert raw not in text
@@ -485,7 +483,9 @@ def test_columns_are_safe_inside_a_script_element() -> None:
 def test_events_layer_reaches_the_map_as_built() -> None:
     """The columns survive st_folium's rendering, even titles that look like templates."""
     titles = [*HOSTILE[:3], "{{ 7*7 }}", "{% if x %}{# c #}"]
-    data = MapData.from_events(events_table().assign(title=titles), categories_of(DATA_TABLE))
+    data = MapData.from_events(
+        events_table().assign(title=titles), categories_of(DATA_TABLE["event_type"])
+    )
     built = build_event_columns(data, np.ones(5, bool))
     fmap: Any = base_map()
     fmap.get_root().render()
