@@ -162,11 +162,16 @@ def vocabulary_note(
     if not own:
         return ""
     listed = " · ".join(
-        f"{category_label(c.key, language)} {language.number(c.count)}" for c in own[:limit]
+        f"{_cut(category_label(c.key, language))} {language.number(c.count)}" for c in own[:limit]
     )
     if len(own) > limit:
         listed += " " + language.t("categories.more", count=language.number(len(own) - limit))
     return language.t("categories.own", categories=listed)
+
+
+def _cut(name: str, limit: int = 60) -> str:
+    """A name short enough for one line of a report."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def no_category_note(categories: Categories, language: Language | None = None) -> str:

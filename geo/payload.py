@@ -264,11 +264,14 @@ def category_styles(categories: Categories, language: Language) -> list[Category
     ]
     grouped = categories.grouped
     if grouped:
-        # The legend lists the members; past the filter menus' limit it says how many more.
-        listed = grouped[: FILTER_OPTIONS.value]
+        # The legend lists the members; past the filter menus' limit one line says how many more.
+        listed, rest = grouped[: FILTER_OPTIONS.value], grouped[FILTER_OPTIONS.value :]
         members: list[GroupMember] = [
             {"name": category_label(c.key, language), "count": c.count} for c in listed
         ]
+        if rest:
+            more = language.t("categories.more", count=language.number(len(rest)))
+            members.append({"name": more, "count": sum(c.count for c in rest)})
         styles.append(
             {
                 "name": language.t("type.grouped", count=language.number(len(grouped))),

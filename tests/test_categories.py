@@ -270,3 +270,8 @@ def test_validate_still_exits_1_on_a_real_problem(tmp_path: Path) -> None:
 
 def test_categories_of_a_column() -> None:
     assert categories_of(STRIKES_DATA.events["event_type"]) == STRIKES_DATA.categories
+
+
+def test_a_long_name_is_cut_in_the_information_line() -> None:
+    note = vocabulary_note(assign_categories({"x" * 5000: 2}))
+    assert note.endswith(": " + "x" * 59 + "… 2")

@@ -24,6 +24,7 @@ from streamlit_folium import (
 )
 
 from geo.categories import GROUP_COLOR, OKABE_ITO, assign_categories, categories_of
+from geo.limits import FILTER_OPTIONS
 from geo.maps import (
     APP_FILES,
     APP_URL,
@@ -560,3 +561,12 @@ def test_fit_bounds_across_the_date_line(
     expected = (edges[0] - 0.3, edges[1] - 0.3, edges[2] + 0.3, edges[3] + 0.3)
     assert (south, west, north, east) == pytest.approx(expected)
     assert isinstance(west, float) and isinstance(east, float)
+
+
+def test_the_legend_lists_grouped_categories_up_to_the_limit_then_how_many_more() -> None:
+    counts = {f"t{i:05}": 10 for i in range(7 + FILTER_OPTIONS.value + 5)}
+    group = layer_config(render_map(counts=counts)[0])["categories"][-1]
+    members = group["members"]
+    assert len(members) == FILTER_OPTIONS.value + 1
+    assert members[-1] == {"name": "and 5 more", "count": 50}
+    assert group["count"] == 10 * (FILTER_OPTIONS.value + 5)
