@@ -125,6 +125,25 @@ class Dataset:
         """The dataset's categories as the data write them, in display order ("" is none)."""
         return self.categories.keys
 
+    @cached_property
+    def type_options(self) -> list[str]:
+        """The categories the type filter lists: every one up to the limit, else the largest.
+
+        A file can hold as many categories as records; the menu is sent on every rerun.
+        """
+        return self.event_types[: FILTER_OPTIONS.value]
+
+    def type_note(self, language: Language) -> str:
+        """Says how many categories the type filter leaves out ("" when it lists them all)."""
+        total = len(self.event_types)
+        if total <= FILTER_OPTIONS.value:
+            return ""
+        return language.t(
+            "filters.types_note",
+            listed=language.number(FILTER_OPTIONS.value),
+            total=language.number(total),
+        )
+
     def counts(self, column: str) -> pd.Series:
         """How many events have each value of a column (actors count both actor columns)."""
         cached = self._counts.get(column)
@@ -166,7 +185,11 @@ class Dataset:
         """Events passing the type, actor and country filters (empty filter = all)."""
         mask = np.ones(len(self.events), dtype=bool)
         if types is not None:
-            mask &= self.events["event_type"].isin(list(types)).to_numpy()
+            chosen = self.events["event_type"].isin(list(types))
+            if len(self.type_options) < len(self.event_types):
+                # A category the menu does not list cannot be left out: it is always shown.
+                chosen |= ~self.events["event_type"].isin(self.type_options)
+            mask &= chosen.to_numpy()
         if actors:
             wanted = list(actors)
             mask &= (

@@ -28,6 +28,7 @@ from geo.dataset import Dataset
 from geo.detail import render_event_html
 from geo.export import to_acled_csv_bytes, to_geojson_bytes
 from geo.language import Language
+from geo.limits import FILTER_OPTIONS
 from geo.model import CATEGORY_BY_NAME, EVENT_TYPES, SHAPES
 from geo.validation import load_events_from_bytes
 from tests.category_files import MANY, MIXED, STRIKES, csv_text, write_csv
@@ -275,3 +276,26 @@ def test_categories_of_a_column() -> None:
 def test_a_long_name_is_cut_in_the_information_line() -> None:
     note = vocabulary_note(assign_categories({"x" * 5000: 2}))
     assert note.endswith(": " + "x" * 59 + "… 2")
+
+
+def test_past_the_menus_limit_the_largest_are_listed_and_the_rest_always_shown() -> None:
+    limit = FILTER_OPTIONS.value
+    counts = (("Battles", 1), *((f"kind {i:04}", 2 if i < 5 else 1) for i in range(limit + 9)))
+    dataset = dataset_of(counts)
+    assert len(dataset.event_types) == limit + 10
+    assert dataset.type_options == dataset.event_types[:limit]
+    assert dataset.type_options[:6] == ["Battles", *(f"kind {i:04}" for i in range(5))]
+    assert dataset.type_note(Language()) == (
+        f"The {limit:,} largest of {limit + 10:,} categories are listed; "
+        "the others are always shown."
+    )
+    only_battles = dataset.filter_mask(types=["Battles"])
+    unlisted = ~dataset.events["event_type"].isin(dataset.type_options).to_numpy()
+    assert unlisted.sum() == 10
+    assert (
+        only_battles == (unlisted | (dataset.events["event_type"] == "Battles").to_numpy())
+    ).all()
+    # The map still draws a handful of styles, whatever the number of categories.
+    # Battles, six palette colours (vermillion is too near Battles' red) and the group.
+    assert len(dataset.map_config("t")["categories"]) == 1 + 6 + 1
+    assert STRIKES_DATA.type_note(Language()) == ""

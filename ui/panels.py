@@ -34,7 +34,7 @@ def sidebar_controls(dataset: Dataset) -> None:
     t = lang.t
     st.sidebar.markdown(f"### {t('filters.heading')}")
     for label, column, key, options in (
-        ("filters.type", "event_type", "types", dataset.event_types),
+        ("filters.type", "event_type", "types", dataset.type_options),
         ("filters.actor", "actor", "actors", None),
         ("filters.country", "country", "countries", None),
     ):
@@ -51,8 +51,9 @@ def sidebar_controls(dataset: Dataset) -> None:
                 else f"{value} ({lang.number(counts.get(value, 0))})"
             ),
         )
-        if options is None and dataset.filter_note(column):
-            st.sidebar.caption(dataset.filter_note(column))
+        note = dataset.filter_note(column) if options is None else dataset.type_note(lang)
+        if note:
+            st.sidebar.caption(note)
     st.sidebar.markdown(f"### {t('time.heading')}")
     st.sidebar.radio(
         t("time.show"),
