@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, ViewportSize, expect
 
 from harness.server import DashboardServer
+from tests.browser.access import axe_violations
 from tests.browser.helpers import wait_for_map, wait_idle
 from tests.category_files import write_csv
 
@@ -61,6 +62,7 @@ def test_own_categories_in_the_legend_and_the_type_filter(
     expect(members.locator(".fp-legend-name")).to_have_text([name for name, _ in GROUPED])
     expect(members.locator(".fp-legend-count")).to_have_text([str(n) for _, n in GROUPED])
     expect(members.first).to_be_visible()
+    assert axe_violations(page) == []
 
     # The type filter lists every category, the grouped ones too, each with its count.
     types = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
