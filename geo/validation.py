@@ -237,27 +237,39 @@ def _check_types(out: pd.DataFrame) -> None:
 
     A type outside ACLED's vocabulary is information, not a problem (geo.categories reports
     it). Spellings that differ only in case or spacing are one category, written the way the
-    file writes it most often.
+    file writes it most often. Worked out once per distinct value: a file has few.
     """
-    given = out["event_type"].str.split().str.join(" ").fillna("")
-    lowered = given.str.lower()
-    known = lowered.map(_TYPE_LOOKUP)
-    via_subtype = lowered.map(_SUBTYPE_CATEGORY).fillna("")
-    resolved = known.where(known.notna(), via_subtype.where(via_subtype != "", None))
-    sub_given = out["sub_event_type"]
-    use_sub = known.isna() & (via_subtype != "") & (sub_given == "")
-    out.loc[use_sub, "sub_event_type"] = given[use_sub].map(lambda v: _SUBTYPE_LOOKUP[v.lower()][1])
-    own = resolved.isna()
-    out["event_type"] = resolved.where(~own, lowered.map(_spellings(given[own])))
+    given = out["event_type"]
+    type_of: dict[str, str] = {}
+    sub_of: dict[str, str] = {}
+    own_text: dict[str, str] = {}  # value as given -> its text, spaces tidied
+    own: dict[str, int] = {}  # tidied text -> events
+    for value, count in given.value_counts().items():
+        text = " ".join(str(value).split())
+        lowered = text.lower()
+        if lowered in _TYPE_LOOKUP:
+            type_of[str(value)] = _TYPE_LOOKUP[lowered]
+        elif lowered in _SUBTYPE_LOOKUP:
+            type_of[str(value)], sub_of[str(value)] = _SUBTYPE_LOOKUP[lowered]
+        else:
+            own_text[str(value)] = text
+            own[text] = own.get(text, 0) + int(count)
+    spelling = _spellings(own)
+    type_of |= {value: spelling[text.lower()] for value, text in own_text.items()}
+    if sub_of:
+        use_sub = given.isin(list(sub_of)) & (out["sub_event_type"] == "")
+        out.loc[use_sub, "sub_event_type"] = given[use_sub].map(sub_of)
+    out["event_type"] = given.map(type_of)
 
 
-def _spellings(own: pd.Series) -> dict[str, str]:
+def _spellings(own: dict[str, int]) -> dict[str, str]:
     """Each own type, lower-cased, to its most frequent spelling (ties: the first sorted)."""
-    counts = own.value_counts()
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    spelling: dict[str, str] = {}
-    for text, _ in ranked:
-        spelling.setdefault(str(text).lower(), str(text))
+    spelling = {text.lower(): text for text in own}
+    if len(spelling) == len(own):  # the usual file: every type written one way
+        return spelling
+    spelling = {}
+    for text, _ in sorted(own.items(), key=lambda item: (-item[1], item[0])):
+        spelling.setdefault(text.lower(), text)
     return spelling
 
 
