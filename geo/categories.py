@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 import pandas as pd
 
@@ -38,12 +38,14 @@ TOO_CLOSE: Final = 30.0
 NO_CATEGORY: Final = ""
 
 
-@dataclass(frozen=True, slots=True)
-class DataCategory:
-    """One category of a dataset: its value in the data, how many events, how it is drawn."""
+class DataCategory(NamedTuple):
+    """One category of a dataset: its value in the data, how many events, how it is drawn.
+
+    A tuple, not a dataclass: a hostile file can bring as many categories as records.
+    """
 
     key: str
-    count: int
+    events: int
     color: str
     shape: str
     acled: bool = False
@@ -83,7 +85,7 @@ class Categories:
     def count(self, key: str) -> int:
         """How many events a category has."""
         found = self._by_key.get(key)
-        return found.count if found else 0
+        return found.events if found else 0
 
     @property
     def own(self) -> tuple[DataCategory, ...]:
@@ -92,7 +94,7 @@ class Categories:
 
 
 def _by_size(category: DataCategory) -> tuple[int, str]:
-    return (-category.count, category.key)
+    return (-category.events, category.key)
 
 
 def assign_categories(counts: Mapping[str, int]) -> Categories:
@@ -162,7 +164,7 @@ def vocabulary_note(
     if not own:
         return ""
     listed = " · ".join(
-        f"{_cut(category_label(c.key, language))} {language.number(c.count)}" for c in own[:limit]
+        f"{_cut(category_label(c.key, language))} {language.number(c.events)}" for c in own[:limit]
     )
     if len(own) > limit:
         listed += " " + language.t("categories.more", count=language.number(len(own) - limit))

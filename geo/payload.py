@@ -245,9 +245,13 @@ def build_event_columns(data: MapData, mask: np.ndarray) -> EventColumns:
 def style_indexes(event_types: pd.Series, categories: Categories) -> np.ndarray:
     """Each event's index into the map's category styles (the grouped ones share the last)."""
     coloured = categories.coloured
-    index = {c.key: i for i, c in enumerate(coloured)}
-    grouped = len(coloured)
-    return event_types.map(index).fillna(grouped).to_numpy(np.int64)
+    values = event_types.to_numpy(dtype=object)
+    index = np.full(len(values), len(coloured), dtype=np.int64)
+    # A handful of comparisons over the column: a map through a dict of every category costs
+    # more when a file has many.
+    for i, category in enumerate(coloured):
+        index[values == category.key] = i
+    return index
 
 
 def category_styles(categories: Categories, language: Language) -> list[CategoryStyle]:
@@ -257,7 +261,7 @@ def category_styles(categories: Categories, language: Language) -> list[Category
             "name": category_label(c.key, language),
             "color": c.color,
             "shape": c.shape,
-            "count": c.count,
+            "count": c.events,
             "members": [],
         }
         for c in categories.coloured
@@ -267,17 +271,17 @@ def category_styles(categories: Categories, language: Language) -> list[Category
         # The legend lists the members; past the filter menus' limit one line says how many more.
         listed, rest = grouped[: FILTER_OPTIONS.value], grouped[FILTER_OPTIONS.value :]
         members: list[GroupMember] = [
-            {"name": category_label(c.key, language), "count": c.count} for c in listed
+            {"name": category_label(c.key, language), "count": c.events} for c in listed
         ]
         if rest:
             more = language.t("categories.more", count=language.number(len(rest)))
-            members.append({"name": more, "count": sum(c.count for c in rest)})
+            members.append({"name": more, "count": sum(c.events for c in rest)})
         styles.append(
             {
                 "name": language.t("type.grouped", count=language.number(len(grouped))),
                 "color": GROUP_COLOR,
                 "shape": GROUP_SHAPE,
-                "count": sum(c.count for c in grouped),
+                "count": sum(c.events for c in grouped),
                 "members": members,
             }
         )

@@ -49,7 +49,7 @@ MANY_DATA = dataset_of(MANY, "many.csv")
 
 def test_own_categories_get_okabe_ito_by_size_and_cycle_the_shapes() -> None:
     cats = assign_categories({"b": 5, "a": 5, "c": 9})
-    assert [(c.key, c.count, c.color, c.shape) for c in cats.entries] == [
+    assert [(c.key, c.events, c.color, c.shape) for c in cats.entries] == [
         ("c", 9, OKABE_ITO[0], SHAPES[0]),
         ("a", 5, OKABE_ITO[1], SHAPES[1]),  # a tie goes by name
         ("b", 5, OKABE_ITO[2], SHAPES[2]),
@@ -97,7 +97,7 @@ def test_past_the_palette_the_largest_keep_colours_and_the_rest_are_grouped() ->
     cats = MANY_DATA.categories
     assert [c.key for c in cats.coloured] == [name for name, _ in MANY[:7]]
     assert [c.color for c in cats.coloured] == list(OKABE_ITO)
-    assert [(c.key, c.count) for c in cats.grouped] == list(MANY[7:])
+    assert [(c.key, c.events) for c in cats.grouped] == list(MANY[7:])
     assert {c.color for c in cats.grouped} == {GROUP_COLOR}
     # Each stays a category of its own: in the filter's list, with its count.
     assert MANY_DATA.event_types == [name for name, _ in MANY]
@@ -190,7 +190,7 @@ def test_a_file_of_its_own_categories_loads_them_without_a_problem() -> None:
     assert STRIKES_DATA.problems == ()
     assert len(STRIKES_DATA) == 300
     assert STRIKES_DATA.event_types == ["Airstrike", "SOF"]
-    assert [(c.count, c.color) for c in STRIKES_DATA.categories.entries] == [
+    assert [(c.events, c.color) for c in STRIKES_DATA.categories.entries] == [
         (186, OKABE_ITO[0]),
         (114, OKABE_ITO[1]),
     ]
