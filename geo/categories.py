@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Final, NamedTuple
 
 import pandas as pd
@@ -55,7 +56,7 @@ class DataCategory(NamedTuple):
 @dataclass(frozen=True)
 class Categories:
     """A dataset's categories in display order: ACLED's in their order, then the file's own by
-    size (ties by name); the grouped ones last."""
+    size (ties by name), the grouped ones being the smallest. Read-only: the parts are made once."""
 
     entries: tuple[DataCategory, ...]
     _by_key: dict[str, DataCategory] = field(init=False, repr=False, compare=False)
@@ -63,17 +64,17 @@ class Categories:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {c.key: c for c in self.entries})
 
-    @property
+    @cached_property
     def keys(self) -> list[str]:
         """The categories' values in the data, in display order."""
         return [c.key for c in self.entries]
 
-    @property
+    @cached_property
     def coloured(self) -> tuple[DataCategory, ...]:
         """The categories with a colour of their own."""
         return tuple(c for c in self.entries if not c.grouped)
 
-    @property
+    @cached_property
     def grouped(self) -> tuple[DataCategory, ...]:
         """The categories that share the grouped entry, largest first."""
         return tuple(c for c in self.entries if c.grouped)
@@ -87,14 +88,10 @@ class Categories:
         found = self._by_key.get(key)
         return found.events if found else 0
 
-    @property
+    @cached_property
     def own(self) -> tuple[DataCategory, ...]:
         """The categories outside ACLED's vocabulary (no category included), largest first."""
-        return tuple(sorted((c for c in self.entries if not c.acled), key=_by_size))
-
-
-def _by_size(category: DataCategory) -> tuple[int, str]:
-    return (-category.events, category.key)
+        return tuple(c for c in self.entries if not c.acled)
 
 
 def assign_categories(counts: Mapping[str, int]) -> Categories:
