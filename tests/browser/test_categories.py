@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
 
+from geo.categories import OKABE_ITO
 from harness.server import DashboardServer
 from tests.browser.access import axe_violations
-from tests.browser.helpers import wait_for_map, wait_idle
+from tests.browser.helpers import control, map_frame, wait_for_map, wait_idle
 from tests.category_files import write_csv
 
 # Ten categories of a file's own: seven keep a colour, the three smallest share one entry.
@@ -29,6 +30,23 @@ OWN = (
 )
 COLOURED, GROUPED = OWN[:7], OWN[7:]
 DESKTOP = ViewportSize(width=1400, height=950)
+# The distinct opaque colours painted on a canvas, as #rrggbb.
+CHART_COLOURS = """canvas => {
+  const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  const seen = new Set();
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3] < 200) continue;
+    seen.add("#" + [0, 1, 2].map(k => data[i + k].toString(16).padStart(2, "0")).join(""));
+  }
+  return [...seen];
+}"""
+# Events per category in the chart, summed over its bars.
+CHART_COUNTS = """() => {
+  const chart = window.flashpoint.histogram;
+  const sums = new Array(chart.ncat).fill(0);
+  chart.counts.forEach((n, i) => { sums[i % chart.ncat] += n; });
+  return sums;
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +81,13 @@ def test_own_categories_in_the_legend_and_the_type_filter(
     expect(members.locator(".fp-legend-count")).to_have_text([str(n) for _, n in GROUPED])
     expect(members.first).to_be_visible()
     assert axe_violations(page) == []
+
+    # The timeline chart stacks each day's events by category, the grouped ones as one, in
+    # the categories' colours (the smallest stacks are a pixel high: the largest are checked).
+    stacked = map_frame(page).locator("body").evaluate(CHART_COUNTS)
+    assert stacked == [n for _, n in COLOURED] + [sum(n for _, n in GROUPED)]
+    drawn = control(page, "histogram").evaluate(CHART_COLOURS)
+    assert set(OKABE_ITO[:4]) <= set(drawn)
 
     # The type filter lists every category, the grouped ones too, each with its count.
     types = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
