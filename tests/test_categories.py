@@ -299,3 +299,13 @@ def test_past_the_menus_limit_the_largest_are_listed_and_the_rest_always_shown()
     # Battles, six palette colours (vermillion is too near Battles' red) and the group.
     assert len(dataset.map_config("t")["categories"]) == 1 + 6 + 1
     assert STRIKES_DATA.type_note(Language()) == ""
+
+
+def test_a_category_column_chosen_by_name_keeps_its_categories(tmp_path: Path) -> None:
+    text = csv_text(STRIKES).replace("date,longitude,latitude,type", "when,x_coord,y_coord,kind", 1)
+    path = tmp_path / "renamed.csv"
+    path.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    spec = "date=when,lat=y_coord,lon=x_coord,type=kind"
+    assert main(["validate", str(path), "--columns", spec], out, io.StringIO()) == EXIT_OK
+    assert "kept as they are: Airstrike 186 · SOF 114" in out.getvalue()
