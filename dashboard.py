@@ -103,7 +103,7 @@ def side_panel(dataset: Dataset, story: Story | None, embedded: bool = False) ->
     else:
         draw_detail(dataset, current)
         draw_event_list(dataset, visible)
-    sync_address_bar(current_view(dataset.event_types))
+    sync_address_bar(current_view(dataset.type_options))
     draw_bridge(
         view_state(dataset, story),
         on_date=lambda: on_bridge_date(dataset),

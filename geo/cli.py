@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from geo.categories import categories_of, category_label, no_category_note, vocabulary_note
 from geo.columns import ColumnMap, ColumnSpecError, ColumnUse, parse_columns
 from geo.story import Story, check_story, dates_by_id, load_story
 from geo.timeline import Timeline
@@ -29,8 +30,13 @@ def summarise(result: LoadResult, name: str, out: TextIO) -> None:
     if timeline.first is not None:
         print(f"  dates: {timeline.first:%Y-%m-%d} to {timeline.last:%Y-%m-%d}", file=out)
         print("  events per type:", file=out)
-        for event_type, count in events["event_type"].value_counts().sort_index().items():
-            print(f"    {count:>8}  {event_type}", file=out)
+        counts = events["event_type"].value_counts().sort_index()
+        for event_type, count in counts.items():
+            print(f"    {count:>8}  {category_label(str(event_type))}", file=out)
+        categories = categories_of(events["event_type"])
+        notes = [n for n in (vocabulary_note(categories), no_category_note(categories)) if n]
+        for note in notes:
+            print(f"  information: {note}", file=out)
     if not result.problems:
         print("  no problems found", file=out)
         return

@@ -12,10 +12,11 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from geo.categories import Categories, categories_of
 from geo.columns import ColumnUse, FileColumns
 from geo.language import Language
 from geo.limits import FILTER_OPTIONS
-from geo.model import EVENT_TYPES, Event
+from geo.model import Event
 from geo.payload import MapConfig, MapData, build_map_config
 from geo.progress import Progress, tell
 from geo.timeline import Mode, Timeline, parse_iso_day
@@ -85,6 +86,7 @@ class Dataset:
     map_data: MapData
     row_of_id: dict[str, int]
     focus: Focus | None
+    categories: Categories
     story_name: str | None = None
     folder: str | None = None
     columns: FileColumns | None = None  # the file's own columns, for choosing others
@@ -112,7 +114,8 @@ class Dataset:
             start = max(focus.start, timeline.first)
             end = min(focus.end, timeline.last)
             focus = replace(focus, start=start, end=end) if start <= end else None
-        map_data = MapData.from_events(events)
+        categories = categories_of(events["event_type"])
+        map_data = MapData.from_events(events, categories)
         tell(progress, "indexing", 0.9)
         dataset = cls(
             name=name,
@@ -124,6 +127,7 @@ class Dataset:
             map_data=map_data,
             row_of_id={str(v): i for i, v in enumerate(events["id"].tolist())},
             focus=focus,
+            categories=categories,
             story_name=story_name_from_meta(result.meta),
             folder=folder,
             columns=result.columns,
@@ -137,9 +141,27 @@ class Dataset:
 
     @cached_property
     def event_types(self) -> list[str]:
-        """Event types present, in vocabulary order (worked out once: the data never change)."""
-        present = set(self.events["event_type"].unique().tolist())
-        return [t for t in EVENT_TYPES if t in present]
+        """The dataset's categories as the data write them, in display order ("" is none)."""
+        return self.categories.keys
+
+    @cached_property
+    def type_options(self) -> list[str]:
+        """The categories the type filter lists: every one up to the limit, else the largest.
+
+        A file can hold as many categories as records; the menu is sent on every rerun.
+        """
+        return self.event_types[: FILTER_OPTIONS.value]
+
+    def type_note(self, language: Language) -> str:
+        """Says how many categories the type filter leaves out ("" when it lists them all)."""
+        total = len(self.event_types)
+        if total <= FILTER_OPTIONS.value:
+            return ""
+        return language.t(
+            "filters.types_note",
+            listed=language.number(FILTER_OPTIONS.value),
+            total=language.number(total),
+        )
 
     def counts(self, column: str) -> pd.Series:
         """How many events have each value of a column (actors count both actor columns)."""
@@ -182,7 +204,11 @@ class Dataset:
         """Events passing the type, actor and country filters (empty filter = all)."""
         mask = np.ones(len(self.events), dtype=bool)
         if types is not None:
-            mask &= self.events["event_type"].isin(list(types)).to_numpy()
+            chosen = self.events["event_type"].isin(list(types))
+            if len(self.type_options) < len(self.event_types):
+                # A category the menu does not list cannot be left out: it is always shown.
+                chosen |= ~self.events["event_type"].isin(self.type_options)
+            mask &= chosen.to_numpy()
         if actors:
             wanted = list(actors)
             mask &= (
@@ -198,7 +224,7 @@ class Dataset:
         assert first is not None and last is not None, "a dataset has at least one event"
         language = language or Language()
         return build_map_config(
-            event_types=self.event_types,
+            categories=self.categories,
             token=token,
             first=first,
             last=last,

@@ -8,6 +8,7 @@ from html import escape
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from geo.categories import Categories, assign_categories, category_label
 from geo.claims import FIGURE_COLUMNS, Claim
 from geo.language import Language
 from geo.model import (
@@ -16,7 +17,6 @@ from geo.model import (
     TIME_PRECISION_WORDS,
     YEAR_PRECISION,
     Event,
-    category_of,
 )
 
 SAFE_SCHEMES: Final = frozenset({"http", "https"})
@@ -141,18 +141,20 @@ def render_claims(event: Event, language: Language = ENGLISH) -> str:
 
 
 def render_event_html(
-    event: Event, language: Language = ENGLISH, translation: Mapping[str, str] | None = None
+    event: Event,
+    language: Language = ENGLISH,
+    translation: Mapping[str, str] | None = None,
+    categories: Categories | None = None,
 ) -> str:
-    """The detail panel for one event, in a language; a translated title or notes come with
-    the source text beside them."""
+    """The detail panel for one event, in a language, coloured as its dataset draws its
+    category; a translated title or notes come with the source text beside them."""
     t = language.t
     translation = translation or {}
     title = translation.get("title") or event.title or event.id
     notes = translation.get("notes") or event.notes
-    category = category_of(event.event_type)
-    kind = escape(
-        t(f"type.{category.name}") if category.name == event.event_type else event.event_type
-    )
+    categories = categories or assign_categories({event.event_type: 1})
+    category = categories.get(event.event_type)
+    kind = escape(category_label(event.event_type, language))
     kind += f" · {escape(event.sub_event_type)}" if event.sub_event_type else ""
     actors = escape(t("detail.versus")).join(escape(a) for a in (event.actor1, event.actor2) if a)
     killed, injured = (

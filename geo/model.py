@@ -1,4 +1,6 @@
-"""The event record and the category vocabulary (ACLED event types), defined once."""
+"""The event record and ACLED's vocabulary of event types (with their colours), defined once.
+
+A dataset's own categories are derived from its data in geo.categories."""
 
 from __future__ import annotations
 
@@ -21,8 +23,6 @@ class Category:
     shape: str
     sub_types: tuple[str, ...]
 
-
-OTHER: Final = "Other"
 
 CATEGORIES: Final[tuple[Category, ...]] = (
     Category(
@@ -72,7 +72,6 @@ CATEGORIES: Final[tuple[Category, ...]] = (
             "Other",
         ),
     ),
-    Category(OTHER, "#a0a7b4", "circle", ()),
 )
 
 CATEGORY_BY_NAME: Final[dict[str, Category]] = {c.name: c for c in CATEGORIES}
@@ -124,11 +123,6 @@ CLAIMS_FIELD: Final = "claims"
 FIELDS: Final[tuple[str, ...]] = (
     TEXT_FIELDS + DATE_FIELDS + INT_FIELDS + FLOAT_FIELDS + LIST_FIELDS + (CLAIMS_FIELD,)
 )
-
-
-def category_of(event_type: str) -> Category:
-    """Return the category drawn for an event type (unknown types draw as Other)."""
-    return CATEGORY_BY_NAME.get(event_type, CATEGORY_BY_NAME[OTHER])
 
 
 def _missing(value: Any) -> bool:
@@ -215,7 +209,7 @@ class Event:
             end_date=_optional_date(row.get("end_date")),
             event_time=_text(row.get("event_time")),
             time_precision=_optional_int(row.get("time_precision")),
-            event_type=_text(row.get("event_type")) or OTHER,
+            event_type=_text(row.get("event_type")),
             sub_event_type=_text(row.get("sub_event_type")),
             actor1=_text(row.get("actor1")),
             actor2=_text(row.get("actor2")),

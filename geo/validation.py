@@ -26,7 +26,6 @@ from geo.model import (
     FLOAT_FIELDS,
     INT_FIELDS,
     LIST_FIELDS,
-    OTHER,
     TEXT_FIELDS,
     TIME_PRECISION_WORDS,
 )
@@ -166,7 +165,7 @@ def validate(
     _check_numbers(frame, out, report)
     out["time_precision"] = coarsest_precision(out["time_precision"], dates.precision)
     check_claims(frame, out, report)
-    _check_types(out, report)
+    _check_types(out)
     _check_time(out, report)
     check_swapped(geometry, out, report)
     tell(progress, "validating", 0.9)
@@ -283,21 +282,45 @@ def _check_numbers(frame: pd.DataFrame, out: pd.DataFrame, report: Any) -> None:
         out[name] = clean.astype("Int64") if name in INT_FIELDS else clean.astype("Float64")
 
 
-def _check_types(out: pd.DataFrame, report: Any) -> None:
+def _check_types(out: pd.DataFrame) -> None:
+    """ACLED's types (and sub-types) in ACLED's spelling; a file's own types kept as written.
+
+    A type outside ACLED's vocabulary is information, not a problem (geo.categories reports
+    it). Spellings that differ only in case or spacing are one category, written the way the
+    file writes it most often. Worked out once per distinct value: a file has few.
+    """
     given = out["event_type"]
-    lowered = given.str.lower()
-    known = lowered.map(_TYPE_LOOKUP)
-    via_subtype = lowered.map(_SUBTYPE_CATEGORY).fillna("")
-    resolved = known.where(known.notna(), via_subtype.where(via_subtype != "", None))
-    sub_given = out["sub_event_type"]
-    use_sub = known.isna() & (via_subtype != "") & (sub_given == "")
-    out.loc[use_sub, "sub_event_type"] = given[use_sub].map(lambda v: _SUBTYPE_LOOKUP[v.lower()][1])
-    unknown = resolved.isna() & (given != "")
-    messages = _describe(given, unknown, f"unknown event type {{!r}}; shown as {OTHER!r}", 60)
-    report(unknown.to_numpy(), "event_type", messages, False)
-    keep_label = unknown & (sub_given == "")
-    out.loc[keep_label, "sub_event_type"] = given[keep_label]
-    out["event_type"] = resolved.fillna(OTHER)
+    type_of: dict[str, str] = {}
+    sub_of: dict[str, str] = {}
+    own_text: dict[str, str] = {}  # value as given -> its text, spaces tidied
+    own: dict[str, int] = {}  # tidied text -> events
+    for value, count in given.value_counts().items():
+        text = " ".join(str(value).split())
+        lowered = text.lower()
+        if lowered in _TYPE_LOOKUP:
+            type_of[str(value)] = _TYPE_LOOKUP[lowered]
+        elif lowered in _SUBTYPE_LOOKUP:
+            type_of[str(value)], sub_of[str(value)] = _SUBTYPE_LOOKUP[lowered]
+        else:
+            own_text[str(value)] = text
+            own[text] = own.get(text, 0) + int(count)
+    spelling = _spellings(own)
+    type_of |= {value: spelling[text.lower()] for value, text in own_text.items()}
+    if sub_of:
+        use_sub = given.isin(list(sub_of)) & (out["sub_event_type"] == "")
+        out.loc[use_sub, "sub_event_type"] = given[use_sub].map(sub_of)
+    out["event_type"] = given.map(type_of)
+
+
+def _spellings(own: dict[str, int]) -> dict[str, str]:
+    """Each own type, lower-cased, to its most frequent spelling (ties: the first sorted)."""
+    spelling = {text.lower(): text for text in own}
+    if len(spelling) == len(own):  # the usual file: every type written one way
+        return spelling
+    spelling = {}
+    for text, _ in sorted(own.items(), key=lambda item: (-item[1], item[0])):
+        spelling.setdefault(text.lower(), text)
+    return spelling
 
 
 def _check_time(out: pd.DataFrame, report: Any) -> None:

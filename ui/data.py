@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.cache import LoadCache
+from geo.categories import no_category_note, vocabulary_note
 from geo.cli import add_reading_options
 from geo.columns import (
     ColumnMap,
@@ -256,6 +257,13 @@ def report(dataset: Dataset) -> None:
         st.caption(t("data.read", kind=plain(dataset.kind), records=dataset.records, shown=shown))
         for line in used_lines(dataset.used):
             st.caption(line)
+        language = current_language()
+        for note in (
+            vocabulary_note(dataset.categories, language),
+            no_category_note(dataset.categories, language),
+        ):
+            if note:
+                st.info(plain(note, ERROR_CHARS), icon=":material/info:")
         if problems:
             dropped = len({p.where for p in problems if p.dropped})
             st.caption(t("data.left_out", dropped=dropped))

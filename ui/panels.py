@@ -10,12 +10,12 @@ import pyarrow as pa
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.categories import category_label
 from geo.dataset import Dataset
 from geo.detail import count_labels, render_event_html
 from geo.export import to_acled_csv_bytes, to_geojson_bytes
 from geo.language import Language
 from geo.maps import build_base_map, build_events_layer, fit_bounds
-from geo.model import EVENT_TYPES
 from geo.payload import build_event_columns
 from geo.share import BASEMAPS, SETTINGS
 from geo.timeline import MODES
@@ -34,7 +34,7 @@ def sidebar_controls(dataset: Dataset) -> None:
     t = lang.t
     st.sidebar.markdown(f"### {t('filters.heading')}")
     for label, column, key, options in (
-        ("filters.type", "event_type", "types", dataset.event_types),
+        ("filters.type", "event_type", "types", dataset.type_options),
         ("filters.actor", "actor", "actors", None),
         ("filters.country", "country", "countries", None),
     ):
@@ -46,12 +46,14 @@ def sidebar_controls(dataset: Dataset) -> None:
             key=filter_key(key),
             placeholder=t("filters.placeholder"),
             format_func=lambda value, counts=counts, typed=options is not None: (
-                f"{type_name(lang, value) if typed else value} "
-                f"({lang.number(counts.get(value, 0))})"
+                f"{category_label(value, lang)} ({lang.number(dataset.categories.count(value))})"
+                if typed
+                else f"{value} ({lang.number(counts.get(value, 0))})"
             ),
         )
-        if options is None and dataset.filter_note(column):
-            st.sidebar.caption(dataset.filter_note(column))
+        note = dataset.filter_note(column) if options is None else dataset.type_note(lang)
+        if note:
+            st.sidebar.caption(note)
     st.sidebar.markdown(f"### {t('time.heading')}")
     st.sidebar.radio(
         t("time.show"),
@@ -73,12 +75,6 @@ def sidebar_controls(dataset: Dataset) -> None:
         format_func=BASEMAPS.__getitem__,
         help=t("map.basemap_help"),
     )
-
-
-def type_name(language: Language, event_type: str) -> str:
-    """An event type in the page's language (a type from the data keeps its own name)."""
-    known = f"type.{event_type}"
-    return language.t(known) if event_type in EVENT_TYPES else event_type
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -162,7 +158,8 @@ def draw_detail(dataset: Dataset, current: Any) -> None:
     texts = event_texts(state.dataset_token, dataset)
     event = dataset.event(state.event) if state.event else None
     if event is not None:
-        st.html(render_event_html(event, lang, translation_of(texts, event.id, lang.code)))
+        translation = translation_of(texts, event.id, lang.code)
+        st.html(render_event_html(event, lang, translation, dataset.categories))
         if st.button(lang.t("detail.clear"), key="clear_event"):
             select_event(None)
             st.rerun(scope="fragment")
@@ -202,7 +199,9 @@ def list_columns(token: str, lang: str, _dataset: Dataset) -> dict[str, np.ndarr
             translation_of(texts, i, lang).get("title", title)
             for i, title in zip(ids, events["title"], strict=True)
         ],
-        "list.type": [type_name(language, v) for v in events["event_type"]],
+        "list.type": events["event_type"]
+        .map({key: category_label(key, language) for key in _dataset.event_types})
+        .tolist(),
         "list.place": events["location"].tolist(),
         "list.killed": [
             language.t("claims.unknown") if v == "unknown" else language.native_digits(v)

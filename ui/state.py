@@ -67,7 +67,7 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
     view, notices = parse_view(
         address,
         event_ids=dataset.row_of_id,
-        event_types=dataset.event_types,
+        event_types=dataset.type_options,
         first=timeline.first,
         last=timeline.last,
         story_steps=len(story) if story else 0,
@@ -87,7 +87,7 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
     set_story(view.story if step else None)
     st.session_state.story_prologue = bool(step and step.prologue)
     st.session_state[filter_key("types")] = (
-        list(view.types) if view.types is not None else dataset.event_types
+        list(view.types) if view.types is not None else dataset.type_options
     )
     st.session_state[filter_key("actors")] = [
         a for a in view.actors if a in dataset.counts("actor")

@@ -226,7 +226,7 @@
     this.tooltip.hidden = true;
     this.container.appendChild(this.tooltip);
     this.addHeading();
-    if (config.legend && config.legend.length) this.addLegend();
+    if (config.categories.length) this.addLegend();
     this.addTimeControl();
     this.addImageButton();
     this.listen();
@@ -837,6 +837,26 @@
     control.addTo(this.map);
   };
 
+  // One row of the legend: the marker as drawn, the category's name and how many events it has.
+  function legendRow(tag, cat, name) {
+    var row = el(tag, "fp-legend-row");
+    var canvas = el("canvas", "fp-legend-swatch");
+    canvas.width = 18;
+    canvas.height = 18;
+    canvas.setAttribute("aria-hidden", "true");
+    if (cat) drawShape(canvas.getContext("2d"), cat.shape, 9, 9, 5.5, cat.color, "#101418", 1, 1, 1);
+    row.appendChild(canvas);
+    var label = el("span", "fp-legend-name", name);
+    label.title = name;
+    row.appendChild(label);
+    return row;
+  }
+
+  function legendCount(row, count) {
+    row.appendChild(el("span", "fp-legend-count", number(count)));
+    return row;
+  }
+
   FlashpointMap.prototype.addLegend = function () {
     var config = this.cfg;
     var legend = L.control({ position: "topright" });
@@ -845,17 +865,18 @@
       box.dir = config.dir;
       if (window.innerWidth > 640) box.open = true;
       box.appendChild(el("summary", "fp-legend-title", words("mapui.legend")));
-      config.legend.forEach(function (i) {
-        var cat = config.categories[i];
-        var row = el("div", "fp-legend-row");
-        var canvas = el("canvas", "fp-legend-swatch");
-        canvas.width = 18;
-        canvas.height = 18;
-        canvas.setAttribute("aria-hidden", "true");
-        drawShape(canvas.getContext("2d"), cat.shape, 9, 9, 5.5, cat.color, "#101418", 1, 1, 1);
-        row.appendChild(canvas);
-        row.appendChild(el("span", null, cat.name));
-        box.appendChild(row);
+      config.categories.forEach(function (cat) {
+        if (!cat.members.length) {
+          box.appendChild(legendCount(legendRow("div", cat, cat.name), cat.count));
+          return;
+        }
+        // The categories past the palette share one colour; opening the entry lists them.
+        var group = el("details", "fp-legend-group");
+        group.appendChild(legendCount(legendRow("summary", cat, cat.name), cat.count));
+        cat.members.forEach(function (member) {
+          group.appendChild(legendCount(legendRow("div", null, member.name), member.count));
+        });
+        box.appendChild(group);
       });
       box.appendChild(el("div", "fp-legend-row fp-legend-note", words("mapui.legend_note")));
       L.DomEvent.disableClickPropagation(box);
