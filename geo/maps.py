@@ -42,6 +42,7 @@ APP_URL: Final = "../../app/static/app/"
 # Flashpoint's own files, served as static files (copied there by `make assets`).
 APP_FILES: Final = (
     ("flashpoint_js", WEB_DIR / "flashpoint.js"),
+    ("clusters_js", WEB_DIR / "clusters.js"),
     ("basemap_js", WEB_DIR / "basemap.js"),
     ("flashpoint_css", WEB_DIR / "flashpoint.css"),
     ("basemap", BASEMAP_PATH),
@@ -50,6 +51,8 @@ LOCAL_JS: Final = (
     ("leaflet", "leaflet/leaflet.js"),
     ("jquery", "jquery/jquery.min.js"),
     ("topojson", "topojson-client/topojson-client.min.js"),
+    # Clustering a crowded map (clusters.js runs it in a worker, which loads this same file).
+    ("supercluster", "supercluster/supercluster.min.js"),
 )
 LOCAL_CSS: Final = (("leaflet_css", "leaflet/leaflet.css"),)
 CDN_JS: Final = (
@@ -192,7 +195,9 @@ def find_app_files(app_dir: Path = APP_DIR) -> AppFiles:
             return AppFiles(
                 urls={},
                 inline={
-                    "flashpoint_js": _web_file("flashpoint.js") + _web_file("basemap.js"),
+                    "flashpoint_js": _web_file("flashpoint.js")
+                    + _web_file("clusters.js")
+                    + _web_file("basemap.js"),
                     "flashpoint_css": _web_file("flashpoint.css"),
                     "basemap": load_basemap(),
                 },
@@ -289,7 +294,11 @@ def build_base_map(
         *assets.js,
         *(
             (name, files.urls[key])
-            for name, key in (("flashpoint", "flashpoint_js"), ("basemap", "basemap_js"))
+            for name, key in (
+                ("flashpoint", "flashpoint_js"),
+                ("clusters", "clusters_js"),
+                ("basemap", "basemap_js"),
+            )
             if key in files.urls
         ),
     ]

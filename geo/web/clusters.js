@@ -1,0 +1,690 @@
+/* Flashpoint's map, when it is crowded: clusters with counts instead of markers.
+ *
+ * When more events are visible in the view than `aggregateAbove` (MapConfig), the map draws
+ * supercluster's clusters: a circle per cluster, sized by its count, coloured by its most
+ * common event type, with the count written in it. Otherwise every event is its own marker
+ * (flashpoint.js). Clicking a cluster zooms to where it splits; a cluster that no zoom
+ * splits (its events share one place) lists its events instead.
+ *
+ * Clusters follow the date at every frame without rebuilding anything: supercluster indexes
+ * all events once (in a worker, so the page never freezes), and its map/reduce hooks record
+ * each cluster's parent, so every cluster's events are one run of a leaf order. When the
+ * view changes, the clusters in view are asked for once and each event learns its cluster
+ * ("slot"); a frame then only counts the visible events per slot and type, a loop over
+ * typed arrays. A cluster stays where supercluster put it (the centre of all its events)
+ * while its count and colour follow the date. Text from data is only set through textContent.
+ */
+(function () {
+  "use strict";
+  var FlashpointMap = window.FlashpointMap;
+  if (!FlashpointMap || FlashpointMap.Aggregation) return;
+  var U = FlashpointMap.util;
+
+  // supercluster's cluster radius in screen pixels (its tiles are Leaflet's 256 pixels).
+  var RADIUS_PX = 56;
+  var LIST_UP_TO = 100;
+  // supercluster's deepest zoom, the deepest the address names (geo/share.py): a cluster still
+  // whole there is of events at one place, and a closer view shows the same clusters.
+  var MAX_ZOOM = 18;
+
+  // Runs in a worker (its source is sent there as text): supercluster over all events, and the
+  // leaf order in which every cluster's events are one run, perm[lo[c]] .. perm[hi[c] - 1].
+  function clusterWorker(scope, superclusterUrl, radius, maxZoom) {
+    scope.importScripts(superclusterUrl);
+    var index = null;
+
+    function build(lon, lat) {
+      var n = lon.length;
+      var parent = new Int32Array(Math.max(2 * n, 16)).fill(-1);
+      var next = n;
+      var seen = new WeakSet();
+      // Nodes: events are 0 .. n-1, clusters n, n+1, ... in the order supercluster makes them.
+      // A new cluster's properties start as a copy of its first member's (map/reduce's rule):
+      // the first reduce call names the cluster and records that member's parent.
+      index = new scope.Supercluster({
+        radius: radius,
+        extent: 256,
+        maxZoom: maxZoom,
+        map: function (i) {
+          return { node: i };
+        },
+        reduce: function (acc, child) {
+          if (!seen.has(acc)) {
+            seen.add(acc);
+            if (next >= parent.length) {
+              var wider = new Int32Array(parent.length * 2).fill(-1);
+              wider.set(parent);
+              parent = wider;
+            }
+            parent[acc.node] = next;
+            acc.node = next++;
+          }
+          parent[child.node] = acc.node;
+        },
+      });
+      var points = new Array(n);
+      for (var i = 0; i < n; i++) {
+        points[i] = { type: "Feature", properties: i, geometry: { type: "Point", coordinates: [lon[i], lat[i]] } };
+      }
+      index.load(points);
+      return leafOrder(parent, n, next);
+    }
+
+    function leafOrder(parent, n, nodes) {
+      var first = new Int32Array(nodes + 1);
+      for (var k = 0; k < nodes; k++) if (parent[k] >= 0) first[parent[k] + 1]++;
+      for (k = 0; k < nodes; k++) first[k + 1] += first[k];
+      var fill = first.slice(0, nodes);
+      var kids = new Int32Array(nodes);
+      for (k = 0; k < nodes; k++) if (parent[k] >= 0) kids[fill[parent[k]]++] = k;
+      var perm = new Int32Array(n);
+      var lo = new Int32Array(nodes - n);
+      var hi = new Int32Array(nodes - n);
+      var stack = new Int32Array(nodes + 1);
+      var w = 0;
+      for (var root = 0; root < nodes; root++) {
+        if (parent[root] >= 0) continue;
+        var sp = 0;
+        stack[sp++] = root;
+        while (sp) {
+          var v = stack[--sp];
+          if (v < 0) hi[~v - n] = w;
+          else if (v < n) perm[w++] = v;
+          else {
+            lo[v - n] = w;
+            stack[sp++] = ~v;
+            for (var c = first[v]; c < first[v + 1]; c++) stack[sp++] = kids[c];
+          }
+        }
+      }
+      return { perm: perm, lo: lo, hi: hi };
+    }
+
+    function query(bbox, zoom) {
+      var items = index.getClusters(bbox, zoom);
+      var count = items.length;
+      var out = {
+        node: new Int32Array(count),
+        lon: new Float64Array(count),
+        lat: new Float64Array(count),
+        expand: new Uint8Array(count),
+      };
+      for (var j = 0; j < count; j++) {
+        var f = items[j];
+        var props = f.properties;
+        var cluster = props !== null && typeof props === "object" && props.cluster;
+        out.node[j] = cluster ? props.node : props;
+        out.expand[j] = cluster ? index.getClusterExpansionZoom(props.cluster_id) : 0;
+        out.lon[j] = f.geometry.coordinates[0];
+        out.lat[j] = f.geometry.coordinates[1];
+      }
+      return out;
+    }
+
+    scope.onmessage = function (e) {
+      var m = e.data;
+      if (m.type === "build") {
+        var started = Date.now();
+        var tree = build(m.lon, m.lat);
+        scope.postMessage({ type: "built", id: m.id, perm: tree.perm, lo: tree.lo, hi: tree.hi, ms: Date.now() - started },
+          [tree.perm.buffer, tree.lo.buffer, tree.hi.buffer]);
+      } else if (m.type === "query" && index) {
+        var out = query(m.bbox, m.zoom);
+        out.type = "clusters";
+        out.id = m.id;
+        out.zoom = m.zoom;
+        scope.postMessage(out, [out.node.buffer, out.lon.buffer, out.lat.buffer, out.expand.buffer]);
+      }
+    };
+  }
+
+  // The supercluster script the page loaded (geo/maps.py lists it), as an absolute address.
+  function superclusterUrl() {
+    var script = document.querySelector('script[src*="supercluster"]');
+    return script ? new URL(script.getAttribute("src"), document.baseURI).href : null;
+  }
+
+  function startWorker(maxZoom) {
+    var url = superclusterUrl();
+    if (!url || !window.Supercluster || !window.Worker || !window.Blob) return null;
+    var source = "(" + clusterWorker.toString() + ")(self, " + JSON.stringify(url) + ", " + RADIUS_PX + ", " + maxZoom + ");";
+    try {
+      return new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
+    } catch (err) {
+      return null;
+    }
+  }
+
+  function Aggregation(fmap) {
+    this.fmap = fmap;
+    this.above = fmap.cfg.aggregateAbove;
+    this.worker = null;
+    this.tree = null;
+    this.items = null;
+    this.slot = new Int32Array(0);
+    this.targets = [];
+    this.builds = 0;
+    this.queries = 0;
+    this.addLegendRow();
+    var self = this;
+    fmap.map.on("moveend", function () {
+      self.query();
+    });
+    fmap.map.on("zoomstart", function () {
+      self.closeList(false);
+    });
+  }
+
+  // Whether this dataset can be crowded at all: a small one is always drawn marker by marker.
+  Aggregation.prototype.possible = function () {
+    return Boolean(this.fmap.ev) && this.fmap.ev.n > this.above;
+  };
+
+  Aggregation.prototype.setEvents = function (ev) {
+    this.closeList(false);
+    this.items = null;
+    if (this.legendRow) this.legendRow.hidden = !this.possible();
+    if (!this.possible()) {
+      this.setState("off");
+      return;
+    }
+    if (this.tree && this.remap(ev)) {
+      this.query();
+      return;
+    }
+    this.build(ev);
+  };
+
+  Aggregation.prototype.setState = function (state) {
+    this.state = state;
+    this.fmap.container.setAttribute("data-cluster-index", state);
+  };
+
+  Aggregation.prototype.build = function (ev) {
+    if (!this.worker) {
+      this.worker = startWorker(MAX_ZOOM);
+      if (!this.worker) {
+        this.setState("unavailable");
+        return;
+      }
+      var self = this;
+      this.worker.onmessage = function (e) {
+        self.receive(e.data);
+      };
+    }
+    var lon = new Float64Array(ev.n);
+    var lat = new Float64Array(ev.n);
+    for (var i = 0; i < ev.n; i++) {
+      lon[i] = ev.wx[i] * 360 - 180;
+      lat[i] = ev.lat[i] / 1e5;
+    }
+    this.tree = null;
+    this.pending = { id: ++this.builds, rows: Int32Array.from(ev.row), started: performance.now() };
+    this.setState("building");
+    this.worker.postMessage({ type: "build", id: this.builds, lon: lon, lat: lat }, [lon.buffer, lat.buffer]);
+  };
+
+  Aggregation.prototype.receive = function (m) {
+    if (m.type === "built" && this.pending && m.id === this.pending.id) {
+      this.tree = { perm: m.perm, lo: m.lo, hi: m.hi, rows: this.pending.rows, n: this.pending.rows.length };
+      this.buildMs = performance.now() - this.pending.started;
+      this.pending = null;
+      if (this.remap(this.fmap.ev)) this.query();
+      else this.build(this.fmap.ev);
+    } else if (m.type === "clusters" && m.id === this.queries && this.tree) {
+      this.assign(m);
+      this.fmap.requestDraw();
+    }
+  };
+
+  // Which event (in the map's current order) each indexed event is; false when the events
+  // are not all in the index (a wider filter), which needs a new one.
+  Aggregation.prototype.remap = function (ev) {
+    var tree = this.tree;
+    var evOf = new Int32Array(tree.n).fill(-1);
+    var covered = 0;
+    for (var k = 0; k < tree.n; k++) {
+      var i = ev.rowIndex.get(tree.rows[k]);
+      if (i !== undefined) {
+        evOf[k] = i;
+        covered++;
+      }
+    }
+    if (covered !== ev.n) return false;
+    this.evOf = evOf;
+    this.setState("ready");
+    return true;
+  };
+
+  Aggregation.prototype.query = function () {
+    if (!this.tree || !this.possible()) return;
+    var map = this.fmap.map;
+    var b = map.getBounds().pad(0.25);
+    var west = b.getWest();
+    var east = b.getEast();
+    var bbox = east - west >= 360 ? [-180, b.getSouth(), 180, b.getNorth()] : [west, b.getSouth(), east, b.getNorth()];
+    this.worker.postMessage({ type: "query", id: ++this.queries, bbox: bbox, zoom: Math.min(MAX_ZOOM, Math.round(map.getZoom())) });
+  };
+
+  // Each event's slot: the cluster (or lone event) in view that holds it, or -1.
+  Aggregation.prototype.assign = function (m) {
+    var tree = this.tree;
+    var n = this.fmap.ev.n;
+    if (this.slot.length !== n) this.slot = new Int32Array(n);
+    var slot = this.slot;
+    slot.fill(-1);
+    var evOf = this.evOf;
+    var count = m.node.length;
+    var wx = new Float64Array(count);
+    var wy = new Float64Array(count);
+    for (var j = 0; j < count; j++) {
+      var node = m.node[j];
+      if (node < tree.n) {
+        if (evOf[node] >= 0) slot[evOf[node]] = j;
+      } else {
+        var c = node - tree.n;
+        for (var p = tree.lo[c]; p < tree.hi[c]; p++) {
+          var i = evOf[tree.perm[p]];
+          if (i >= 0) slot[i] = j;
+        }
+      }
+      var lat = Math.max(-85.0511, Math.min(85.0511, m.lat[j]));
+      var s = Math.sin((lat * Math.PI) / 180);
+      wx[j] = (m.lon[j] + 180) / 360;
+      wy[j] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+    }
+    // The zoom the clusters in hand were made for.
+    this.fmap.container.setAttribute("data-cluster-zoom", String(m.zoom));
+    this.items = { node: m.node, expand: m.expand, lat: m.lat, lon: m.lon, wx: wx, wy: wy, count: count, zoom: m.zoom };
+    var ncat = this.fmap.cfg.categories.length;
+    this.counts = new Uint32Array(count * ncat);
+    this.total = new Uint32Array(count);
+    this.today = new Uint32Array(count);
+    this.newest = new Int32Array(count);
+  };
+
+  // ---- a frame ------------------------------------------------------------------------------
+
+  // Counts the visible events in the view and per cluster; draws the clusters and returns the
+  // number of visible events when the view is crowded, else -1 (flashpoint.js draws markers).
+  Aggregation.prototype.draw = function (ctx, upto, scale, ox, oy, w, h) {
+    var fm = this.fmap;
+    if (this.listDay !== undefined && (fm.day !== this.listDay || fm.mode !== this.listMode)) this.closeList(false);
+    this.targets = [];
+    if (!this.possible()) {
+      this.publish(0);
+      return -1;
+    }
+    var ev = fm.ev;
+    var map = fm.map;
+    var topLeft = map.containerPointToLayerPoint([0, 0]);
+    var size = map.getSize();
+    var rb = fm.renderer._bounds;
+    var vx0 = topLeft.x - rb.min.x;
+    var vy0 = topLeft.y - rb.min.y;
+    var vx1 = vx0 + size.x;
+    var vy1 = vy0 + size.y;
+    var items = this.items;
+    var slot = items ? this.slot : null;
+    var ncat = fm.cfg.categories.length;
+    if (items) {
+      this.counts.fill(0);
+      this.total.fill(0);
+      this.today.fill(0);
+    }
+    var counts = this.counts;
+    var total = this.total;
+    var today = this.today;
+    var newest = this.newest;
+    var cumulative = fm.mode !== "window";
+    var windowStart = fm.day - (Math.max(fm.windowDays, 1) - 1);
+    var day = fm.day;
+    var shown = 0;
+    var inView = 0;
+    var half = w / 2;
+    for (var i = 0; i < upto; i++) {
+      if (!cumulative && ev.end[i] < windowStart) continue;
+      shown++;
+      var x = ev.wx[i] * scale - ox;
+      x -= Math.round((x - half) / scale) * scale;
+      var y = ev.wy[i] * scale - oy;
+      if (x >= vx0 && x <= vx1 && y >= vy0 && y <= vy1) inView++;
+      if (slot === null) continue;
+      var s = slot[i];
+      if (s < 0) continue;
+      counts[s * ncat + ev.t[i]]++;
+      total[s]++;
+      newest[s] = i;
+      if (ev.end[i] >= day) today[s]++;
+    }
+    fm.container.setAttribute("data-in-view", String(inView));
+    if (inView <= this.above || !items) {
+      this.publish(0);
+      return -1;
+    }
+    this.frame = { scale: scale, ox: ox, oy: oy, w: w, rb: rb, upto: upto };
+    var circles = this.drawItems(ctx, scale, ox, oy, w, h, ncat);
+    this.drawMarked(ctx, upto, scale, ox, oy, w);
+    this.publish(circles);
+    return shown;
+  };
+
+  function radiusFor(count) {
+    return Math.min(36, 10 + 5 * Math.log10(count));
+  }
+
+  function label(count) {
+    if (count < 10000) return U.number(count);
+    try {
+      return new Intl.NumberFormat(U.lang(), { notation: "compact", maximumFractionDigits: 0 }).format(count);
+    } catch (err) {
+      return U.number(Math.round(count / 1000)) + "k";
+    }
+  }
+
+  function drawCircle(ctx, x, y, count, color, recent) {
+    var r = radiusFor(count);
+    ctx.beginPath();
+    ctx.arc(x, y, r, 0, 2 * Math.PI);
+    ctx.globalAlpha = 0.88;
+    ctx.fillStyle = color;
+    ctx.fill();
+    ctx.globalAlpha = 1;
+    ctx.lineWidth = recent ? 2.5 : 1.5;
+    ctx.strokeStyle = recent ? "#ffffff" : "#101418";
+    ctx.stroke();
+    ctx.font = "600 " + (r > 20 ? 13 : 11) + "px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.lineJoin = "round";
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "rgba(16, 20, 24, 0.9)";
+    var text = label(count);
+    ctx.strokeText(text, x, y + 0.5);
+    ctx.fillStyle = "#ffffff";
+    ctx.fillText(text, x, y + 0.5);
+    return r;
+  }
+
+  Aggregation.prototype.drawItems = function (ctx, scale, ox, oy, w, h, ncat) {
+    var fm = this.fmap;
+    var items = this.items;
+    var cats = fm.cfg.categories;
+    var rb = fm.renderer._bounds;
+    var circles = 0;
+    // Smaller clusters on top, so a big one never hides a small neighbour's number.
+    var order = [];
+    for (var j = 0; j < items.count; j++) if (this.total[j] > 0) order.push(j);
+    var total = this.total;
+    order.sort(function (a, b) {
+      return total[b] - total[a];
+    });
+    for (var o = 0; o < order.length; o++) {
+      j = order[o];
+      var x = items.wx[j] * scale - ox;
+      x -= Math.round((x - w / 2) / scale) * scale;
+      var y = items.wy[j] * scale - oy;
+      if (x < -40 || y < -40 || x > w + 40 || y > h + 40) continue;
+      if (total[j] === 1) {
+        var i = this.newest[j];
+        var ev = fm.ev;
+        var cat = cats[ev.t[i]];
+        var look = U.LOOKS[ev.end[i] >= fm.day ? 1 : 0];
+        var ex = ev.wx[i] * scale - ox;
+        ex -= Math.round((ex - w / 2) / scale) * scale;
+        var ey = ev.wy[i] * scale - oy;
+        U.drawShape(ctx, cat.shape, ex, ey, fm.cfg.size + look.grow, look.faded ? U.fadedColor(cat.color) : cat.color,
+          look.stroke, look.width, look.fillAlpha, look.stroke ? look.strokeAlpha : 0);
+        this.targets.push({ x: ex + rb.min.x, y: ey + rb.min.y, r: Math.max(fm.cfg.size + 4, 9), j: j, event: i });
+        continue;
+      }
+      var best = 0;
+      for (var c = 1; c < ncat; c++) if (this.counts[j * ncat + c] > this.counts[j * ncat + best]) best = c;
+      var r = drawCircle(ctx, x, y, total[j], cats[best].color, this.today[j] > 0);
+      this.targets.push({ x: x + rb.min.x, y: y + rb.min.y, r: r, j: j, event: -1 });
+      circles++;
+    }
+    return circles;
+  };
+
+  // The selected event and the story's highlighted ones stay visible on top of the clusters.
+  Aggregation.prototype.drawMarked = function (ctx, upto, scale, ox, oy, w) {
+    var fm = this.fmap;
+    var ev = fm.ev;
+    var rows = Array.from(fm.highlight);
+    if (fm.selected >= 0) rows.push(fm.selected);
+    rows.forEach(function (row) {
+      var i = ev.rowIndex.get(row);
+      if (i === undefined || i >= upto || !fm.isShown(i)) return;
+      var style = U.LOOKS[row === fm.selected ? 3 : 2];
+      var cat = fm.cfg.categories[ev.t[i]];
+      var x = ev.wx[i] * scale - ox;
+      x -= Math.round((x - w / 2) / scale) * scale;
+      U.drawShape(ctx, cat.shape, x, ev.wy[i] * scale - oy, fm.cfg.size + style.grow, cat.color, style.stroke,
+        style.width, style.fillAlpha, style.strokeAlpha);
+    });
+  };
+
+  // Attributes that tests and benchmarks read: how many cluster circles the frame drew.
+  Aggregation.prototype.publish = function (circles) {
+    this.fmap.container.setAttribute("data-clusters", String(circles));
+  };
+
+  // What a frame drew, in container pixels (tests, and the list's place).
+  Aggregation.prototype.drawnClusters = function () {
+    var map = this.fmap.map;
+    var self = this;
+    return this.targets.map(function (t) {
+      var p = map.layerPointToContainerPoint([t.x, t.y]);
+      return { x: p.x, y: p.y, r: t.r, count: self.total[t.j], expand: self.items.expand[t.j], event: t.event };
+    });
+  };
+
+  // ---- pointing -----------------------------------------------------------------------------
+
+  Aggregation.prototype.hit = function (containerPoint) {
+    if (!this.targets.length) return null;
+    var p = this.fmap.map.containerPointToLayerPoint(containerPoint);
+    var best = null;
+    var bestDist = Infinity;
+    // Drawn smallest last, so the smallest under the pointer answers.
+    for (var k = this.targets.length - 1; k >= 0; k--) {
+      var t = this.targets[k];
+      var d = (t.x - p.x) * (t.x - p.x) + (t.y - p.y) * (t.y - p.y);
+      if (d <= t.r * t.r && d < bestDist) {
+        best = t;
+        bestDist = d;
+      }
+    }
+    return best;
+  };
+
+  Aggregation.prototype.splits = function (j) {
+    return this.items.expand[j] <= MAX_ZOOM;
+  };
+
+  // True when the pointer is over something this layer drew (the tooltip is then its own).
+  Aggregation.prototype.hover = function (point) {
+    var t = this.hit(point);
+    if (!t) return false;
+    var fm = this.fmap;
+    var tip = fm.tooltip;
+    fm.container.style.cursor = "pointer";
+    tip.textContent = "";
+    if (t.event >= 0) {
+      var cat = fm.cfg.categories[fm.ev.t[t.event]];
+      tip.appendChild(U.el("strong", null, (fm.ev.title && fm.ev.title[t.event]) || cat.name));
+      tip.appendChild(U.el("div", null, U.dayWords(fm.ev.start[t.event])));
+      tip.appendChild(U.el("div", "fp-hint", U.words("mapui.details")));
+    } else {
+      tip.appendChild(U.el("strong", null, U.words("mapui.cluster_count", { count: U.number(this.total[t.j]) })));
+      this.topTypes(t.j, 3).forEach(function (pair) {
+        tip.appendChild(U.el("div", null, pair[0] + ": " + U.number(pair[1])));
+      });
+      tip.appendChild(U.el("div", "fp-hint", U.words(this.splits(t.j) ? "mapui.cluster_zoom" : "mapui.cluster_list_hint")));
+    }
+    tip.hidden = false;
+    tip.style.left = point.x + 12 + "px";
+    tip.style.top = point.y - 12 + "px";
+    return true;
+  };
+
+  Aggregation.prototype.topTypes = function (j, limit) {
+    var cats = this.fmap.cfg.categories;
+    var ncat = cats.length;
+    var pairs = [];
+    for (var c = 0; c < ncat; c++) if (this.counts[j * ncat + c]) pairs.push([cats[c].name, this.counts[j * ncat + c]]);
+    pairs.sort(function (a, b) {
+      return b[1] - a[1];
+    });
+    return pairs.slice(0, limit);
+  };
+
+  // A click on a cluster zooms to where it splits, or lists its events; on a lone event it
+  // picks it as a marker click does. True when the click was this layer's.
+  Aggregation.prototype.click = function (point) {
+    var t = this.hit(point);
+    if (!t) return false;
+    var fm = this.fmap;
+    if (t.event >= 0) {
+      fm.pick(fm.ev.row[t.event]);
+      return true;
+    }
+    var items = this.items;
+    var center = [items.lat[t.j], items.lon[t.j]];
+    if (this.splits(t.j)) {
+      var zoom = Math.max(items.expand[t.j], fm.map.getZoom() + 1);
+      if (U.reducedMotion) fm.map.setView(center, zoom);
+      else fm.map.flyTo(center, zoom, { duration: 0.6 });
+    } else {
+      this.openList(t.j, fm.map.containerPointToLayerPoint(point));
+    }
+    return true;
+  };
+
+  // ---- the list of a cluster's events (those that share one place) --------------------------
+
+  Aggregation.prototype.members = function (j) {
+    var fm = this.fmap;
+    var upto = fm.visibleRange();
+    var out = [];
+    var slot = this.slot;
+    // Events are in date order: walking back gives the latest first.
+    for (var i = upto - 1; i >= 0; i--) if (slot[i] === j && fm.isShown(i)) out.push(i);
+    return out;
+  };
+
+  Aggregation.prototype.openList = function (j) {
+    this.closeList(false);
+    var fm = this.fmap;
+    fm.tooltip.hidden = true;
+    var ev = fm.ev;
+    var all = this.members(j);
+    var box = U.el("div", "fp-cluster-list");
+    box.dir = fm.cfg.dir;
+    box.setAttribute("role", "dialog");
+    var headingId = "fp-cluster-list-title";
+    box.setAttribute("aria-labelledby", headingId);
+    var head = U.el("div", "fp-cluster-list-head");
+    var title = U.el("div", "fp-cluster-list-title", U.words("mapui.cluster_list", { count: U.number(all.length) }));
+    title.id = headingId;
+    var close = U.button("fp-cluster-list-close", U.words("mapui.close"), "×");
+    head.appendChild(title);
+    head.appendChild(close);
+    box.appendChild(head);
+    var list = U.el("ul", "fp-cluster-list-rows");
+    var self = this;
+    all.slice(0, LIST_UP_TO).forEach(function (i) {
+      var cat = fm.cfg.categories[ev.t[i]];
+      var item = U.el("li");
+      var choose = U.el("button", "fp-cluster-list-row");
+      choose.type = "button";
+      choose.setAttribute("data-row", String(ev.row[i]));
+      choose.appendChild(U.el("span", "fp-cluster-list-name", (ev.title && ev.title[i]) || cat.name));
+      choose.appendChild(U.el("span", "fp-cluster-list-date", U.dayWords(ev.start[i])));
+      if (ev.row[i] === fm.selected) choose.setAttribute("aria-current", "true");
+      choose.addEventListener("click", function () {
+        Array.prototype.forEach.call(list.querySelectorAll("[aria-current]"), function (b) {
+          b.removeAttribute("aria-current");
+        });
+        choose.setAttribute("aria-current", "true");
+        fm.pick(ev.row[i]);
+      });
+      item.appendChild(choose);
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    if (all.length > LIST_UP_TO) {
+      box.appendChild(U.el("div", "fp-cluster-list-more",
+        U.words("mapui.cluster_more", { shown: U.number(LIST_UP_TO), count: U.number(all.length) })));
+    }
+    close.addEventListener("click", function () {
+      self.closeList(true);
+    });
+    box.addEventListener("keydown", function (e) {
+      self.listKey(e, list);
+    });
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    fm.container.appendChild(box);
+    this.list = box;
+    this.listDay = fm.day;
+    this.listMode = fm.mode;
+    fm.container.setAttribute("data-cluster-list", String(all.length));
+    var first = list.querySelector("button");
+    (first || close).focus();
+  };
+
+  Aggregation.prototype.listKey = function (e, list) {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      this.closeList(true);
+      return;
+    }
+    var step = { ArrowDown: 1, ArrowUp: -1 }[e.key];
+    if (!step) return;
+    var rows = Array.prototype.slice.call(list.querySelectorAll("button"));
+    var at = rows.indexOf(document.activeElement);
+    if (at < 0) return;
+    e.preventDefault();
+    rows[Math.max(0, Math.min(rows.length - 1, at + step))].focus();
+  };
+
+  // `refocus`: the reader closed it, so the keyboard goes back to the map.
+  Aggregation.prototype.closeList = function (refocus) {
+    if (!this.list) return;
+    this.list.remove();
+    this.list = null;
+    this.listDay = undefined;
+    this.fmap.container.removeAttribute("data-cluster-list");
+    if (refocus) this.fmap.container.focus();
+  };
+
+  // ---- legend -------------------------------------------------------------------------------
+
+  // A row under the event types: what a circle with a number means (only for a dataset that
+  // can be crowded).
+  Aggregation.prototype.addLegendRow = function () {
+    var legend = this.fmap.container.querySelector(".fp-legend");
+    if (!legend) return;
+    var row = U.el("div", "fp-legend-row fp-legend-cluster");
+    var canvas = U.el("canvas", "fp-legend-swatch fp-legend-cluster-swatch");
+    var ratio = window.devicePixelRatio || 1;
+    canvas.width = 26 * ratio;
+    canvas.height = 26 * ratio;
+    canvas.setAttribute("aria-hidden", "true");
+    var ctx = canvas.getContext("2d");
+    // A circle of 12 events, at four fifths of its size on the map.
+    ctx.setTransform(0.8 * ratio, 0, 0, 0.8 * ratio, 0, 0);
+    var cats = this.fmap.cfg.categories;
+    drawCircle(ctx, 16.25, 16.25, 12, cats[this.fmap.cfg.legend.length ? this.fmap.cfg.legend[0] : 0].color, false);
+    row.appendChild(canvas);
+    row.appendChild(U.el("span", "fp-legend-cluster-text", U.words("mapui.cluster_legend")));
+    row.hidden = true;
+    var note = legend.querySelector(".fp-legend-note");
+    legend.insertBefore(row, note);
+    this.legendRow = row;
+  };
+
+  FlashpointMap.Aggregation = Aggregation;
+})();
