@@ -129,7 +129,9 @@ def test_clicking_a_cluster_zooms_to_where_it_splits(page: Page, crowded: str) -
 def test_a_same_place_cluster_lists_its_events_and_choosing_one_selects_it(
     page: Page, crowded: str, shots: Path
 ) -> None:
-    container = open_crowded(page, crowded, f"lat={STACK_LAT}&lon={STACK_LON}&zoom=15&date={LAST_DAY}")
+    container = open_crowded(
+        page, crowded, f"lat={STACK_LAT}&lon={STACK_LON}&zoom=15&date={LAST_DAY}"
+    )
     wait_idle(page)
     stacks = [c for c in drawn(container) if c["event"] < 0 and c["expand"] > 18]
     assert [c["count"] for c in stacks] == [STACKED]
