@@ -23,6 +23,8 @@
   // supercluster's cluster radius in screen pixels (its tiles are Leaflet's 256 pixels).
   var RADIUS_PX = 56;
   var LIST_UP_TO = 100;
+  // The stand-in grid's cell while the index is built, in screen pixels.
+  var GRID_PX = 80;
   // supercluster's deepest zoom, the deepest the address names (geo/share.py): a cluster still
   // whole there is of events at one place, and a closer view shows the same clusters.
   var MAX_ZOOM = 18;
@@ -295,12 +297,62 @@
     }
     // The zoom the clusters in hand were made for.
     this.fmap.container.setAttribute("data-cluster-zoom", String(m.zoom));
-    this.items = { node: m.node, expand: m.expand, lat: m.lat, lon: m.lon, wx: wx, wy: wy, count: count, zoom: m.zoom };
-    var ncat = this.fmap.cfg.categories.length;
-    this.counts = new Uint32Array(count * ncat);
-    this.total = new Uint32Array(count);
-    this.today = new Uint32Array(count);
-    this.newest = new Int32Array(count);
+    this.items = tally(count, this.fmap.cfg.categories.length);
+    this.items.expand = m.expand;
+    this.items.lat = m.lat;
+    this.items.lon = m.lon;
+    this.items.wx = wx;
+    this.items.wy = wy;
+  };
+
+  // What a frame counts per cluster (or cell): events by type, in all, on this day, the newest.
+  function tally(count, ncat) {
+    return {
+      count: count,
+      counts: new Uint32Array(count * ncat),
+      total: new Uint32Array(count),
+      today: new Uint32Array(count),
+      newest: new Int32Array(count),
+    };
+  }
+
+  // While the index is being built, a crowded view is counted on a grid of the screen instead:
+  // a cheap stand-in drawn the same way, whose circles zoom in when clicked.
+  Aggregation.prototype.gridFor = function (w, h, ncat) {
+    var cols = Math.ceil(w / GRID_PX);
+    var rows = Math.ceil(h / GRID_PX);
+    var grid = this.grid;
+    if (!grid || grid.cols !== cols || grid.count !== cols * rows) {
+      grid = this.grid = tally(cols * rows, ncat);
+      grid.cols = cols;
+      grid.sx = new Float64Array(cols * rows);
+      grid.sy = new Float64Array(cols * rows);
+    }
+    grid.sx.fill(0);
+    grid.sy.fill(0);
+    return grid;
+  };
+
+  // Each cell's circle sits at the mean place of its events.
+  Aggregation.prototype.placeGrid = function (grid, scale, ox, oy, rb) {
+    var map = this.fmap.map;
+    var count = grid.count;
+    grid.wx = new Float64Array(count);
+    grid.wy = new Float64Array(count);
+    grid.lat = new Float64Array(count);
+    grid.lon = new Float64Array(count);
+    grid.expand = new Uint8Array(count).fill(Math.min(MAX_ZOOM, Math.round(map.getZoom()) + 2));
+    for (var j = 0; j < count; j++) {
+      if (!grid.total[j]) continue;
+      var x = grid.sx[j] / grid.total[j];
+      var y = grid.sy[j] / grid.total[j];
+      grid.wx[j] = (x + ox) / scale;
+      grid.wy[j] = (y + oy) / scale;
+      var at = map.layerPointToLatLng([x + rb.min.x, y + rb.min.y]);
+      grid.lat[j] = at.lat;
+      grid.lon[j] = at.lng;
+    }
+    return grid;
   };
 
   // ---- a frame ------------------------------------------------------------------------------
@@ -324,18 +376,17 @@
     var vy0 = topLeft.y - rb.min.y;
     var vx1 = vx0 + size.x;
     var vy1 = vy0 + size.y;
-    var items = this.items;
-    var slot = items ? this.slot : null;
     var ncat = fm.cfg.categories.length;
-    if (items) {
-      this.counts.fill(0);
-      this.total.fill(0);
-      this.today.fill(0);
-    }
-    var counts = this.counts;
-    var total = this.total;
-    var today = this.today;
-    var newest = this.newest;
+    var slot = this.items ? this.slot : null;
+    var grid = this.items ? null : this.gridFor(w, h, ncat);
+    var layout = this.items || grid;
+    layout.counts.fill(0);
+    layout.total.fill(0);
+    layout.today.fill(0);
+    var counts = layout.counts;
+    var total = layout.total;
+    var today = layout.today;
+    var newest = layout.newest;
     var cumulative = fm.mode !== "window";
     var windowStart = fm.day - (Math.max(fm.windowDays, 1) - 1);
     var day = fm.day;
@@ -349,8 +400,13 @@
       x -= Math.round((x - half) / scale) * scale;
       var y = ev.wy[i] * scale - oy;
       if (x >= vx0 && x <= vx1 && y >= vy0 && y <= vy1) inView++;
-      if (slot === null) continue;
-      var s = slot[i];
+      var s;
+      if (slot !== null) s = slot[i];
+      else if (x >= 0 && y >= 0 && x < w && y < h) {
+        s = Math.floor(x / GRID_PX) + Math.floor(y / GRID_PX) * grid.cols;
+        grid.sx[s] += x;
+        grid.sy[s] += y;
+      } else continue;
       if (s < 0) continue;
       counts[s * ncat + ev.t[i]]++;
       total[s]++;
@@ -358,11 +414,12 @@
       if (ev.end[i] >= day) today[s]++;
     }
     fm.container.setAttribute("data-in-view", String(inView));
-    if (inView <= this.above || !items) {
+    if (inView <= this.above) {
       this.publish(0);
       return -1;
     }
-    this.frame = { scale: scale, ox: ox, oy: oy, w: w, rb: rb, upto: upto };
+    if (grid) this.placeGrid(grid, scale, ox, oy, rb);
+    this.layout = layout;
     var circles = this.drawItems(ctx, scale, ox, oy, w, h, ncat);
     this.drawMarked(ctx, upto, scale, ox, oy, w);
     this.publish(circles);
@@ -408,14 +465,14 @@
 
   Aggregation.prototype.drawItems = function (ctx, scale, ox, oy, w, h, ncat) {
     var fm = this.fmap;
-    var items = this.items;
+    var items = this.layout;
     var cats = fm.cfg.categories;
     var rb = fm.renderer._bounds;
     var circles = 0;
     // Smaller clusters on top, so a big one never hides a small neighbour's number.
     var order = [];
-    for (var j = 0; j < items.count; j++) if (this.total[j] > 0) order.push(j);
-    var total = this.total;
+    for (var j = 0; j < items.count; j++) if (items.total[j] > 0) order.push(j);
+    var total = items.total;
     order.sort(function (a, b) {
       return total[b] - total[a];
     });
@@ -426,7 +483,7 @@
       var y = items.wy[j] * scale - oy;
       if (x < -40 || y < -40 || x > w + 40 || y > h + 40) continue;
       if (total[j] === 1) {
-        var i = this.newest[j];
+        var i = items.newest[j];
         var ev = fm.ev;
         var cat = cats[ev.t[i]];
         var look = U.LOOKS[ev.end[i] >= fm.day ? 1 : 0];
@@ -439,8 +496,8 @@
         continue;
       }
       var best = 0;
-      for (var c = 1; c < ncat; c++) if (this.counts[j * ncat + c] > this.counts[j * ncat + best]) best = c;
-      var r = drawCircle(ctx, x, y, total[j], cats[best].color, this.today[j] > 0);
+      for (var c = 1; c < ncat; c++) if (items.counts[j * ncat + c] > items.counts[j * ncat + best]) best = c;
+      var r = drawCircle(ctx, x, y, total[j], cats[best].color, items.today[j] > 0);
       this.targets.push({ x: x + rb.min.x, y: y + rb.min.y, r: r, j: j, event: -1 });
       circles++;
     }
@@ -476,7 +533,9 @@
     var self = this;
     return this.targets.map(function (t) {
       var p = map.layerPointToContainerPoint([t.x, t.y]);
-      return { x: p.x, y: p.y, r: t.r, count: self.total[t.j], expand: self.items.expand[t.j], event: t.event };
+      var layout = self.layout;
+      return { x: p.x, y: p.y, r: t.r, count: layout.total[t.j], expand: layout.expand[t.j], event: t.event,
+        interim: layout === self.grid };
     });
   };
 
@@ -500,7 +559,7 @@
   };
 
   Aggregation.prototype.splits = function (j) {
-    return this.items.expand[j] <= MAX_ZOOM;
+    return this.layout.expand[j] <= MAX_ZOOM;
   };
 
   // True when the pointer is over something this layer drew (the tooltip is then its own).
@@ -517,7 +576,7 @@
       tip.appendChild(U.el("div", null, U.dayWords(fm.ev.start[t.event])));
       tip.appendChild(U.el("div", "fp-hint", U.words("mapui.details")));
     } else {
-      tip.appendChild(U.el("strong", null, U.words("mapui.cluster_count", { count: U.number(this.total[t.j]) })));
+      tip.appendChild(U.el("strong", null, U.words("mapui.cluster_count", { count: U.number(this.layout.total[t.j]) })));
       this.topTypes(t.j, 3).forEach(function (pair) {
         tip.appendChild(U.el("div", null, pair[0] + ": " + U.number(pair[1])));
       });
@@ -533,7 +592,8 @@
     var cats = this.fmap.cfg.categories;
     var ncat = cats.length;
     var pairs = [];
-    for (var c = 0; c < ncat; c++) if (this.counts[j * ncat + c]) pairs.push([cats[c].name, this.counts[j * ncat + c]]);
+    var counts = this.layout.counts;
+    for (var c = 0; c < ncat; c++) if (counts[j * ncat + c]) pairs.push([cats[c].name, counts[j * ncat + c]]);
     pairs.sort(function (a, b) {
       return b[1] - a[1];
     });
@@ -550,7 +610,7 @@
       fm.pick(fm.ev.row[t.event]);
       return true;
     }
-    var items = this.items;
+    var items = this.layout;
     var center = [items.lat[t.j], items.lon[t.j]];
     if (this.splits(t.j)) {
       var zoom = Math.max(items.expand[t.j], fm.map.getZoom() + 1);

@@ -86,6 +86,16 @@ def test_a_crowded_view_draws_clusters_and_a_close_view_markers(
     expect(legend).to_contain_text("Circle with a number: that many events here")
     page.screenshot(path=shots / "clusters-region.png", full_page=True)
 
+    # While an index is built, a grid of the screen stands in, drawn and clicked the same way.
+    interim = container.evaluate(
+        "() => { const a = window.flashpoint.aggregation; a.items = null; window.flashpoint.draw();"
+        " return a.drawnClusters(); }"
+    )
+    assert interim and all(item["interim"] for item in interim)
+    assert sum(item["count"] for item in interim) == SIZE
+    click_at(page, container, max(interim, key=lambda item: item["count"]))
+    expect(container).to_have_attribute("data-cluster-zoom", "6")
+
     set_view(container, 33.2, 44.2, 13)
     expect(container).to_have_attribute("data-cluster-zoom", "13")
     expect(container).to_have_attribute("data-clusters", "0")
