@@ -42,6 +42,7 @@ PAGE: Final = """<!doctype html><html><head><meta charset="utf-8">
 <script src="/static/vendor/leaflet/leaflet.js"></script>
 <script src="/static/vendor/supercluster/supercluster.min.js"></script>
 <script src="/static/app/flashpoint.js"></script>
+<script src="/static/app/counts.js"></script>
 <script src="/static/app/clusters.js"></script>
 <style>body { margin: 0 } #map { width: 680px; height: 620px }</style></head>
 <body><div id="map"></div><script>

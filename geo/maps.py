@@ -42,6 +42,7 @@ APP_URL: Final = "../../app/static/app/"
 # Flashpoint's own files, served as static files (copied there by `make assets`).
 APP_FILES: Final = (
     ("flashpoint_js", WEB_DIR / "flashpoint.js"),
+    ("counts_js", WEB_DIR / "counts.js"),
     ("clusters_js", WEB_DIR / "clusters.js"),
     ("basemap_js", WEB_DIR / "basemap.js"),
     ("flashpoint_css", WEB_DIR / "flashpoint.css"),
@@ -196,6 +197,7 @@ def find_app_files(app_dir: Path = APP_DIR) -> AppFiles:
                 urls={},
                 inline={
                     "flashpoint_js": _web_file("flashpoint.js")
+                    + _web_file("counts.js")
                     + _web_file("clusters.js")
                     + _web_file("basemap.js"),
                     "flashpoint_css": _web_file("flashpoint.css"),
@@ -296,6 +298,7 @@ def build_base_map(
             (name, files.urls[key])
             for name, key in (
                 ("flashpoint", "flashpoint_js"),
+                ("counts", "counts_js"),
                 ("clusters", "clusters_js"),
                 ("basemap", "basemap_js"),
             )

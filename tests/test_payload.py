@@ -21,7 +21,8 @@ from geo.payload import (
 WEB = Path(__file__).resolve().parent.parent / "geo" / "web"
 # The map's code: the events layer and time control, and the clusters of a crowded view.
 MAP_JS = "".join(
-    (WEB / name).read_text(encoding="utf-8") for name in ("flashpoint.js", "clusters.js")
+    (WEB / name).read_text(encoding="utf-8")
+    for name in ("flashpoint.js", "counts.js", "clusters.js")
 )
 BRIDGE_JS = (WEB / "bridge.js").read_text(encoding="utf-8")
 

@@ -297,58 +297,77 @@
     }
     // The zoom the clusters in hand were made for.
     this.fmap.container.setAttribute("data-cluster-zoom", String(m.zoom));
-    this.items = tally(count, this.fmap.cfg.categories.length);
-    this.items.expand = m.expand;
-    this.items.lat = m.lat;
-    this.items.lon = m.lon;
-    this.items.wx = wx;
-    this.items.wy = wy;
+    var items = tally(count, this.fmap.cfg.categories.length);
+    items.slot = slot;
+    items.node = m.node;
+    items.expand = m.expand;
+    items.lat = m.lat;
+    items.lon = m.lon;
+    items.wx = wx;
+    items.wy = wy;
+    this.items = items;
   };
 
-  // What a frame counts per cluster (or cell): events by type, in all, on this day, the newest.
+  // What a frame shows per cluster (or cell): visible events by type, in all, of the day.
   function tally(count, ncat) {
     return {
       count: count,
-      counts: new Uint32Array(count * ncat),
-      total: new Uint32Array(count),
-      today: new Uint32Array(count),
-      newest: new Int32Array(count),
+      counts: new Int32Array(count * ncat),
+      total: new Int32Array(count),
+      today: new Int32Array(count),
     };
   }
 
-  // While the index is being built, a crowded view is counted on a grid of the screen instead:
-  // a cheap stand-in drawn the same way, whose circles zoom in when clicked.
-  Aggregation.prototype.gridFor = function (w, h, ncat) {
-    var cols = Math.ceil(w / GRID_PX);
-    var rows = Math.ceil(h / GRID_PX);
-    var grid = this.grid;
-    if (!grid || grid.cols !== cols || grid.count !== cols * rows) {
-      grid = this.grid = tally(cols * rows, ncat);
-      grid.cols = cols;
-      grid.sx = new Float64Array(cols * rows);
-      grid.sy = new Float64Array(cols * rows);
+  // Which events lie inside the map's view (1) or not (0): made once per view.
+  Aggregation.prototype.viewFlags = function (v) {
+    var ev = this.fmap.ev;
+    var flags = new Uint8Array(ev.n);
+    for (var i = 0; i < ev.n; i++) {
+      var x = ev.wx[i] * v.scale - v.ox;
+      x -= Math.round((x - v.w / 2) / v.scale) * v.scale;
+      var y = ev.wy[i] * v.scale - v.oy;
+      flags[i] = x >= v.x0 && x <= v.x1 && y >= v.y0 && y <= v.y1 ? 1 : 0;
     }
-    grid.sx.fill(0);
-    grid.sy.fill(0);
-    return grid;
+    return flags;
   };
 
-  // Each cell's circle sits at the mean place of its events.
-  Aggregation.prototype.placeGrid = function (grid, scale, ox, oy, rb) {
-    var map = this.fmap.map;
-    var count = grid.count;
+  // While the index is being built, a crowded view is counted on a grid of the screen instead:
+  // a cheap stand-in drawn the same way (a cell's circle at the mean place of its events),
+  // whose circles zoom in when clicked.
+  Aggregation.prototype.gridLayout = function (v) {
+    var fm = this.fmap;
+    var ev = fm.ev;
+    var cols = Math.ceil(v.w / GRID_PX);
+    var count = cols * Math.ceil(v.h / GRID_PX);
+    var grid = tally(count, fm.cfg.categories.length);
+    var slot = new Int32Array(ev.n).fill(-1);
+    var sx = new Float64Array(count);
+    var sy = new Float64Array(count);
+    var all = new Int32Array(count);
+    for (var i = 0; i < ev.n; i++) {
+      var x = ev.wx[i] * v.scale - v.ox;
+      x -= Math.round((x - v.w / 2) / v.scale) * v.scale;
+      var y = ev.wy[i] * v.scale - v.oy;
+      if (x < 0 || y < 0 || x >= v.w || y >= v.h) continue;
+      var cell = Math.floor(x / GRID_PX) + Math.floor(y / GRID_PX) * cols;
+      slot[i] = cell;
+      sx[cell] += x;
+      sy[cell] += y;
+      all[cell]++;
+    }
+    grid.slot = slot;
     grid.wx = new Float64Array(count);
     grid.wy = new Float64Array(count);
     grid.lat = new Float64Array(count);
     grid.lon = new Float64Array(count);
-    grid.expand = new Uint8Array(count).fill(Math.min(MAX_ZOOM, Math.round(map.getZoom()) + 2));
+    grid.expand = new Uint8Array(count).fill(Math.min(MAX_ZOOM, Math.round(fm.map.getZoom()) + 2));
     for (var j = 0; j < count; j++) {
-      if (!grid.total[j]) continue;
-      var x = grid.sx[j] / grid.total[j];
-      var y = grid.sy[j] / grid.total[j];
-      grid.wx[j] = (x + ox) / scale;
-      grid.wy[j] = (y + oy) / scale;
-      var at = map.layerPointToLatLng([x + rb.min.x, y + rb.min.y]);
+      if (!all[j]) continue;
+      var mx = sx[j] / all[j];
+      var my = sy[j] / all[j];
+      grid.wx[j] = (mx + v.ox) / v.scale;
+      grid.wy[j] = (my + v.oy) / v.scale;
+      var at = fm.map.layerPointToLatLng([mx + v.rb.min.x, my + v.rb.min.y]);
       grid.lat[j] = at.lat;
       grid.lon[j] = at.lng;
     }
@@ -367,63 +386,66 @@
       this.publish(0);
       return -1;
     }
-    var ev = fm.ev;
-    var map = fm.map;
-    var topLeft = map.containerPointToLayerPoint([0, 0]);
-    var size = map.getSize();
-    var rb = fm.renderer._bounds;
-    var vx0 = topLeft.x - rb.min.x;
-    var vy0 = topLeft.y - rb.min.y;
-    var vx1 = vx0 + size.x;
-    var vy1 = vy0 + size.y;
+    var v = this.viewOf(scale, ox, oy, w, h);
     var ncat = fm.cfg.categories.length;
-    var slot = this.items ? this.slot : null;
-    var grid = this.items ? null : this.gridFor(w, h, ncat);
-    var layout = this.items || grid;
-    layout.counts.fill(0);
-    layout.total.fill(0);
-    layout.today.fill(0);
-    var counts = layout.counts;
-    var total = layout.total;
-    var today = layout.today;
-    var newest = layout.newest;
-    var cumulative = fm.mode !== "window";
-    var windowStart = fm.day - (Math.max(fm.windowDays, 1) - 1);
-    var day = fm.day;
-    var shown = 0;
-    var inView = 0;
-    var half = w / 2;
-    for (var i = 0; i < upto; i++) {
-      if (!cumulative && ev.end[i] < windowStart) continue;
-      shown++;
-      var x = ev.wx[i] * scale - ox;
-      x -= Math.round((x - half) / scale) * scale;
-      var y = ev.wy[i] * scale - oy;
-      if (x >= vx0 && x <= vx1 && y >= vy0 && y <= vy1) inView++;
-      var s;
-      if (slot !== null) s = slot[i];
-      else if (x >= 0 && y >= 0 && x < w && y < h) {
-        s = Math.floor(x / GRID_PX) + Math.floor(y / GRID_PX) * grid.cols;
-        grid.sx[s] += x;
-        grid.sy[s] += y;
-      } else continue;
-      if (s < 0) continue;
-      counts[s * ncat + ev.t[i]]++;
-      total[s]++;
-      newest[s] = i;
-      if (ev.end[i] >= day) today[s]++;
+    if (!this.counter || this.counter.ev !== fm.ev) this.counter = new FlashpointMap.ClusterCounts(fm.ev, ncat);
+    if (!this.items && !this.grid) this.grid = this.gridLayout(v);
+    var layout = this.items || this.grid;
+    if (this.countedFor !== layout) {
+      this.counter.reset(layout.slot, this.flags, layout.count);
+      this.countedFor = layout;
     }
+    var windowStart = fm.mode === "window" ? fm.day - (Math.max(fm.windowDays, 1) - 1) : null;
+    this.counter.moveTo(upto, windowStart, fm.day);
+    var inView = this.counter.visibleInView();
     fm.container.setAttribute("data-in-view", String(inView));
     if (inView <= this.above) {
       this.publish(0);
       return -1;
     }
-    if (grid) this.placeGrid(grid, scale, ox, oy, rb);
+    this.counter.fill(layout);
     this.layout = layout;
     var circles = this.drawItems(ctx, scale, ox, oy, w, h, ncat);
     this.drawMarked(ctx, upto, scale, ox, oy, w);
     this.publish(circles);
-    return shown;
+    return this.counter.visible();
+  };
+
+  // The view in the canvas's pixels; a new view (or new events) starts the counts again.
+  Aggregation.prototype.viewOf = function (scale, ox, oy, w, h) {
+    var map = this.fmap.map;
+    var topLeft = map.containerPointToLayerPoint([0, 0]);
+    var size = map.getSize();
+    var rb = this.fmap.renderer._bounds;
+    var x0 = topLeft.x - rb.min.x;
+    var y0 = topLeft.y - rb.min.y;
+    var v = { scale: scale, ox: ox, oy: oy, w: w, h: h, rb: rb, x0: x0, y0: y0, x1: x0 + size.x, y1: y0 + size.y };
+    var key = [scale, ox, oy, w, h, x0, y0, v.x1, v.y1].join(",");
+    if (key !== this.viewKey || this.viewEv !== this.fmap.ev) {
+      this.viewKey = key;
+      this.viewEv = this.fmap.ev;
+      this.flags = this.viewFlags(v);
+      this.grid = null;
+      this.countedFor = null;
+    }
+    return v;
+  };
+
+  // The one visible event of a cluster that shows a single one (drawn as its marker).
+  Aggregation.prototype.loneEvent = function (j) {
+    var items = this.items;
+    var tree = this.tree;
+    var fm = this.fmap;
+    var upto = fm.visibleRange();
+    var node = items.node[j];
+    var c = node - tree.n;
+    var from = node < tree.n ? 0 : tree.lo[c];
+    var to = node < tree.n ? 1 : tree.hi[c];
+    for (var p = from; p < to; p++) {
+      var i = this.evOf[node < tree.n ? node : tree.perm[p]];
+      if (i >= 0 && i < upto && fm.isShown(i)) return i;
+    }
+    return -1;
   };
 
   function radiusFor(count) {
@@ -482,8 +504,8 @@
       x -= Math.round((x - w / 2) / scale) * scale;
       var y = items.wy[j] * scale - oy;
       if (x < -40 || y < -40 || x > w + 40 || y > h + 40) continue;
-      if (total[j] === 1) {
-        var i = items.newest[j];
+      var i = total[j] === 1 && items === this.items ? this.loneEvent(j) : -1;
+      if (i >= 0) {
         var ev = fm.ev;
         var cat = cats[ev.t[i]];
         var look = U.LOOKS[ev.end[i] >= fm.day ? 1 : 0];
