@@ -197,6 +197,19 @@
     this.build(ev);
   };
 
+  // For a dataset that can be crowded: how many of its events end before a day (a search in
+  // the counts' order of ends), else null.
+  Aggregation.prototype.endedBefore = function (ev) {
+    if (!this.possible()) return null;
+    if (!this.counter || this.counter.ev !== ev) {
+      this.counter = new FlashpointMap.ClusterCounts(ev, this.fmap.cfg.categories.length);
+    }
+    var counter = this.counter;
+    return function (day) {
+      return counter.endedBefore(day);
+    };
+  };
+
   Aggregation.prototype.setState = function (state) {
     this.state = state;
     this.fmap.container.setAttribute("data-cluster-index", state);

@@ -116,6 +116,11 @@
     for (var p = Math.min(from, to); p < Math.max(from, to); p++) visit(this.endOrder[p], sign);
   };
 
+  // How many events end before a day.
+  ClusterCounts.prototype.endedBefore = function (day) {
+    return lowerBound(this.endSorted, day);
+  };
+
   // Visible events: in all, and inside the view.
   ClusterCounts.prototype.visible = function () {
     return this.atStart - this.atWindow;

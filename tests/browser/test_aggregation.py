@@ -112,6 +112,14 @@ def test_clusters_follow_the_date_without_a_new_index(page: Page, crowded: str) 
     visible = int(str(container.get_attribute("data-visible")))
     after = sum(item["count"] for item in drawn(container))
     assert after == visible < before == SIZE
+    # The last 30 days only: the counts take off what ended before the window opens.
+    windowed = container.evaluate(
+        "() => { const fp = window.flashpoint; fp.mode = 'window'; fp.windowDays = 30; fp.draw();"
+        " return [fp.counts().shown, fp.aggregation.drawnClusters()]; }"
+    )
+    assert 0 < windowed[0] < visible
+    assert sum(item["count"] for item in windowed[1]) == windowed[0]
+    container.evaluate("() => { window.flashpoint.mode = 'cumulative'; window.flashpoint.draw(); }")
     control(page, "slider").focus()
     control(page, "slider").press("Home")
     expect(container).to_have_attribute("data-day", "2024-01-01")
