@@ -14,6 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 from bench.synthetic import generate_events, write_csv
 from geo.payload import AGGREGATE_ABOVE
 from harness.server import DashboardServer
+from tests.browser.access import axe_violations
 from tests.browser.helpers import control, map_container, map_frame, wait_for_map, wait_idle
 
 SIZE: Final = 20_000
@@ -162,6 +163,7 @@ def test_a_same_place_cluster_lists_its_events_and_choosing_one_selects_it(
     expect(rows.first).to_be_focused()
     expect(rows.first).to_contain_text("Tue 31 Dec 2024")
     page.screenshot(path=shots / "clusters-list.png", full_page=True)
+    assert axe_violations(page) == []
     page.keyboard.press("ArrowDown")
     expect(rows.nth(1)).to_be_focused()
     chosen = int(str(rows.nth(1).get_attribute("data-row")))
