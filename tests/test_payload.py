@@ -22,7 +22,13 @@ WEB = Path(__file__).resolve().parent.parent / "geo" / "web"
 # The map's code: the events layer and time control, and the clusters of a crowded view.
 MAP_JS = "".join(
     (WEB / name).read_text(encoding="utf-8")
-    for name in ("flashpoint.js", "counts.js", "clusters.js")
+    for name in (
+        "flashpoint.js",
+        "counts.js",
+        "cluster-worker.js",
+        "clusters.js",
+        "cluster-list.js",
+    )
 )
 BRIDGE_JS = (WEB / "bridge.js").read_text(encoding="utf-8")
 

@@ -10,9 +10,10 @@
  * all events once (in a worker, so the page never freezes), and its map/reduce hooks record
  * each cluster's parent, so every cluster's events are one run of a leaf order. When the
  * view changes, the clusters in view are asked for once and each event learns its cluster
- * ("slot"); a frame then only counts the visible events per slot and type, a loop over
- * typed arrays. A cluster stays where supercluster put it (the centre of all its events)
- * while its count and colour follow the date. Text from data is only set through textContent.
+ * ("slot"); a date step then only adds or takes off, per slot and type, the events it
+ * changes (counts.js). A cluster stays where supercluster put it (the centre of all its
+ * events) while its count and colour follow the date. The worker is in
+ * cluster-worker.js; hovering, clicking and the list of a cluster's events in cluster-list.js.
  */
 (function () {
   "use strict";
@@ -22,140 +23,11 @@
 
   // supercluster's cluster radius in screen pixels (its tiles are Leaflet's 256 pixels).
   var RADIUS_PX = 56;
-  var LIST_UP_TO = 100;
   // The stand-in grid's cell while the index is built, in screen pixels.
   var GRID_PX = 80;
   // supercluster's deepest zoom, the deepest the address names (geo/share.py): a cluster still
   // whole there is of events at one place, and a closer view shows the same clusters.
   var MAX_ZOOM = 18;
-
-  // Runs in a worker (its source is sent there as text): supercluster over all events, and the
-  // leaf order in which every cluster's events are one run, perm[lo[c]] .. perm[hi[c] - 1].
-  function clusterWorker(scope, superclusterUrl, radius, maxZoom) {
-    scope.importScripts(superclusterUrl);
-    var index = null;
-
-    function build(lon, lat) {
-      var n = lon.length;
-      var parent = new Int32Array(Math.max(2 * n, 16)).fill(-1);
-      var next = n;
-      var seen = new WeakSet();
-      // Nodes: events are 0 .. n-1, clusters n, n+1, ... in the order supercluster makes them.
-      // A new cluster's properties start as a copy of its first member's (map/reduce's rule):
-      // the first reduce call names the cluster and records that member's parent.
-      index = new scope.Supercluster({
-        radius: radius,
-        extent: 256,
-        maxZoom: maxZoom,
-        map: function (i) {
-          return { node: i };
-        },
-        reduce: function (acc, child) {
-          if (!seen.has(acc)) {
-            seen.add(acc);
-            if (next >= parent.length) {
-              var wider = new Int32Array(parent.length * 2).fill(-1);
-              wider.set(parent);
-              parent = wider;
-            }
-            parent[acc.node] = next;
-            acc.node = next++;
-          }
-          parent[child.node] = acc.node;
-        },
-      });
-      var points = new Array(n);
-      for (var i = 0; i < n; i++) {
-        points[i] = { type: "Feature", properties: i, geometry: { type: "Point", coordinates: [lon[i], lat[i]] } };
-      }
-      index.load(points);
-      return leafOrder(parent, n, next);
-    }
-
-    function leafOrder(parent, n, nodes) {
-      var first = new Int32Array(nodes + 1);
-      for (var k = 0; k < nodes; k++) if (parent[k] >= 0) first[parent[k] + 1]++;
-      for (k = 0; k < nodes; k++) first[k + 1] += first[k];
-      var fill = first.slice(0, nodes);
-      var kids = new Int32Array(nodes);
-      for (k = 0; k < nodes; k++) if (parent[k] >= 0) kids[fill[parent[k]]++] = k;
-      var perm = new Int32Array(n);
-      var lo = new Int32Array(nodes - n);
-      var hi = new Int32Array(nodes - n);
-      var stack = new Int32Array(nodes + 1);
-      var w = 0;
-      for (var root = 0; root < nodes; root++) {
-        if (parent[root] >= 0) continue;
-        var sp = 0;
-        stack[sp++] = root;
-        while (sp) {
-          var v = stack[--sp];
-          if (v < 0) hi[~v - n] = w;
-          else if (v < n) perm[w++] = v;
-          else {
-            lo[v - n] = w;
-            stack[sp++] = ~v;
-            for (var c = first[v]; c < first[v + 1]; c++) stack[sp++] = kids[c];
-          }
-        }
-      }
-      return { perm: perm, lo: lo, hi: hi };
-    }
-
-    function query(bbox, zoom) {
-      var items = index.getClusters(bbox, zoom);
-      var count = items.length;
-      var out = {
-        node: new Int32Array(count),
-        lon: new Float64Array(count),
-        lat: new Float64Array(count),
-        expand: new Uint8Array(count),
-      };
-      for (var j = 0; j < count; j++) {
-        var f = items[j];
-        var props = f.properties;
-        var cluster = props !== null && typeof props === "object" && props.cluster;
-        out.node[j] = cluster ? props.node : props;
-        out.expand[j] = cluster ? index.getClusterExpansionZoom(props.cluster_id) : 0;
-        out.lon[j] = f.geometry.coordinates[0];
-        out.lat[j] = f.geometry.coordinates[1];
-      }
-      return out;
-    }
-
-    scope.onmessage = function (e) {
-      var m = e.data;
-      if (m.type === "build") {
-        var started = Date.now();
-        var tree = build(m.lon, m.lat);
-        scope.postMessage({ type: "built", id: m.id, perm: tree.perm, lo: tree.lo, hi: tree.hi, ms: Date.now() - started },
-          [tree.perm.buffer, tree.lo.buffer, tree.hi.buffer]);
-      } else if (m.type === "query" && index) {
-        var out = query(m.bbox, m.zoom);
-        out.type = "clusters";
-        out.id = m.id;
-        out.zoom = m.zoom;
-        scope.postMessage(out, [out.node.buffer, out.lon.buffer, out.lat.buffer, out.expand.buffer]);
-      }
-    };
-  }
-
-  // The supercluster script the page loaded (geo/maps.py lists it), as an absolute address.
-  function superclusterUrl() {
-    var script = document.querySelector('script[src*="supercluster"]');
-    return script ? new URL(script.getAttribute("src"), document.baseURI).href : null;
-  }
-
-  function startWorker(maxZoom) {
-    var url = superclusterUrl();
-    if (!url || !window.Supercluster || !window.Worker || !window.Blob) return null;
-    var source = "(" + clusterWorker.toString() + ")(self, " + JSON.stringify(url) + ", " + RADIUS_PX + ", " + maxZoom + ");";
-    try {
-      return new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
-    } catch (err) {
-      return null;
-    }
-  }
 
   function Aggregation(fmap) {
     this.fmap = fmap;
@@ -217,7 +89,7 @@
 
   Aggregation.prototype.build = function (ev) {
     if (!this.worker) {
-      this.worker = startWorker(MAX_ZOOM);
+      this.worker = FlashpointMap.startClusterWorker(RADIUS_PX, MAX_ZOOM);
       if (!this.worker) {
         this.setState("unavailable");
         return;
@@ -574,187 +446,6 @@
     });
   };
 
-  // ---- pointing -----------------------------------------------------------------------------
-
-  Aggregation.prototype.hit = function (containerPoint) {
-    if (!this.targets.length) return null;
-    var p = this.fmap.map.containerPointToLayerPoint(containerPoint);
-    var best = null;
-    var bestDist = Infinity;
-    // Drawn smallest last, so the smallest under the pointer answers.
-    for (var k = this.targets.length - 1; k >= 0; k--) {
-      var t = this.targets[k];
-      var d = (t.x - p.x) * (t.x - p.x) + (t.y - p.y) * (t.y - p.y);
-      if (d <= t.r * t.r && d < bestDist) {
-        best = t;
-        bestDist = d;
-      }
-    }
-    return best;
-  };
-
-  Aggregation.prototype.splits = function (j) {
-    return this.layout.expand[j] <= MAX_ZOOM;
-  };
-
-  // True when the pointer is over something this layer drew (the tooltip is then its own).
-  Aggregation.prototype.hover = function (point) {
-    var t = this.hit(point);
-    if (!t) return false;
-    var fm = this.fmap;
-    var tip = fm.tooltip;
-    fm.container.style.cursor = "pointer";
-    tip.textContent = "";
-    if (t.event >= 0) {
-      var cat = fm.cfg.categories[fm.ev.t[t.event]];
-      tip.appendChild(U.el("strong", null, (fm.ev.title && fm.ev.title[t.event]) || cat.name));
-      tip.appendChild(U.el("div", null, U.dayWords(fm.ev.start[t.event])));
-      tip.appendChild(U.el("div", "fp-hint", U.words("mapui.details")));
-    } else {
-      tip.appendChild(U.el("strong", null, U.words("mapui.cluster_count", { count: U.number(this.layout.total[t.j]) })));
-      this.topTypes(t.j, 3).forEach(function (pair) {
-        tip.appendChild(U.el("div", null, pair[0] + ": " + U.number(pair[1])));
-      });
-      tip.appendChild(U.el("div", "fp-hint", U.words(this.splits(t.j) ? "mapui.cluster_zoom" : "mapui.cluster_list_hint")));
-    }
-    tip.hidden = false;
-    tip.style.left = point.x + 12 + "px";
-    tip.style.top = point.y - 12 + "px";
-    return true;
-  };
-
-  Aggregation.prototype.topTypes = function (j, limit) {
-    var cats = this.fmap.cfg.categories;
-    var ncat = cats.length;
-    var pairs = [];
-    var counts = this.layout.counts;
-    for (var c = 0; c < ncat; c++) if (counts[j * ncat + c]) pairs.push([cats[c].name, counts[j * ncat + c]]);
-    pairs.sort(function (a, b) {
-      return b[1] - a[1];
-    });
-    return pairs.slice(0, limit);
-  };
-
-  // A click on a cluster zooms to where it splits, or lists its events; on a lone event it
-  // picks it as a marker click does. True when the click was this layer's.
-  Aggregation.prototype.click = function (point) {
-    var t = this.hit(point);
-    if (!t) return false;
-    var fm = this.fmap;
-    if (t.event >= 0) {
-      fm.pick(fm.ev.row[t.event]);
-      return true;
-    }
-    var items = this.layout;
-    var center = [items.lat[t.j], items.lon[t.j]];
-    if (this.splits(t.j)) {
-      var zoom = Math.max(items.expand[t.j], fm.map.getZoom() + 1);
-      if (U.reducedMotion) fm.map.setView(center, zoom);
-      else fm.map.flyTo(center, zoom, { duration: 0.6 });
-    } else {
-      this.openList(t.j, fm.map.containerPointToLayerPoint(point));
-    }
-    return true;
-  };
-
-  // ---- the list of a cluster's events (those that share one place) --------------------------
-
-  Aggregation.prototype.members = function (j) {
-    var fm = this.fmap;
-    var upto = fm.visibleRange();
-    var out = [];
-    var slot = this.slot;
-    // Events are in date order: walking back gives the latest first.
-    for (var i = upto - 1; i >= 0; i--) if (slot[i] === j && fm.isShown(i)) out.push(i);
-    return out;
-  };
-
-  Aggregation.prototype.openList = function (j) {
-    this.closeList(false);
-    var fm = this.fmap;
-    fm.tooltip.hidden = true;
-    var ev = fm.ev;
-    var all = this.members(j);
-    var box = U.el("div", "fp-cluster-list");
-    box.dir = fm.cfg.dir;
-    box.setAttribute("role", "dialog");
-    var headingId = "fp-cluster-list-title";
-    box.setAttribute("aria-labelledby", headingId);
-    var head = U.el("div", "fp-cluster-list-head");
-    var title = U.el("div", "fp-cluster-list-title", U.words("mapui.cluster_list", { count: U.number(all.length) }));
-    title.id = headingId;
-    var close = U.button("fp-cluster-list-close", U.words("mapui.close"), "×");
-    head.appendChild(title);
-    head.appendChild(close);
-    box.appendChild(head);
-    var list = U.el("ul", "fp-cluster-list-rows");
-    var self = this;
-    all.slice(0, LIST_UP_TO).forEach(function (i) {
-      var cat = fm.cfg.categories[ev.t[i]];
-      var item = U.el("li");
-      var choose = U.el("button", "fp-cluster-list-row");
-      choose.type = "button";
-      choose.setAttribute("data-row", String(ev.row[i]));
-      choose.appendChild(U.el("span", "fp-cluster-list-name", (ev.title && ev.title[i]) || cat.name));
-      choose.appendChild(U.el("span", "fp-cluster-list-date", U.dayWords(ev.start[i])));
-      if (ev.row[i] === fm.selected) choose.setAttribute("aria-current", "true");
-      choose.addEventListener("click", function () {
-        Array.prototype.forEach.call(list.querySelectorAll("[aria-current]"), function (b) {
-          b.removeAttribute("aria-current");
-        });
-        choose.setAttribute("aria-current", "true");
-        fm.pick(ev.row[i]);
-      });
-      item.appendChild(choose);
-      list.appendChild(item);
-    });
-    box.appendChild(list);
-    if (all.length > LIST_UP_TO) {
-      box.appendChild(U.el("div", "fp-cluster-list-more",
-        U.words("mapui.cluster_more", { shown: U.number(LIST_UP_TO), count: U.number(all.length) })));
-    }
-    close.addEventListener("click", function () {
-      self.closeList(true);
-    });
-    box.addEventListener("keydown", function (e) {
-      self.listKey(e, list);
-    });
-    L.DomEvent.disableClickPropagation(box);
-    L.DomEvent.disableScrollPropagation(box);
-    fm.container.appendChild(box);
-    this.list = box;
-    this.listDay = fm.day;
-    this.listMode = fm.mode;
-    fm.container.setAttribute("data-cluster-list", String(all.length));
-    var first = list.querySelector("button");
-    (first || close).focus();
-  };
-
-  Aggregation.prototype.listKey = function (e, list) {
-    if (e.key === "Escape") {
-      e.preventDefault();
-      this.closeList(true);
-      return;
-    }
-    var step = { ArrowDown: 1, ArrowUp: -1 }[e.key];
-    if (!step) return;
-    var rows = Array.prototype.slice.call(list.querySelectorAll("button"));
-    var at = rows.indexOf(document.activeElement);
-    if (at < 0) return;
-    e.preventDefault();
-    rows[Math.max(0, Math.min(rows.length - 1, at + step))].focus();
-  };
-
-  // `refocus`: the reader closed it, so the keyboard goes back to the map.
-  Aggregation.prototype.closeList = function (refocus) {
-    if (!this.list) return;
-    this.list.remove();
-    this.list = null;
-    this.listDay = undefined;
-    this.fmap.container.removeAttribute("data-cluster-list");
-    if (refocus) this.fmap.container.focus();
-  };
-
   // ---- legend -------------------------------------------------------------------------------
 
   // A row under the event types: what a circle with a number means (only for a dataset that
@@ -781,5 +472,6 @@
     this.legendRow = row;
   };
 
+  Aggregation.MAX_ZOOM = MAX_ZOOM;
   FlashpointMap.Aggregation = Aggregation;
 })();
