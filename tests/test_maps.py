@@ -91,6 +91,7 @@ def test_local_assets_are_linked_relative_to_the_map_frame(
         "../../app/static/vendor/leaflet/leaflet.js",
         "../../app/static/vendor/jquery/jquery.min.js",
         "../../app/static/vendor/topojson-client/topojson-client.min.js",
+        "../../app/static/vendor/supercluster/supercluster.min.js",
         "../../app/static/vendor/leaflet/leaflet.css",
     ]
     assert caplog.records == []
@@ -218,7 +219,18 @@ def test_only_tile_addresses_are_fetched(basemap: str) -> None:
 
 
 def test_local_assets_are_the_only_linked_files() -> None:
-    served = [SERVED.urls[k] for k in ("flashpoint_js", "basemap_js", "flashpoint_css")]
+    served = [
+        SERVED.urls[k]
+        for k in (
+            "flashpoint_js",
+            "counts_js",
+            "cluster_worker_js",
+            "clusters_js",
+            "cluster_list_js",
+            "basemap_js",
+            "flashpoint_css",
+        )
+    ]
     expected = [url for _, url in LOCAL.js + LOCAL.css] + served
     assert sorted(linked_files(base_map())) == sorted(expected)
 

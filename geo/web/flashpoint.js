@@ -227,6 +227,8 @@
     this.container.appendChild(this.tooltip);
     this.addHeading();
     if (config.categories.length) this.addLegend();
+    // Clusters instead of markers when the view is crowded (clusters.js).
+    this.aggregation = FlashpointMap.Aggregation ? new FlashpointMap.Aggregation(this) : null;
     this.addTimeControl();
     this.addImageButton();
     this.listen();
@@ -296,12 +298,17 @@
       self.tooltip.hidden = true;
     });
     map.on("click", function (e) {
+      if (self.aggregation && self.aggregation.click(e.containerPoint)) return;
       var i = self.hit(e.containerPoint);
       if (i < 0) return;
-      var row = self.ev.row[i];
-      self.select(row);
-      self.tell("pick", { row: row, dataset: self.cfg.dataset });
+      self.pick(self.ev.row[i]);
     });
+  };
+
+  // The reader chose an event on the map: select it and tell the page.
+  FlashpointMap.prototype.pick = function (row) {
+    this.select(row);
+    this.tell("pick", { row: row, dataset: this.cfg.dataset });
   };
 
   // ---- data and state -------------------------------------------------------------------
@@ -344,6 +351,7 @@
     this.days = uniqueDays(start, n);
     this.histogram = null;
     this.container.setAttribute("data-events", String(n));
+    if (this.aggregation) this.aggregation.setEvents(this.ev);
     this.refreshTime();
     this.draw();
   };
@@ -397,6 +405,12 @@
 
   FlashpointMap.prototype.counts = function () {
     var upto = this.visibleRange();
+    // A big dataset's events in order of their end (clusters.js) count these in two searches.
+    var ended = this.aggregation && this.aggregation.endedBefore(this.ev);
+    if (ended) {
+      var windowStart = this.day - (Math.max(this.windowDays, 1) - 1);
+      return { shown: upto - (this.mode === "window" ? ended(windowStart) : 0), today: upto - ended(this.day) };
+    }
     var shown = 0;
     var today = 0;
     for (var i = 0; i < upto; i++) {
@@ -429,6 +443,7 @@
     var upto = this.visibleRange();
     if (!ev || upto === 0) {
       this.drawn.count = 0;
+      if (this.aggregation) this.aggregation.publish(0);
       this.publish(0, started);
       return;
     }
@@ -436,6 +451,12 @@
     var origin = this.map.getPixelOrigin();
     var ox = origin.x + b.min.x;
     var oy = origin.y + b.min.y;
+    var aggregated = this.aggregation ? this.aggregation.draw(ctx, upto, scale, ox, oy, w, h) : -1;
+    if (aggregated >= 0) {
+      this.drawn.count = 0;
+      this.publish(aggregated, started);
+      return;
+    }
     if (this.drawn.index.length < upto) {
       this.drawn = { count: 0, index: new Int32Array(upto), px: new Float32Array(upto), py: new Float32Array(upto) };
     }
@@ -702,6 +723,7 @@
   };
 
   FlashpointMap.prototype.hover = function (point) {
+    if (this.aggregation && this.aggregation.hover(point)) return;
     var i = this.hit(point);
     this.container.style.cursor = i < 0 ? "" : "pointer";
     if (i < 0) {
@@ -1155,5 +1177,20 @@
     }
   };
 
+  // What the clusters layer (clusters.js) draws and writes with.
+  FlashpointMap.util = {
+    words: words,
+    number: number,
+    dayWords: dayWords,
+    el: el,
+    button: button,
+    drawShape: drawShape,
+    fadedColor: fadedColor,
+    LOOKS: LOOKS,
+    reducedMotion: REDUCED_MOTION,
+    lang: function () {
+      return LANG.lang;
+    },
+  };
   window.FlashpointMap = FlashpointMap;
 })();
