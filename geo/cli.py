@@ -1,4 +1,4 @@
-"""Command line: `python -m geo validate PATH [--story STORY]`."""
+"""Command line: `python -m geo validate PATH [--story STORY]`, `python -m geo load-db FILE URL`."""
 
 from __future__ import annotations
 
@@ -102,8 +102,19 @@ def main(
     check.add_argument(
         "--story", metavar="STORY", help="also check a story (JSON) told over the file's events"
     )
+    load = commands.add_parser(
+        "load-db",
+        help="validate a file and load its good events into a PostGIS table (upsert by id)",
+    )
+    load.add_argument("path", help="the file to load")
+    load.add_argument("url", help="postgresql://USER@HOST:PORT/DB (PG* variables fill the rest)")
+    load.add_argument("--table", help="the table to load into (default: events)")
     args = parser.parse_args(argv)
     if args.command == "validate":
         return validate_command(args.path, out, err, args.story)
+    if args.command == "load-db":
+        from geo.loaddb import load_db_command
+
+        return load_db_command(args.path, args.url, args.table, out, err)
     parser.error(f"unknown command {args.command}")
     return EXIT_UNREADABLE

@@ -1,0 +1,259 @@
+"""A PostgreSQL/PostGIS table of events: its address, schema, change marker and rows.
+
+The table holds the event properties of `geo.model.FIELDS` as columns and the place as
+`geom geometry(Geometry, 4326)`; only `id`, `event_date` and `geom` are required. A statement
+trigger counts every change to the table in `flashpoint_changes`, which readers poll with one
+tiny query. Rows are read into the same raw table a file becomes, so `geo.validation` checks
+them by the same rules. Nothing here ever puts the address's user, password or host into a
+message: psycopg's own error text is never passed on (it can name them).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+import pandas as pd
+import psycopg
+import shapely
+from psycopg import sql
+
+from geo.limits import RECORDS
+from geo.model import DATE_FIELDS, FLOAT_FIELDS, INT_FIELDS, LIST_FIELDS, TEXT_FIELDS
+from geo.table import DatasetError, RawTable, labels_of
+
+SCHEMES: Final = ("postgresql://", "postgres://")
+DEFAULT_TABLE: Final = "events"
+TABLE_PARAM: Final = "table"
+TABLE_ENV: Final = "FLASHPOINT_TABLE"
+CHANGES_TABLE: Final = "flashpoint_changes"
+GEOMETRY: Final = "geom"
+REQUIRED: Final = ("id", "event_date", GEOMETRY)
+_IDENTIFIER: Final = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+# The columns, their SQL types, in the order `load-db` writes them.
+COLUMN_TYPES: Final[dict[str, str]] = {
+    **{name: "text" for name in TEXT_FIELDS},
+    **{name: "date" for name in DATE_FIELDS},
+    **{name: "integer" for name in INT_FIELDS},
+    **{name: "double precision" for name in FLOAT_FIELDS},
+    **{name: "text[]" for name in LIST_FIELDS},
+    "claims": "jsonb",
+}
+
+
+def is_database_url(value: str) -> bool:
+    """Whether a --data / FLASHPOINT_DATA value names a database rather than a file."""
+    return value.strip().lower().startswith(SCHEMES)
+
+
+def check_table_name(name: str) -> str:
+    """A table name we accept: lower-case letters, digits and _ (no schema, no quoting games)."""
+    if not _IDENTIFIER.match(name):
+        raise DatasetError(
+            f"{name[:64]!r} is not a table name Flashpoint reads "
+            "(lower-case letters, digits and _, starting with a letter; up to 63 characters)"
+        )
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSource:
+    """Where the events are: a connection address (secret) and a table name (not secret)."""
+
+    conninfo: str
+    table: str
+    database: str
+
+    @classmethod
+    def from_url(cls, url: str, env: Mapping[str, str] | None = None) -> DatabaseSource:
+        """Parse `postgresql://...[?table=NAME]`; FLASHPOINT_TABLE names the table otherwise."""
+        env = os.environ if env is None else env
+        parts = urlsplit(url.strip())
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        named = [value for key, value in query if key == TABLE_PARAM]
+        table = named[-1] if named else env.get(TABLE_ENV, DEFAULT_TABLE)
+        rest = urlencode([(key, value) for key, value in query if key != TABLE_PARAM])
+        conninfo = urlunsplit(parts._replace(query=rest))
+        database = parts.path.lstrip("/") or env.get("PGDATABASE", "")
+        return cls(conninfo=conninfo, table=check_table_name(table), database=database)
+
+    @property
+    def label(self) -> str:
+        """How the source is named on the page and in messages: table and database only."""
+        where = f" in database {self.database!r}" if self.database else ""
+        return f"table {self.table!r}{where}"
+
+    def secrets(self) -> list[str]:
+        """The parts of the address that must never be shown (user, password, host)."""
+        parts = urlsplit(self.conninfo)
+        found = [parts.username, parts.password, parts.hostname, self.conninfo]
+        found += [os.environ.get(name) for name in ("PGUSER", "PGPASSWORD", "PGHOST")]
+        return [value for value in found if value]
+
+
+def plain_error(exc: BaseException, source: DatabaseSource) -> str:
+    """A message for people about a database failure, without any credential in it."""
+    state = getattr(exc, "sqlstate", None) or ""
+    if isinstance(exc, psycopg.errors.UndefinedTable):
+        text = f"the {source.label} does not exist (python -m geo load-db creates it)"
+    elif isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        text = f"the database role may not read the {source.label} (GRANT SELECT on it)"
+    elif isinstance(exc, psycopg.errors.UndefinedColumn):
+        text = f"the {source.label} lacks a required column ({', '.join(REQUIRED)})"
+    elif isinstance(exc, psycopg.OperationalError) or state.startswith("28"):
+        text = "the database cannot be reached, or it refused the login"
+    elif isinstance(exc, psycopg.Error):
+        text = f"the database refused the request (SQLSTATE {state or 'unknown'})"
+    else:
+        text = f"the database request failed ({type(exc).__name__})"
+    for secret in source.secrets():
+        text = text.replace(secret, "…")
+    return text
+
+
+def connect(source: DatabaseSource, *, autocommit: bool = False) -> psycopg.Connection[Any]:
+    """One connection (the command line's); a failure raises DatasetError with a plain message."""
+    try:
+        return psycopg.connect(source.conninfo, autocommit=autocommit, connect_timeout=10)
+    except psycopg.Error as exc:
+        raise DatasetError(plain_error(exc, source)) from None
+
+
+def ensure_schema(conn: psycopg.Connection[Any], table: str) -> None:
+    """Create the table, its indexes, the change marker and its trigger where missing."""
+    name = sql.Identifier(table)
+    columns = [
+        sql.SQL("{} {}{}").format(
+            sql.Identifier(column),
+            sql.SQL(kind),
+            sql.SQL(
+                " PRIMARY KEY" if column == "id" else " NOT NULL" if column in REQUIRED else ""
+            ),
+        )
+        for column, kind in COLUMN_TYPES.items()
+    ]
+    columns.append(sql.SQL("{} geometry(Geometry, 4326) NOT NULL").format(sql.Identifier(GEOMETRY)))
+    conn.execute(
+        sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(name, sql.SQL(", ").join(columns))
+    )
+    for suffix, method, column in (
+        ("event_date", "btree", "event_date"),
+        ("geom", "gist", GEOMETRY),
+    ):
+        conn.execute(
+            sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING {} ({})").format(
+                sql.Identifier(f"{table}_{suffix}_idx"),
+                name,
+                sql.SQL(method),
+                sql.Identifier(column),
+            )
+        )
+    ensure_change_marker(conn, table)
+
+
+def ensure_change_marker(conn: psycopg.Connection[Any], table: str) -> None:
+    """The change counter and the statement trigger that bumps it on every write to `table`.
+
+    The trigger function runs with its owner's rights, so writers need no grant on the marker.
+    """
+    conn.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (table_name text PRIMARY KEY, "
+            "version bigint NOT NULL DEFAULT 0, changed_at timestamptz NOT NULL DEFAULT now())"
+        ).format(sql.Identifier(CHANGES_TABLE))
+    )
+    conn.execute(
+        sql.SQL(
+            "CREATE OR REPLACE FUNCTION flashpoint_mark_change() RETURNS trigger "
+            "LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$ BEGIN "
+            "INSERT INTO {changes} (table_name, version, changed_at) "
+            "VALUES (TG_TABLE_NAME, 1, now()) "
+            "ON CONFLICT (table_name) DO UPDATE SET version = {changes}.version + 1, "
+            "changed_at = now(); RETURN NULL; END $$"
+        ).format(changes=sql.Identifier(CHANGES_TABLE))
+    )
+    trigger = sql.Identifier(f"{table}_flashpoint_changes")
+    conn.execute(sql.SQL("DROP TRIGGER IF EXISTS {} ON {}").format(trigger, sql.Identifier(table)))
+    conn.execute(
+        sql.SQL(
+            "CREATE TRIGGER {} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION flashpoint_mark_change()"
+        ).format(trigger, sql.Identifier(table))
+    )
+    conn.execute(
+        sql.SQL("INSERT INTO {} (table_name) VALUES (%s) ON CONFLICT DO NOTHING").format(
+            sql.Identifier(CHANGES_TABLE)
+        ),
+        (table,),
+    )
+
+
+def read_version(conn: psycopg.Connection[Any], table: str) -> int | None:
+    """The table's change counter (None where no trigger marks its changes)."""
+    row = conn.execute(
+        sql.SQL("SELECT version FROM {} WHERE table_name = %s").format(
+            sql.Identifier(CHANGES_TABLE)
+        ),
+        (table,),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def table_columns(conn: psycopg.Connection[Any], source: DatabaseSource) -> list[str]:
+    """Which of our columns the table has (it may lack the optional ones)."""
+    rows = conn.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = %s",
+        (source.table,),
+    ).fetchall()
+    present = {str(row[0]) for row in rows}
+    if not present:
+        raise DatasetError(f"the {source.label} does not exist (python -m geo load-db creates it)")
+    missing = [column for column in REQUIRED if column not in present]
+    if missing:
+        raise DatasetError(f"the {source.label} lacks the required column(s) {', '.join(missing)}")
+    return [column for column in COLUMN_TYPES if column in present]
+
+
+def read_rows(conn: psycopg.Connection[Any], source: DatabaseSource) -> RawTable:
+    """Every row of the table (up to the records limit) as the raw table a file becomes."""
+    columns = table_columns(conn, source)
+    query = sql.SQL("SELECT {}, ST_AsBinary({}) FROM {} ORDER BY event_date, id LIMIT %s").format(
+        sql.SQL(", ").join(sql.Identifier(c) for c in columns),
+        sql.Identifier(GEOMETRY),
+        sql.Identifier(source.table),
+    )
+    rows = conn.execute(query, (RECORDS.value + 1,)).fetchall()
+    if len(rows) > RECORDS.value:
+        raise DatasetError(
+            f"the {source.label}: " + RECORDS.exceeded(f"more than {RECORDS.value:,} rows")
+        )
+    return rows_to_raw(columns, rows, source.label)
+
+
+def rows_to_raw(columns: list[str], rows: list[tuple[Any, ...]], label: str) -> RawTable:
+    """Rows (our columns, then the geometry as WKB) as a raw table, values as a file gives them."""
+    frame = pd.DataFrame.from_records(
+        [row[:-1] for row in rows], columns=columns, nrows=len(rows), coerce_float=False
+    ).astype(object)
+    for column in DATE_FIELDS:
+        if column in frame.columns:
+            frame[column] = [None if v is None else v.isoformat() for v in frame[column]]
+    wkb = np.empty(len(rows), dtype=object)
+    wkb[:] = [None if row[-1] is None else bytes(row[-1]) for row in rows]
+    geometry = list(shapely.from_wkb(wkb)) if len(rows) else []
+    errors = ["the row has no geometry" if g is None else "" for g in geometry]
+    return RawTable(
+        frame=frame,
+        geometry=geometry,
+        geometry_errors=errors,
+        labels=labels_of(frame, "row ", 1),
+        problems=[],
+        kind=f"PostGIS {label}",
+    )
