@@ -10,6 +10,7 @@ message: psycopg's own error text is never passed on (it can name them).
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -22,10 +23,12 @@ import pandas as pd
 import psycopg
 import shapely
 from psycopg import sql
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from geo.limits import RECORDS
 from geo.model import DATE_FIELDS, FLOAT_FIELDS, INT_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from geo.table import DatasetError, RawTable, labels_of
+from geo.validation import LoadResult, validate
 
 SCHEMES: Final = ("postgresql://", "postgres://")
 DEFAULT_TABLE: Final = "events"
@@ -34,6 +37,8 @@ TABLE_ENV: Final = "FLASHPOINT_TABLE"
 CHANGES_TABLE: Final = "flashpoint_changes"
 GEOMETRY: Final = "geom"
 REQUIRED: Final = ("id", "event_date", GEOMETRY)
+POOL_SIZE: Final = 4
+POOL_TIMEOUT_S: Final = 5
 _IDENTIFIER: Final = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 # The columns, their SQL types, in the order `load-db` writes them.
@@ -257,3 +262,48 @@ def rows_to_raw(columns: list[str], rows: list[tuple[Any, ...]], label: str) -> 
         problems=[],
         kind=f"PostGIS {label}",
     )
+
+
+class _Scrubbed(logging.Filter):
+    """psycopg_pool logs why a connection failed in libpq's words, which name user and host."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            record.msg, record.args = "a pooled database connection failed (details withheld)", ()
+        return True
+
+
+logging.getLogger("psycopg.pool").addFilter(_Scrubbed())
+
+
+def open_pool(source: DatabaseSource, max_size: int = POOL_SIZE) -> ConnectionPool:
+    """The pool of connections a process's sessions share (opened lazily, read-only use)."""
+    return ConnectionPool(
+        source.conninfo,
+        min_size=1,
+        max_size=max_size,
+        timeout=POOL_TIMEOUT_S,
+        kwargs={"connect_timeout": POOL_TIMEOUT_S, "autocommit": True},
+        open=True,
+        name="flashpoint",
+    )
+
+
+def load_from_pool(pool: ConnectionPool, source: DatabaseSource) -> LoadResult:
+    """Read and validate the table's rows; a failure raises DatasetError with a plain message."""
+    try:
+        with pool.connection() as conn:
+            raw = read_rows(conn, source)
+    except (psycopg.Error, PoolTimeout) as exc:
+        raise DatasetError(plain_error(exc, source)) from None
+    return validate(raw)
+
+
+def version_from_pool(pool: ConnectionPool, source: DatabaseSource) -> str:
+    """The table's change counter as a version string ("" when it cannot be read)."""
+    try:
+        with pool.connection() as conn:
+            version = read_version(conn, source.table)
+    except (psycopg.Error, PoolTimeout):
+        return ""
+    return "" if version is None else str(version)

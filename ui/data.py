@@ -1,4 +1,8 @@
-"""Which dataset is shown: the bundled one, `--data PATH`, or an upload; and its report.
+"""Which dataset is shown: the bundled one, `--data PATH|URL`, or an upload; and its report.
+
+`--data` (or FLASHPOINT_DATA) names a file or a PostGIS table (`postgresql://...`, see
+`geo.database`). A file or table is followed live (`ui.live`): each version loads once per
+process; a database's connections come from one pool per process, shared by all sessions.
 
 Uploads can be turned off for a public, read-only deployment (`FLASHPOINT_UPLOADS=off`):
 the upload control is then gone and nothing else changes. A file that cannot be read is
@@ -16,10 +20,20 @@ from typing import Final
 
 import pandas as pd
 import streamlit as st
+from psycopg_pool import ConnectionPool
 
+from geo.database import (
+    DatabaseSource,
+    is_database_url,
+    load_from_pool,
+    open_pool,
+    version_from_pool,
+)
 from geo.dataset import Dataset
+from geo.live import FileVersion
 from geo.validation import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
 from ui.language import current_language
+from ui.live import follow_source, record_ids, watcher
 from ui.text import plain
 
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -36,22 +50,69 @@ def uploads_enabled() -> bool:
     return os.environ.get(UPLOADS_ENV, "on").strip().lower() not in UPLOADS_OFF
 
 
-def data_path_from_args(argv: list[str]) -> Path | None:
-    """The dataset named by `-- --data PATH` or the FLASHPOINT_DATA variable, if any."""
+def data_value_from_args(argv: list[str]) -> str | None:
+    """The source named by `-- --data PATH|URL` or the FLASHPOINT_DATA variable, if any."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--data")
     args, _ = parser.parse_known_args(argv)
     value = args.data or os.environ.get(DATA_ENV)
-    return Path(value) if value else None
+    return value or None
+
+
+def data_path_from_args(argv: list[str]) -> Path | None:
+    """The file named by `--data` or FLASHPOINT_DATA, if it names a file."""
+    value = data_value_from_args(argv)
+    return Path(value) if value and not is_database_url(value) else None
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading events…")
-def load_file(path: str, mtime_ns: int, size: int) -> Dataset | str:
-    """Load a dataset once per process (or its error); a changed file loads again."""
+def load_file(path: str, version: str) -> Dataset | str:
+    """Load a dataset once per process and version (or its error); a changed file loads again."""
     try:
-        return Dataset.from_result(load_events(path), Path(path).name, str(Path(path).parent))
+        dataset = Dataset.from_result(load_events(path), Path(path).name, str(Path(path).parent))
     except DatasetError as exc:
         return str(exc)
+    record_ids(f"file:{path}", dataset)
+    return dataset
+
+
+@st.cache_resource(show_spinner=False)
+def database_pool(conninfo: str, table: str, database: str) -> ConnectionPool:
+    """The process's pool of connections to a database, shared by every session."""
+    return open_pool(DatabaseSource(conninfo, table, database))
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading events…")
+def load_database(conninfo: str, table: str, database: str, version: str) -> Dataset | str:
+    """Read a table once per process and version (or the reason it cannot be read)."""
+    source = DatabaseSource(conninfo, table, database)
+    try:
+        result = load_from_pool(database_pool(conninfo, table, database), source)
+        dataset = Dataset.from_result(result, table)
+    except DatasetError as exc:
+        return str(exc)
+    record_ids(f"db:{database}:{table}", dataset)
+    return dataset
+
+
+def source_dataset(value: str | None) -> Dataset | str:
+    """The dataset of `--data` (or the bundled file), following the source's version."""
+    if value is not None and is_database_url(value):
+        source = DatabaseSource.from_url(value)
+        args = (source.conninfo, source.table, source.database)
+        key = f"db:{source.database}:{source.table}"
+        pool = database_pool(*args)
+        version = watcher(key, lambda: version_from_pool(pool, source)).version()
+        dataset = load_database(*args, version)
+    else:
+        path = Path(value) if value else BUNDLED
+        path.stat()  # an absent file says so plainly
+        key = f"file:{path}"
+        version = watcher(key, FileVersion(path)).version()
+        dataset = load_file(str(path), version)
+    st.session_state.source_key = key
+    follow_source(key, version)
+    return dataset
 
 
 @st.cache_resource(max_entries=4, show_spinner="Checking the uploaded file…")
@@ -79,15 +140,18 @@ def choose_dataset() -> Dataset | None:
             st.sidebar.button(t("data.back"), key="clear_upload", on_click=clear_upload)
             data = upload.getvalue()
             dataset = load_upload(hashlib.sha256(data).hexdigest(), upload.name, data)
+            st.session_state.source_key = "upload"
         else:
-            path = data_path_from_args(sys.argv[1:]) or BUNDLED
-            stat = path.stat()
-            dataset = load_file(str(path), stat.st_mtime_ns, stat.st_size)
+            dataset = source_dataset(data_value_from_args(sys.argv[1:]))
+    except DatasetError as exc:  # a database address that names no table we read
+        _failed(f"The dataset cannot be opened: {plain(str(exc), ERROR_CHARS)}")
+        return None
     except OSError as exc:
         _failed(f"The dataset cannot be opened: {plain(exc.strerror or 'not found')}")
         return None
     if isinstance(dataset, str):
-        _failed(f"This file cannot be shown: {plain(dataset, ERROR_CHARS)}")
+        what = "table" if st.session_state.get("source_key", "").startswith("db:") else "file"
+        _failed(f"This {what} cannot be shown: {plain(dataset, ERROR_CHARS)}")
         return None
     report(dataset)
     if len(dataset) == 0:
