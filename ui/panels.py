@@ -167,7 +167,7 @@ def draw_detail(dataset: Dataset, current: Any) -> None:
     event = dataset.event(state.event) if state.event else None
     if event is not None:
         if is_new(state.get("source_key"), event.id):
-            st.badge(lang.t("live.new"), icon=":material/fiber_new:", color="green")
+            st.badge(lang.t("live.new"), color="green")
         st.html(render_event_html(event, lang, translation_of(texts, event.id, lang.code)))
         if st.button(lang.t("detail.clear"), key="clear_event"):
             select_event(None)
