@@ -27,6 +27,7 @@ from geo.database import (
     connect,
     ensure_schema,
     plain_error,
+    table_columns,
 )
 from geo.table import DatasetError
 from geo.validation import LoadResult, load_events
@@ -39,7 +40,8 @@ def load_into(
 ) -> tuple[int, int]:
     """Merge validated events into the table in the current transaction; (new, updated)."""
     ensure_schema(conn, table)
-    columns = [*COLUMN_TYPES, GEOMETRY]
+    present = table_columns(conn, DatabaseSource("", table, ""))
+    columns = [*present, GEOMETRY]
     names = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     conn.execute(
         sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(
@@ -48,8 +50,8 @@ def load_into(
     )
     copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(STAGE), names)
     with conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
-        copy.set_types([*COLUMN_TYPES.values(), "text"])
-        for row in event_rows(events):
+        copy.set_types([*(COLUMN_TYPES[c] for c in present), "text"])
+        for row in event_rows(events, present):
             copy.write_row(row)
     updates = sql.SQL(", ").join(
         sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(c), sql.Identifier(c))
@@ -68,16 +70,14 @@ def load_into(
     return inserted, len(merged) - inserted
 
 
-def event_rows(events: gpd.GeoDataFrame) -> Any:
-    """Each event as the values of COLUMN_TYPES, then its geometry as hex EWKB (SRID 4326)."""
+def event_rows(events: gpd.GeoDataFrame, columns: list[str]) -> Any:
+    """Each event as the values of the columns, then its geometry as hex EWKB (SRID 4326)."""
     geometry = shapely.to_wkb(
         shapely.set_srid(events.geometry.to_numpy(), 4326), hex=True, include_srid=True
     )
-    frame = events[list(COLUMN_TYPES)]
+    frame = events[columns]
     for values, geom in zip(frame.itertuples(index=False, name=None), geometry, strict=True):
-        yield [_cell(column, value) for column, value in zip(COLUMN_TYPES, values, strict=True)] + [
-            geom
-        ]
+        yield [_cell(column, value) for column, value in zip(columns, values, strict=True)] + [geom]
 
 
 def _cell(column: str, value: Any) -> Any:

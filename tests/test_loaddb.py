@@ -140,3 +140,18 @@ def test_load_db_in_a_real_process(postgis: ThrowawayPostgis) -> None:
     )
     assert done.returncode == EXIT_OK, done.stderr
     assert count(postgis, "cli") == 26
+
+
+def test_a_table_made_elsewhere_with_only_the_required_columns(postgis: ThrowawayPostgis) -> None:
+    postgis.psql(
+        "flashpoint",
+        "CREATE TABLE minimal (id text PRIMARY KEY, event_date date NOT NULL, "
+        "geom geometry(Geometry, 4326) NOT NULL, editor text)",
+    )
+    code, out, _ = load(str(BUNDLED), postgis.url(), "--table", "minimal")
+    assert code == EXIT_OK and "26 new" in out
+    source = DatabaseSource.from_url(postgis.url(reader=True) + "?table=minimal")
+    with psycopg.connect(source.conninfo) as conn:
+        events = validate(read_rows(conn, source)).events
+        assert read_version(conn, "minimal") is not None
+    assert len(events) == 26 and set(events["event_type"]) == {"Other"}
