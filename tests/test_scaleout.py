@@ -224,33 +224,6 @@ def pinned_jar(route: str) -> CookieJar:
     return jar
 
 
-def test_a_failed_replica_is_routed_around(
-    proxy: NginxProxy, replicas: list[DashboardServer], plan: Plan
-) -> None:
-    up, down = replicas
-    pinned = route_to(proxy, plan, down)
-    logged = len(read_access_log(proxy.access_log))
-    down.stop()
-    try:
-
-        async def come_back() -> None:
-            viewer = await Viewer.open(proxy.url, plan.query, jar=pinned_jar(pinned))
-            try:
-                await viewer.run(fragment=False)
-                expect_day(viewer, plan.days[0])
-            finally:
-                await viewer.close()
-
-        run_async(come_back())
-        later = wait_for_log(proxy.access_log, logged + REQUESTS_PER_VISIT)[logged:]
-        assert later, "the returning viewer's requests are not in the access log"
-        assert {line.route for line in later} == {pinned}
-        assert {line.served_by for line in later} == {address(up)}
-        assert any(address(down) in line.upstream for line in later), "nginx never tried it"
-    finally:
-        down.start()
-
-
 async def watch_until(viewer: Viewer, rows: int, started: float) -> float:
     """Let the page's timer tick until the map holds `rows` events; seconds since `started`."""
     while len(viewer.map_rows) < rows:
@@ -289,3 +262,30 @@ def test_a_row_inserted_once_reaches_sessions_on_both_replicas(
 
     waited = run_async(scenario())
     assert all(seconds <= LIVE_S for seconds in waited)
+
+
+def test_a_failed_replica_is_routed_around(
+    proxy: NginxProxy, replicas: list[DashboardServer], plan: Plan
+) -> None:
+    up, down = replicas
+    pinned = route_to(proxy, plan, down)
+    logged = len(read_access_log(proxy.access_log))
+    down.stop()
+    try:
+
+        async def come_back() -> None:
+            viewer = await Viewer.open(proxy.url, plan.query, jar=pinned_jar(pinned))
+            try:
+                await viewer.run(fragment=False)
+                expect_day(viewer, plan.days[0])
+            finally:
+                await viewer.close()
+
+        run_async(come_back())
+        later = wait_for_log(proxy.access_log, logged + REQUESTS_PER_VISIT)[logged:]
+        assert later, "the returning viewer's requests are not in the access log"
+        assert {line.route for line in later} == {pinned}
+        assert {line.served_by for line in later} == {address(up)}
+        assert any(address(down) in line.upstream for line in later), "nginx never tried it"
+    finally:
+        down.start()
