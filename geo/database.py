@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -33,6 +34,9 @@ from geo.validation import LoadResult, validate
 SCHEMES: Final = ("postgresql://", "postgres://")
 DEFAULT_TABLE: Final = "events"
 TABLE_PARAM: Final = "table"
+SINCE_PARAM: Final = "since"
+BBOX_PARAM: Final = "bbox"
+OUR_PARAMS: Final = frozenset({TABLE_PARAM, SINCE_PARAM, BBOX_PARAM})
 TABLE_ENV: Final = "FLASHPOINT_TABLE"
 CHANGES_TABLE: Final = "flashpoint_changes"
 GEOMETRY: Final = "geom"
@@ -74,19 +78,25 @@ class DatabaseSource:
     conninfo: str
     table: str
     database: str
+    since: date | None = None
+    bbox: tuple[float, float, float, float] | None = None
 
     @classmethod
     def from_url(cls, url: str, env: Mapping[str, str] | None = None) -> DatabaseSource:
-        """Parse `postgresql://...[?table=NAME]`; FLASHPOINT_TABLE names the table otherwise."""
+        """Parse `postgresql://...[?table=NAME][&since=YYYY-MM-DD][&bbox=W,S,E,N]`;
+        FLASHPOINT_TABLE names the table otherwise."""
         env = os.environ if env is None else env
         parts = urlsplit(url.strip())
         query = parse_qsl(parts.query, keep_blank_values=True)
-        named = [value for key, value in query if key == TABLE_PARAM]
-        table = named[-1] if named else env.get(TABLE_ENV, DEFAULT_TABLE)
-        rest = urlencode([(key, value) for key, value in query if key != TABLE_PARAM])
-        conninfo = urlunsplit(parts._replace(query=rest))
-        database = parts.path.lstrip("/") or env.get("PGDATABASE", "")
-        return cls(conninfo=conninfo, table=check_table_name(table), database=database)
+        ours = {key: value for key, value in query if key in OUR_PARAMS}
+        rest = urlencode([(key, value) for key, value in query if key not in OUR_PARAMS])
+        return cls(
+            conninfo=urlunsplit(parts._replace(query=rest)),
+            table=check_table_name(ours.get(TABLE_PARAM, env.get(TABLE_ENV, DEFAULT_TABLE))),
+            database=parts.path.lstrip("/") or env.get("PGDATABASE", ""),
+            since=_since(ours.get(SINCE_PARAM)),
+            bbox=_bbox(ours.get(BBOX_PARAM)),
+        )
 
     @property
     def label(self) -> str:
@@ -100,6 +110,29 @@ class DatabaseSource:
         found = [parts.username, parts.password, parts.hostname, self.conninfo]
         found += [os.environ.get(name) for name in ("PGUSER", "PGPASSWORD", "PGHOST")]
         return [value for value in found if value]
+
+
+def _since(value: str | None) -> date | None:
+    """The first day read from the table (`since=YYYY-MM-DD`), if given."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DatasetError(f"since={value[:20]!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """The box read from the table (`bbox=WEST,SOUTH,EAST,NORTH` in degrees), if given."""
+    if value is None:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in value.split(","))
+    except ValueError:
+        raise DatasetError(f"bbox={value[:60]!r} is not WEST,SOUTH,EAST,NORTH") from None
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise DatasetError(f"bbox={value[:60]!r} is not a box within -180..180, -90..90")
+    return west, south, east, north
 
 
 def plain_error(exc: BaseException, source: DatabaseSource) -> str:
@@ -226,20 +259,52 @@ def table_columns(conn: psycopg.Connection[Any], source: DatabaseSource) -> list
     return [column for column in COLUMN_TYPES if column in present]
 
 
-def read_rows(conn: psycopg.Connection[Any], source: DatabaseSource) -> RawTable:
-    """Every row of the table (up to the records limit) as the raw table a file becomes."""
+def window_of(source: DatabaseSource) -> tuple[sql.Composable, list[Any]]:
+    """The WHERE clause of the source's date range and box (the indexes answer both)."""
+    terms: list[sql.Composable] = [sql.SQL("TRUE")]
+    params: list[Any] = []
+    if source.since is not None:
+        terms.append(sql.SQL("event_date >= %s"))
+        params.append(source.since)
+    if source.bbox is not None:
+        terms.append(
+            sql.SQL("{} && ST_MakeEnvelope(%s, %s, %s, %s, 4326)").format(sql.Identifier(GEOMETRY))
+        )
+        params.extend(source.bbox)
+    return sql.SQL(" AND ").join(terms), params
+
+
+def read_rows(
+    conn: psycopg.Connection[Any], source: DatabaseSource, limit: int = RECORDS.value
+) -> RawTable:
+    """The rows in the source's window as the raw table a file becomes.
+
+    A process holds at most `limit` events: from a larger window the newest are read (the
+    date index finds them) and the table's kind says how many of how many, from which day.
+    """
     columns = table_columns(conn, source)
-    query = sql.SQL("SELECT {}, ST_AsBinary({}) FROM {} ORDER BY event_date, id LIMIT %s").format(
+    where, params = window_of(source)
+    table = sql.Identifier(source.table)
+    total = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE {}").format(table, where), params)
+    found = int((total.fetchone() or (0,))[0])
+    query = sql.SQL(
+        "SELECT * FROM (SELECT {}, ST_AsBinary({}) FROM {} WHERE {} "
+        "ORDER BY event_date DESC, id DESC LIMIT %s) AS newest ORDER BY event_date, id"
+    ).format(
         sql.SQL(", ").join(sql.Identifier(c) for c in columns),
         sql.Identifier(GEOMETRY),
-        sql.Identifier(source.table),
+        table,
+        where,
     )
-    rows = conn.execute(query, (RECORDS.value + 1,)).fetchall()
-    if len(rows) > RECORDS.value:
-        raise DatasetError(
-            f"the {source.label}: " + RECORDS.exceeded(f"more than {RECORDS.value:,} rows")
+    rows = conn.execute(query, [*params, limit]).fetchall()
+    raw = rows_to_raw(columns, rows, source.label)
+    if found > limit and rows:
+        first = rows[0][columns.index("event_date")]
+        raw.kind += (
+            f" (the newest {limit:,} of {found:,} events, from {first:%Y-%m-%d}; "
+            f"a process holds at most {limit:,})"
         )
-    return rows_to_raw(columns, rows, source.label)
+    return raw
 
 
 def rows_to_raw(columns: list[str], rows: list[tuple[Any, ...]], label: str) -> RawTable:

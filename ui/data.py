@@ -77,21 +77,20 @@ def load_file(path: str, version: str) -> Dataset | str:
 
 
 @st.cache_resource(show_spinner=False)
-def database_pool(conninfo: str, table: str, database: str) -> ConnectionPool:
+def database_pool(source: DatabaseSource) -> ConnectionPool:
     """The process's pool of connections to a database, shared by every session."""
-    return open_pool(DatabaseSource(conninfo, table, database))
+    return open_pool(source)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading events…")
-def load_database(conninfo: str, table: str, database: str, version: str) -> Dataset | str:
+def load_database(source: DatabaseSource, version: str) -> Dataset | str:
     """Read a table once per process and version (or the reason it cannot be read)."""
-    source = DatabaseSource(conninfo, table, database)
     try:
-        result = load_from_pool(database_pool(conninfo, table, database), source)
-        dataset = Dataset.from_result(result, table)
+        result = load_from_pool(database_pool(source), source)
+        dataset = Dataset.from_result(result, source.table)
     except DatasetError as exc:
         return str(exc)
-    record_ids(f"db:{database}:{table}", dataset)
+    record_ids(f"db:{source.database}:{source.table}", dataset)
     return dataset
 
 
@@ -99,11 +98,10 @@ def source_dataset(value: str | None) -> Dataset | str:
     """The dataset of `--data` (or the bundled file), following the source's version."""
     if value is not None and is_database_url(value):
         source = DatabaseSource.from_url(value)
-        args = (source.conninfo, source.table, source.database)
         key = f"db:{source.database}:{source.table}"
-        pool = database_pool(*args)
+        pool = database_pool(source)
         version = watcher(key, lambda: version_from_pool(pool, source)).version()
-        dataset = load_database(*args, version)
+        dataset = load_database(source, version)
     else:
         path = Path(value) if value else BUNDLED
         path.stat()  # an absent file says so plainly
