@@ -137,8 +137,9 @@ def choose_dataset() -> Dataset | None:
         if upload is not None:
             st.sidebar.button(t("data.back"), key="clear_upload", on_click=clear_upload)
             data = upload.getvalue()
-            dataset = load_upload(hashlib.sha256(data).hexdigest(), upload.name, data)
-            st.session_state.source_key = "upload"
+            digest = hashlib.sha256(data).hexdigest()
+            dataset = load_upload(digest, upload.name, data)
+            st.session_state.source_key = f"upload:{digest}"  # each upload is its own source
         else:
             dataset = source_dataset(data_value_from_args(sys.argv[1:]))
     except DatasetError as exc:  # a database address that names no table we read
