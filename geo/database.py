@@ -41,6 +41,7 @@ TABLE_ENV: Final = "FLASHPOINT_TABLE"
 CHANGES_TABLE: Final = "flashpoint_changes"
 GEOMETRY: Final = "geom"
 REQUIRED: Final = ("id", "event_date", GEOMETRY)
+UNREACHABLE: Final = "unreachable"
 POOL_SIZE: Final = 4
 POOL_TIMEOUT_S: Final = 5
 _IDENTIFIER: Final = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -365,10 +366,13 @@ def load_from_pool(pool: ConnectionPool, source: DatabaseSource) -> LoadResult:
 
 
 def version_from_pool(pool: ConnectionPool, source: DatabaseSource) -> str:
-    """The table's change counter as a version string ("" when it cannot be read)."""
+    """The table's change counter as a version string: "" where no trigger marks changes,
+    UNREACHABLE when no connection can be had (then reading the table is not even tried)."""
     try:
         with pool.connection() as conn:
             version = read_version(conn, source.table)
-    except (psycopg.Error, PoolTimeout):
+    except (psycopg.OperationalError, PoolTimeout):
+        return UNREACHABLE
+    except psycopg.Error:
         return ""
     return "" if version is None else str(version)

@@ -19,14 +19,17 @@ from pathlib import Path
 from typing import Final
 
 import pandas as pd
+import psycopg
 import streamlit as st
 from psycopg_pool import ConnectionPool
 
 from geo.database import (
+    UNREACHABLE,
     DatabaseSource,
     is_database_url,
     load_from_pool,
     open_pool,
+    plain_error,
     version_from_pool,
 )
 from geo.dataset import Dataset
@@ -101,7 +104,11 @@ def source_dataset(value: str | None) -> Dataset | str:
         key = f"db:{source.database}:{source.table}"
         pool = database_pool(source)
         version = watcher(key, lambda: version_from_pool(pool, source)).version()
-        dataset = load_database(source, version)
+        dataset = (
+            plain_error(psycopg.OperationalError(), source)
+            if version == UNREACHABLE
+            else load_database(source, version)
+        )
     else:
         path = Path(value) if value else BUNDLED
         path.stat()  # an absent file says so plainly
