@@ -6,6 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 DATA   ?=
+COLUMNS ?=
 VENDOR := static/vendor
 APP    := static/app
 CHROMIUM ?= /usr/bin/chromium
@@ -17,7 +18,8 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: run test lint typecheck pytest assets browser bench load screenshot clean
 
 run: $(BIN)/.stamp-runtime $(VENDOR)/.stamp $(APP)/.stamp
-	$(BIN)/streamlit run dashboard.py --server.port $(PORT) $(if $(DATA),-- --data "$(DATA)")
+	$(BIN)/streamlit run dashboard.py --server.port $(PORT) \
+		$(if $(DATA),-- --data "$(DATA)" $(if $(COLUMNS),--columns '$(COLUMNS)'))
 
 test: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(APP)/.stamp $(CHROMIUM) $(NGINX) $(POSTGIS)
 	$(MAKE) lint typecheck pytest

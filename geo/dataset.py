@@ -12,10 +12,12 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from geo.columns import ColumnUse, FileColumns
 from geo.language import Language
 from geo.limits import FILTER_OPTIONS
 from geo.model import EVENT_TYPES, Event
 from geo.payload import MapConfig, MapData, build_map_config
+from geo.progress import Progress, tell
 from geo.timeline import Mode, Timeline, parse_iso_day
 from geo.titles import make_titles
 from geo.translations import read_texts
@@ -85,13 +87,24 @@ class Dataset:
     focus: Focus | None
     story_name: str | None = None
     folder: str | None = None
+    columns: FileColumns | None = None  # the file's own columns, for choosing others
+    used: tuple[ColumnUse, ...] = ()  # which column filled each main field
     _counts: dict[str, pd.Series] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_result(cls, result: LoadResult, name: str, folder: str | None = None) -> Dataset:
+    def from_result(
+        cls,
+        result: LoadResult,
+        name: str,
+        folder: str | None = None,
+        progress: Progress | None = None,
+    ) -> Dataset:
         """Index validated events; `folder` is where a file on disk lives (None for uploads)."""
+        tell(progress, "indexing")
         events = make_titles(result.events)
+        tell(progress, "indexing", 0.3)
         timeline = Timeline.from_events(events)
+        tell(progress, "indexing", 0.5)
         focus = focus_from_meta(result.meta)
         if focus is not None and (timeline.first is None or timeline.last is None):
             focus = None
@@ -99,19 +112,25 @@ class Dataset:
             start = max(focus.start, timeline.first)
             end = min(focus.end, timeline.last)
             focus = replace(focus, start=start, end=end) if start <= end else None
-        return cls(
+        map_data = MapData.from_events(events)
+        tell(progress, "indexing", 0.9)
+        dataset = cls(
             name=name,
             kind=result.kind,
             events=events,
             problems=tuple(result.problems),
             records=result.records,
             timeline=timeline,
-            map_data=MapData.from_events(events),
+            map_data=map_data,
             row_of_id={str(v): i for i, v in enumerate(events["id"].tolist())},
             focus=focus,
             story_name=story_name_from_meta(result.meta),
             folder=folder,
+            columns=result.columns,
+            used=result.used,
         )
+        tell(progress, "indexing", 1.0)
+        return dataset
 
     def __len__(self) -> int:
         return len(self.events)

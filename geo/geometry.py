@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo.countries import bounds_of_countries, inside_boxes
-from geo.limits import VERTICES
+from geo.geojson import geometry_of
+from geo.limits import DIGITS, NESTING, VERTICES
+from geo.prescan import TooManyDigitsError, json_depth, loads_bounded, wkt_problem
 from geo.table import RawTable
 
 SUPPORTED_GEOMETRIES: Final = frozenset(
@@ -38,6 +42,53 @@ def check_geometry(raw: RawTable, report: Any) -> list[Any]:
         bad[idx[j]] = True
     report(bad, "geometry", msgs, True)
     return list(geoms)
+
+
+def geometries_from_text(
+    values: pd.Series, column: str
+) -> tuple[list[BaseGeometry | None], list[str]]:
+    """Each cell of a column holding shapes as WKT or GeoJSON (text or an object), or why not."""
+    geometry: list[BaseGeometry | None] = [None] * len(values)
+    errors = [""] * len(values)
+    wkt_rows: list[int] = []
+    for i, value in enumerate(values.tolist()):
+        if isinstance(value, dict):
+            geometry[i], errors[i] = geometry_of(value)
+            continue
+        missing = value is None or value is pd.NA or (isinstance(value, float) and value != value)
+        text = "" if missing else str(value).strip()
+        if not text:
+            errors[i] = f"{column}: missing"
+        elif text.startswith("{"):
+            geometry[i], errors[i] = _geojson_text(text)
+        elif why := wkt_problem(text):
+            errors[i] = f"{column}: {why}"
+        else:
+            wkt_rows.append(i)
+    if wkt_rows:
+        texts = np.asarray([str(values.iat[i]).strip() for i in wkt_rows], dtype=object)
+        parsed = np.asarray(shapely.from_wkt(texts, on_invalid="ignore"), dtype=object)
+        for i, text, geom in zip(wkt_rows, texts.tolist(), parsed.tolist(), strict=True):
+            geometry[i] = geom
+            if geom is None:
+                errors[i] = f"{column}: {text[:60]!r} is neither WKT nor a GeoJSON geometry"
+    for i, why in enumerate(errors):
+        if why and not why.startswith(f"{column}:"):
+            errors[i] = f"{column}: {why}"
+    return geometry, errors
+
+
+def _geojson_text(text: str) -> tuple[BaseGeometry | None, str]:
+    """A GeoJSON geometry written as text, measured before it is parsed."""
+    data = text.encode("utf-8")
+    if json_depth(data) > NESTING.value:
+        return None, NESTING.exceeded("it is nested too deeply")
+    try:
+        return geometry_of(loads_bounded(text, data))
+    except TooManyDigitsError as exc:
+        return None, DIGITS.exceeded(str(exc))
+    except (json.JSONDecodeError, RecursionError):
+        return None, f"{text[:60]!r} is not GeoJSON"
 
 
 def check_swapped(geometry: list[Any], out: pd.DataFrame, report: Any) -> None:

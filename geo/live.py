@@ -67,11 +67,16 @@ class FirstSeen:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seen: dict[str, float] | None = None
+        self._version: str | None = None
 
-    def record(self, ids: Iterable[str], now: float | None = None) -> None:
-        """Note the ids of a loaded version (the first version's are not new)."""
+    def record(self, ids: Iterable[str], now: float | None = None, version: str = "") -> None:
+        """Note the ids of a loaded version (the first version's are not new); a version
+        already recorded is skipped."""
         now = time.time() if now is None else now
         with self._lock:
+            if version and version == self._version:
+                return
+            self._version = version or None
             if self._seen is None:
                 self._seen = dict.fromkeys(ids, 0.0)
                 return

@@ -19,6 +19,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from geo.claims import claims_to_json
+from geo.columns import ColumnSpecError, parse_columns
 from geo.database import (
     COLUMN_TYPES,
     GEOMETRY,
@@ -97,15 +98,22 @@ def _cell(column: str, value: Any) -> Any:
     return value
 
 
-def load_db_command(path: str, url: str, table: str | None, out: TextIO, err: TextIO) -> int:
+def load_db_command(
+    path: str, url: str, table: str | None, out: TextIO, err: TextIO, columns: str | None = None
+) -> int:
     """Validate the file, load its good events, report the rest; exit code as `validate`."""
     from geo.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE, summarise
 
     try:
+        mapping = None if columns is None else parse_columns(columns)
+    except ColumnSpecError as exc:
+        print(f"error: --columns: {exc}", file=err)
+        return EXIT_UNREADABLE
+    try:
         source = DatabaseSource.from_url(url)
         if table is not None:
             source = DatabaseSource(source.conninfo, check_table_name(table), source.database)
-        result: LoadResult = load_events(path)
+        result: LoadResult = load_events(path, mapping)
     except DatasetError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_UNREADABLE

@@ -6,10 +6,13 @@ Also the one kind of reading failure (`DatasetError`) and the other names our fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
+
+if TYPE_CHECKING:
+    from geo.columns import ColumnUse, FileColumns
 
 BOM: Final = b"\xef\xbb\xbf"
 
@@ -38,6 +41,8 @@ class RawTable:
     problems: list[RawProblem]
     kind: str
     meta: dict[str, Any] = field(default_factory=dict)
+    columns: FileColumns | None = None  # the file's own columns, with examples
+    used: tuple[ColumnUse, ...] = ()  # which column filled each main field
 
 
 # Other names for our fields, as used by ACLED exports and common GeoJSON/CSV producers.

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.claims import check_claims
+from geo.columns import ColumnMap, ColumnUse, FileColumns
 from geo.dates import check_dates
 from geo.geometry import check_geometry, check_swapped
 from geo.limits import FILE_BYTES, NESTING, TEXT_CHARS
@@ -28,6 +29,7 @@ from geo.model import (
     OTHER,
     TEXT_FIELDS,
 )
+from geo.progress import Progress, tell
 from geo.reading import read_raw
 from geo.table import DatasetError, RawTable
 
@@ -68,6 +70,8 @@ class LoadResult:
     kind: str = ""
     records: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+    columns: FileColumns | None = None  # the file's own columns, with examples
+    used: tuple[ColumnUse, ...] = ()  # which column filled each main field
 
     @property
     def dropped(self) -> int:
@@ -75,8 +79,13 @@ class LoadResult:
         return len({p.where for p in self.problems if p.dropped})
 
 
-def load_events(path: str | Path) -> LoadResult:
-    """Read and validate an incident file (GeoJSON, ACLED/generic CSV, GeoPackage, Shapefile)."""
+def load_events(
+    path: str | Path, columns: ColumnMap | None = None, progress: Progress | None = None
+) -> LoadResult:
+    """Read and validate an incident file (GeoJSON, ACLED/generic CSV, GeoPackage, Shapefile).
+
+    `columns` chooses the file's columns for our fields; `progress` hears of each stage.
+    """
     path = Path(path)
     # Messages name the file, never the folder it is in: a hosted instance shows them.
     try:
@@ -91,20 +100,25 @@ def load_events(path: str | Path) -> LoadResult:
         data = path.read_bytes()
     except OSError as exc:
         raise DatasetError(f"cannot read {path.name}: {exc.strerror or 'read error'}") from None
-    return load_events_from_bytes(data, path.name)
+    return load_events_from_bytes(data, path.name, columns, progress)
 
 
-def load_events_from_bytes(data: bytes, name: str) -> LoadResult:
+def load_events_from_bytes(
+    data: bytes, name: str, columns: ColumnMap | None = None, progress: Progress | None = None
+) -> LoadResult:
     """Validate incident data held in memory (an upload); `name` gives the format."""
     if len(data) > MAX_FILE_BYTES:
         raise DatasetError(f"{name}: " + FILE_BYTES.exceeded(f"it is {len(data):,} bytes"))
     try:
-        return validate(read_raw(data, name))
+        tell(progress, "reading")
+        raw = read_raw(data, name, columns)
+        tell(progress, "validating")
+        return validate(raw, progress)
     except RecursionError:  # a last line of defence: the limits should stop this first
         raise DatasetError(f"{name}: " + NESTING.exceeded("it is nested too deeply")) from None
 
 
-def validate(raw: RawTable) -> LoadResult:
+def validate(raw: RawTable, progress: Progress | None = None) -> LoadResult:
     """Check every record of a raw table; keep the good ones in date order."""
     n = len(raw.labels)
     frame = raw.frame.reset_index(drop=True)
@@ -125,15 +139,18 @@ def validate(raw: RawTable) -> LoadResult:
             drop[idx] = True
 
     geometry = check_geometry(raw, report)
+    tell(progress, "validating", 0.25)
     out = pd.DataFrame(index=range(n))
     _clean_text(frame, out, n, report)
     _check_ids(out, labels, report)
     check_dates(frame, out, report)
+    tell(progress, "validating", 0.6)
     _check_numbers(frame, out, report)
     check_claims(frame, out, report)
     _check_types(out, report)
     _check_time(out, report)
     check_swapped(geometry, out, report)
+    tell(progress, "validating", 0.9)
     out["source_urls"] = _urls(frame, n)
 
     keep = ~drop
@@ -150,6 +167,8 @@ def validate(raw: RawTable) -> LoadResult:
         kind=raw.kind,
         records=n,
         meta=raw.meta,
+        columns=raw.columns,
+        used=raw.used,
     )
 
 

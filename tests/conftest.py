@@ -27,6 +27,7 @@ def bundled() -> Dataset:
 def app(monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     """Build an AppTest of the dashboard, optionally with query parameters or another dataset."""
     monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("FLASHPOINT_COLUMNS", raising=False)
 
     def make(data_file: Path | None = None, **params: str | list[str]) -> AppTest:
         if data_file is not None:

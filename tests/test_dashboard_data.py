@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -145,9 +146,9 @@ def test_a_failed_upload_is_read_once_shown_once_and_the_bundled_data_is_one_cli
 ) -> None:
     calls: list[str] = []
 
-    def counting(data: bytes, name: str) -> object:
+    def counting(data: bytes, name: str, *options: Any) -> object:
         calls.append(name)
-        return load_events_from_bytes(data, name)
+        return load_events_from_bytes(data, name, *options)
 
     monkeypatch.setattr(ui.data, "load_events_from_bytes", counting)
     at = app().run()

@@ -1,8 +1,7 @@
 """Which dataset is shown: the bundled one, `--data PATH|URL`, or an upload; and its report.
 
 `--data` (or FLASHPOINT_DATA) names a file or a PostGIS table (`postgresql://...`, see
-`geo.database`). A file or table is followed live (`ui.live`): each version loads once per
-process; a database's connections come from one pool per process, shared by all sessions.
+`ui.database`). A file or a table is followed live (`ui.live`): each version loads once.
 
 Uploads can be turned off for a public, read-only deployment (`FLASHPOINT_UPLOADS=off`):
 the upload control is then gone and nothing else changes. A file that cannot be read is
@@ -15,37 +14,77 @@ import argparse
 import hashlib
 import os
 import sys
+from collections.abc import Hashable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
-import psycopg
 import streamlit as st
-from psycopg_pool import ConnectionPool
 
-from geo.database import (
-    UNREACHABLE,
-    DatabaseSource,
-    is_database_url,
-    load_from_pool,
-    open_pool,
-    plain_error,
-    version_from_pool,
+from geo.cache import LoadCache
+from geo.columns import (
+    ColumnMap,
+    ColumnsError,
+    ColumnSpecError,
+    FileColumns,
+    columns_used,
+    parse_columns,
 )
+from geo.database import is_database_url
 from geo.dataset import Dataset
 from geo.live import FileVersion
+from geo.progress import Progress
 from geo.validation import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
+from ui.columns import choice_for, column_chooser, forget_choice_unless, used_lines
+from ui.database import database_dataset
 from ui.language import current_language
 from ui.live import follow_source, record_ids, watcher
+from ui.progress import LoadBar
 from ui.text import plain
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 BUNDLED: Final = ROOT / "data" / "locations.geojson"
 DATA_ENV: Final = "FLASHPOINT_DATA"
+COLUMNS_ENV: Final = "FLASHPOINT_COLUMNS"
 UPLOAD_TYPES: Final = ["geojson", "json", "csv", "gpkg", "zip"]
 UPLOADS_ENV: Final = "FLASHPOINT_UPLOADS"
 ERROR_CHARS: Final = 2000  # room for the list of columns a CSV without coordinates names
 UPLOADS_OFF: Final = frozenset({"off", "0", "false", "no"})
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a file cannot be shown, and its columns when they are the reason."""
+
+    message: str
+    columns: FileColumns | None = None
+
+
+Loaded = Dataset | Failure
+# The server's own files (bundled, --data): loaded once per process, each mapping a few times.
+FILE_LOADS: Final = LoadCache[Loaded](max_entries=8, max_bytes=4 * MAX_FILE_BYTES)
+# Uploads, shared by every session that uploads the same bytes: a few, bounded in bytes,
+# and gone after half an hour unused (the upload itself stays in its session and loads again).
+UPLOAD_LOADS: Final = LoadCache[Loaded](
+    max_entries=4, max_bytes=2 * MAX_FILE_BYTES, idle_seconds=1800
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A file to load: its name, what identifies its content, and its bytes or its path."""
+
+    name: str
+    key: tuple[Hashable, ...]
+    size: int
+    data: bytes | None = None
+    path: Path | None = None
+
+    @property
+    def server(self) -> bool:
+        """The server's own file (bundled or --data), not an upload."""
+        return self.path is not None
 
 
 def uploads_enabled() -> bool:
@@ -53,80 +92,93 @@ def uploads_enabled() -> bool:
     return os.environ.get(UPLOADS_ENV, "on").strip().lower() not in UPLOADS_OFF
 
 
-def data_value_from_args(argv: list[str]) -> str | None:
-    """The source named by `-- --data PATH|URL` or the FLASHPOINT_DATA variable, if any."""
+def data_args(argv: list[str]) -> tuple[Path | None, str | None]:
+    """The dataset and column mapping named by `-- --data PATH --columns SPEC` (or the
+    FLASHPOINT_DATA and FLASHPOINT_COLUMNS variables)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--data")
+    parser.add_argument("--columns")
+    args, _ = parser.parse_known_args(argv)
+    value = args.data or os.environ.get(DATA_ENV)
+    columns = args.columns or os.environ.get(COLUMNS_ENV)
+    return (Path(value) if value else None), (columns or None)
+
+
+def data_path_from_args(argv: list[str]) -> Path | None:
+    """The dataset named by `-- --data PATH` or the FLASHPOINT_DATA variable, if any."""
+    return data_args(argv)[0]
+
+
+def data_url_from_args(argv: list[str]) -> str | None:
+    """The database address named by `--data` or FLASHPOINT_DATA, if it names one (a Path
+    would fold its `//`)."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--data")
     args, _ = parser.parse_known_args(argv)
     value = args.data or os.environ.get(DATA_ENV)
-    return value or None
+    return value if value and is_database_url(value) else None
 
 
-def data_path_from_args(argv: list[str]) -> Path | None:
-    """The file named by `--data` or FLASHPOINT_DATA, if it names a file."""
-    value = data_value_from_args(argv)
-    return Path(value) if value and not is_database_url(value) else None
-
-
-@st.cache_resource(max_entries=8, show_spinner="Loading events…")
-def load_file(path: str, version: str) -> Dataset | str:
-    """Load a dataset once per process and version (or its error); a changed file loads again."""
+def load_source(source: Source, mapping: ColumnMap | None, progress: Progress | None) -> Loaded:
+    """Load and index a file (nothing is written to disk), or say why it cannot be shown."""
     try:
-        dataset = Dataset.from_result(load_events(path), Path(path).name, str(Path(path).parent))
+        if source.path is not None:
+            result = load_events(source.path, mapping, progress)
+            folder = str(source.path.parent)
+        else:
+            result = load_events_from_bytes(source.data or b"", source.name, mapping, progress)
+            folder = None
+        return Dataset.from_result(result, source.name, folder, progress)
+    except ColumnsError as exc:
+        return Failure(str(exc), exc.columns)
     except DatasetError as exc:
-        return str(exc)
-    record_ids(f"file:{path}", dataset)
-    return dataset
+        return Failure(str(exc))
 
 
-@st.cache_resource(show_spinner=False)
-def database_pool(source: DatabaseSource) -> ConnectionPool:
-    """The process's pool of connections to a database, shared by every session."""
-    return open_pool(source)
-
-
-@st.cache_resource(max_entries=4, show_spinner="Loading events…")
-def load_database(source: DatabaseSource, version: str) -> Dataset | str:
-    """Read a table once per process and version (or the reason it cannot be read)."""
+def loaded(source: Source, mapping: ColumnMap | None) -> Loaded:
+    """A file loaded once per content and mapping, whichever session asks; a bar while it loads."""
+    cache = FILE_LOADS if source.server else UPLOAD_LOADS
+    key = (*source.key, source.name, mapping.spec() if mapping else "")
+    # The bar's slot is made on every run (hidden while empty), so the elements after it keep
+    # their places whether the file was cached or not.
+    bar = LoadBar(source.size)
     try:
-        result = load_from_pool(database_pool(source), source)
-        dataset = Dataset.from_result(result, source.table)
-    except DatasetError as exc:
-        return str(exc)
-    record_ids(f"db:{source.database}:{source.table}", dataset)
-    return dataset
+        return cache.get_or_load(key, lambda: load_source(source, mapping, bar), source.size)
+    finally:
+        bar.close()
 
 
-def source_dataset(value: str | None) -> Dataset | str:
-    """The dataset of `--data` (or the bundled file), following the source's version."""
-    if value is not None and is_database_url(value):
-        source = DatabaseSource.from_url(value)
-        key = f"db:{source.database}:{source.table}"
-        pool = database_pool(source)
-        version = watcher(key, lambda: version_from_pool(pool, source)).version()
-        dataset = (
-            plain_error(psycopg.OperationalError(), source)
-            if version == UNREACHABLE
-            else load_database(source, version)
-        )
+def upload_source(upload: Any) -> Source:
+    """An upload, identified by its bytes' digest (worked out once per uploaded file)."""
+    data = upload.getvalue()
+    memo = st.session_state.get("upload_digest")
+    if memo is not None and memo[0] == upload.file_id:
+        digest = memo[1]
     else:
-        path = Path(value) if value else BUNDLED
-        path.stat()  # an absent file says so plainly
-        key = f"file:{path}"
-        version = watcher(key, FileVersion(path)).version()
-        dataset = load_file(str(path), version)
+        digest = hashlib.sha256(data).hexdigest()
+        st.session_state.upload_digest = (upload.file_id, digest)
+    st.session_state.source_key = f"upload:{digest}"  # each upload is its own source
+    return Source(upload.name, ("upload", digest), len(data), data=data)
+
+
+def file_source(path: Path) -> Source:
+    """A file on the server, identified by its path and content (a changed file loads again);
+    the page follows its changes live."""
+    stat = path.stat()
+    key = f"file:{path}"
     st.session_state.source_key = key
+    version = watcher(key, FileVersion(path)).version()
     follow_source(key, version)
-    return dataset
+    return Source(path.name, ("file", str(path), version), stat.st_size, path=path)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Checking the uploaded file…")
-def load_upload(digest: str, name: str, _data: bytes) -> Dataset | str:
-    """Validate an upload in memory (nothing is written to disk), or say why it cannot be."""
-    try:
-        return Dataset.from_result(load_events_from_bytes(_data, name), name)
-    except DatasetError as exc:
-        return str(exc)
+def open_source(source: Source, given: ColumnMap | None, choosable: bool) -> Loaded:
+    """Load with the session's chosen columns (if made for this file's columns), else `given`."""
+    chosen = choice_for(None) if choosable else None
+    result = loaded(source, chosen or given)
+    if chosen is not None and forget_choice_unless(result.columns):
+        result = loaded(source, given)
+    return result
 
 
 def choose_dataset() -> Dataset | None:
@@ -140,28 +192,62 @@ def choose_dataset() -> Dataset | None:
             type=UPLOAD_TYPES,
             key=f"upload_{st.session_state.get('uploads_cleared', 0)}",
         )
+    url = None if upload is not None else data_url_from_args(sys.argv[1:])
+    if url is not None:
+        return table_dataset(url)
+    spec = None
     try:
         if upload is not None:
             st.sidebar.button(t("data.back"), key="clear_upload", on_click=clear_upload)
-            data = upload.getvalue()
-            digest = hashlib.sha256(data).hexdigest()
-            dataset = load_upload(digest, upload.name, data)
-            st.session_state.source_key = f"upload:{digest}"  # each upload is its own source
+            source = upload_source(upload)
         else:
-            dataset = source_dataset(data_value_from_args(sys.argv[1:]))
-    except DatasetError as exc:  # a database address that names no table we read
-        _failed(f"The dataset cannot be opened: {plain(str(exc), ERROR_CHARS)}")
-        return None
+            path, spec = data_args(sys.argv[1:])
+            source = file_source(path or BUNDLED)
+            spec = spec if path is not None else None
     except OSError as exc:
         _failed(f"The dataset cannot be opened: {plain(exc.strerror or 'not found')}")
         return None
+    try:
+        given = parse_columns(spec) if spec else None
+    except ColumnSpecError as exc:
+        _failed(f"The column mapping given with --columns cannot be used: {plain(exc)}")
+        return None
+    # Choosing columns loads a file again: offered for uploads and, where visitors may
+    # upload anyway, for the file named at start; never for the bundled data.
+    choosable = source.path is None or (uploads_enabled() and source.path != BUNDLED)
+    result = open_source(source, given, choosable)
+    if isinstance(result, Failure):
+        _failed(f"This file cannot be shown: {plain(result.message, ERROR_CHARS)}")
+        if choosable and result.columns is not None:
+            with st.container(border=True, key="column_chooser"):
+                st.markdown(f"#### {t('columns.heading')}")
+                mapping = choice_for(result.columns) or given
+                column_chooser(result.columns, columns_used(result.columns, mapping), across=3)
+        return None
+    if source.path is not None:
+        record_ids(st.session_state.source_key, result, str(source.key[-1]))
+    report(result)
+    if choosable and result.columns is not None:
+        with st.sidebar.expander(t("columns.choose"), expanded=len(result) == 0):
+            column_chooser(result.columns, result.used)
+    if len(result) == 0:
+        st.warning(t("data.empty"))
+        return None
+    return result
+
+
+def table_dataset(url: str) -> Dataset | None:
+    """The dataset of a PostGIS table and its report (or why it cannot be shown)."""
+    try:
+        dataset = database_dataset(url)
+    except DatasetError as exc:  # an address that names no table we read
+        dataset = str(exc)
     if isinstance(dataset, str):
-        what = "table" if st.session_state.get("source_key", "").startswith("db:") else "file"
-        _failed(f"This {what} cannot be shown: {plain(dataset, ERROR_CHARS)}")
+        _failed(f"This table cannot be shown: {plain(dataset, ERROR_CHARS)}")
         return None
     report(dataset)
     if len(dataset) == 0:
-        st.warning(t("data.empty"))
+        st.warning(current_language().t("data.empty"))
         return None
     return dataset
 
@@ -192,6 +278,8 @@ def report(dataset: Dataset) -> None:
     )
     with st.sidebar.expander(label, expanded=bool(problems) and shown == 0):
         st.caption(t("data.read", kind=plain(dataset.kind), records=dataset.records, shown=shown))
+        for line in used_lines(dataset.used):
+            st.caption(line)
         if problems:
             dropped = len({p.where for p in problems if p.dropped})
             st.caption(t("data.left_out", dropped=dropped))

@@ -38,9 +38,9 @@ def watcher(key: str, read: Callable[[], str]) -> VersionWatcher:
     return _watchers().setdefault(key, VersionWatcher(read))
 
 
-def record_ids(key: str, dataset: Dataset) -> None:
-    """Note the events of a newly loaded version of a source (once per version)."""
-    _first_seen().setdefault(key, FirstSeen()).record(dataset.row_of_id)
+def record_ids(key: str, dataset: Dataset, version: str) -> None:
+    """Note the events of a newly loaded version of a source (the work is done once per version)."""
+    _first_seen().setdefault(key, FirstSeen()).record(dataset.row_of_id, version=version)
 
 
 def new_rows(key: str | None, dataset: Dataset) -> np.ndarray:

@@ -45,6 +45,9 @@ class Session(TypedDict, total=False):
     map_origin: tuple[Any, ...] | None  # the base map's fixed start view, per dataset/basemap
     shown: dict[str, np.ndarray]  # the mask of events shown, for the downloads
     uploads_cleared: int  # bumped to empty the upload widget
+    upload_digest: tuple[str, str]  # the upload's file id and its bytes' digest, worked out once
+    column_choice: tuple[tuple[str, ...], str]  # the file's columns and the mapping chosen for them
+    column_error: tuple[tuple[str, ...], str]  # a file's columns and why the choice failed
 
 
 def init_state(dataset: Dataset, story: Story | None = None) -> None:
