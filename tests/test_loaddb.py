@@ -155,3 +155,14 @@ def test_a_table_made_elsewhere_with_only_the_required_columns(postgis: Throwawa
         events = validate(read_rows(conn, source)).events
         assert read_version(conn, "minimal") is not None
     assert len(events) == 26 and set(events["event_type"]) == {"Other"}
+
+
+def test_columns_name_a_file_s_own_headers(postgis: ThrowawayPostgis, tmp_path: Path) -> None:
+    path = tmp_path / "own-names.csv"
+    path.write_text("ref,when,y_coord,x_coord\nq1,2020-01-05,33.3,44.4\n", encoding="utf-8")
+    code, _, err = load(str(path), postgis.url(), "--table", "own_names")
+    assert code == EXIT_UNREADABLE and "own-names.csv" in err
+    columns = "id=ref,date=when,lat=y_coord,lon=x_coord"
+    code, out, _ = load(str(path), postgis.url(), "--table", "own_names", "--columns", columns)
+    assert code == EXIT_OK and "1 new" in out
+    assert postgis.psql("flashpoint", "SELECT id, event_date FROM own_names") == "q1|2020-01-05\n"
