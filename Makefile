@@ -11,6 +11,8 @@ VENDOR := static/vendor
 APP    := static/app
 CHROMIUM ?= /usr/bin/chromium
 NGINX  ?= /usr/sbin/nginx
+PG_VERSION ?= 15
+POSTGIS := /usr/share/postgresql/$(PG_VERSION)/extension/postgis.control
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint typecheck pytest assets browser bench load screenshot clean
@@ -19,7 +21,7 @@ run: $(BIN)/.stamp-runtime $(VENDOR)/.stamp $(APP)/.stamp
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT) \
 		$(if $(DATA),-- --data "$(DATA)" $(if $(COLUMNS),--columns '$(COLUMNS)'))
 
-test: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(APP)/.stamp $(CHROMIUM) $(NGINX)
+test: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(APP)/.stamp $(CHROMIUM) $(NGINX) $(POSTGIS)
 	$(MAKE) lint typecheck pytest
 
 lint: $(BIN)/.stamp-dev
@@ -29,7 +31,7 @@ lint: $(BIN)/.stamp-dev
 typecheck: $(BIN)/.stamp-dev
 	$(BIN)/mypy
 
-pytest: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(APP)/.stamp $(CHROMIUM) $(NGINX)
+pytest: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(APP)/.stamp $(CHROMIUM) $(NGINX) $(POSTGIS) $(POSTGIS)
 	FLASHPOINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 assets: $(VENDOR)/.stamp $(APP)/.stamp
@@ -99,6 +101,13 @@ $(NGINX):
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq nginx
 	@test -x $(NGINX) || { echo "nginx is missing at $(NGINX): the scale-out test cannot run" >&2; exit 1; }
+
+# The database tests start a throwaway PostgreSQL + PostGIS cluster (harness/postgis.py) from
+# Debian's packages; postgresql-$(PG_VERSION) comes with the PostGIS package.
+$(POSTGIS):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq postgresql-$(PG_VERSION)-postgis-3
+	@test -f $(POSTGIS) || { echo "PostGIS is missing at $(POSTGIS): the database tests cannot run" >&2; exit 1; }
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache

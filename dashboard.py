@@ -127,7 +127,7 @@ def view_state(dataset: Dataset, story: Story | None) -> ViewState:
         "fly": [list(fly[0]), list(fly[1])] if fly else None,
         "mode": state.mode,
         "window": int(state.window),
-        "dataset": state.dataset_token,
+        "dataset": state.map_token,
         "lang": language.code,
         "dir": language.direction,
         "words": {key: language.t(key) for key in BRIDGE_WORDS},

@@ -1,5 +1,6 @@
 """Command line: `python -m geo validate PATH [--columns SPEC] [--sheet NAME]
-[--dayfirst|--monthfirst] [--story STORY]`."""
+[--dayfirst|--monthfirst] [--story STORY]` and
+`python -m geo load-db FILE URL [--table NAME] [--columns SPEC]`."""
 
 from __future__ import annotations
 
@@ -155,16 +156,27 @@ def main(
     check.add_argument(
         "--story", metavar="STORY", help="also check a story (JSON) told over the file's events"
     )
-    check.add_argument(
-        "--columns",
-        metavar="SPEC",
-        help="which column is which field, e.g. date=when,lat=y_coord,lon=x_coord,type=kind "
-        '(quote a name holding a comma or "=": date="Event date")',
+    columns_help = (
+        "which column is which field, e.g. date=when,lat=y_coord,lon=x_coord,type=kind "
+        '(quote a name holding a comma or "=": date="Event date")'
     )
+    check.add_argument("--columns", metavar="SPEC", help=columns_help)
+    load = commands.add_parser(
+        "load-db",
+        help="validate a file and load its good events into a PostGIS table (upsert by id)",
+    )
+    load.add_argument("path", help="the file to load")
+    load.add_argument("url", help="postgresql://USER@HOST:PORT/DB (PG* variables fill the rest)")
+    load.add_argument("--table", help="the table to load into (default: events)")
+    load.add_argument("--columns", metavar="SPEC", help=columns_help)
     args = parser.parse_args(argv)
     if args.command == "validate":
         return validate_command(
             args.path, out, err, args.story, args.columns, sheet=args.sheet, dayfirst=args.dayfirst
         )
+    if args.command == "load-db":
+        from geo.loaddb import load_db_command
+
+        return load_db_command(args.path, args.url, args.table, out, err, args.columns)
     parser.error(f"unknown command {args.command}")
     return EXIT_UNREADABLE

@@ -92,6 +92,7 @@ class EventColumns(TypedDict, total=False):
     title: list[str]
     unc: dict[str, float]
     lines: dict[str, list[list[float]]]
+    new: list[int]  # rows that arrived while the page was open (live data): drawn with a ring
 
 
 class ViewState(TypedDict):

@@ -100,7 +100,7 @@ class DashboardServer:
 
     def __init__(
         self,
-        data: Path | None = None,
+        data: Path | str | None = None,
         *,
         options: Sequence[str] = (),
         env: Mapping[str, str] | None = None,

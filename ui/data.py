@@ -1,4 +1,7 @@
-"""Which dataset is shown: the bundled one, `--data PATH`, or an upload; and its report.
+"""Which dataset is shown: the bundled one, `--data PATH|URL`, or an upload; and its report.
+
+`--data` (or FLASHPOINT_DATA) names a file or a PostGIS table (`postgresql://...`, see
+`ui.database`). A file or a table is followed live (`ui.live`): each version loads once.
 
 Uploads can be turned off for a public, read-only deployment (`FLASHPOINT_UPLOADS=off`):
 the upload control is then gone and nothing else changes. A file that cannot be read is
@@ -30,11 +33,15 @@ from geo.columns import (
     columns_used,
     parse_columns,
 )
+from geo.database import is_database_url
 from geo.dataset import Dataset
+from geo.live import FileVersion
 from geo.progress import Progress
 from geo.validation import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
 from ui.columns import choice_for, column_chooser, forget_choice_unless, used_lines
+from ui.database import database_dataset
 from ui.language import current_language
+from ui.live import follow_source, record_ids, watcher
 from ui.progress import LoadBar
 from ui.text import plain
 
@@ -117,6 +124,16 @@ def reading_options_from_args(argv: list[str]) -> tuple[str | None, bool | None]
     return args.sheet, args.dayfirst
 
 
+def data_url_from_args(argv: list[str]) -> str | None:
+    """The database address named by `--data` or FLASHPOINT_DATA, if it names one (a Path
+    would fold its `//`)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--data")
+    args, _ = parser.parse_known_args(argv)
+    value = args.data or os.environ.get(DATA_ENV)
+    return value if value and is_database_url(value) else None
+
+
 def load_source(source: Source, mapping: ColumnMap | None, progress: Progress | None) -> Loaded:
     """Load and index a file (nothing is written to disk), or say why it cannot be shown."""
     sheet, dayfirst = source.sheet, source.dayfirst
@@ -159,14 +176,20 @@ def upload_source(upload: Any) -> Source:
     else:
         digest = hashlib.sha256(data).hexdigest()
         st.session_state.upload_digest = (upload.file_id, digest)
+    st.session_state.source_key = f"upload:{digest}"  # each upload is its own source
     return Source(upload.name, ("upload", digest), len(data), data=data)
 
 
 def file_source(path: Path, sheet: str | None = None, dayfirst: bool | None = None) -> Source:
-    """A file on the server, identified by its path, time and size (a changed file loads again)."""
+    """A file on the server, identified by its path and content (a changed file loads again);
+    the page follows its changes live."""
     stat = path.stat()
-    key = ("file", str(path), stat.st_mtime_ns, stat.st_size, sheet, dayfirst)
-    return Source(path.name, key, stat.st_size, path=path, sheet=sheet, dayfirst=dayfirst)
+    key = f"file:{path}"
+    st.session_state.source_key = key
+    version = watcher(key, FileVersion(path)).version()
+    follow_source(key, version)
+    identity = ("file", str(path), version, sheet, dayfirst)
+    return Source(path.name, identity, stat.st_size, path=path, sheet=sheet, dayfirst=dayfirst)
 
 
 def open_source(source: Source, given: ColumnMap | None, choosable: bool) -> Loaded:
@@ -189,6 +212,9 @@ def choose_dataset() -> Dataset | None:
             type=UPLOAD_TYPES,
             key=f"upload_{st.session_state.get('uploads_cleared', 0)}",
         )
+    url = None if upload is not None else data_url_from_args(sys.argv[1:])
+    if url is not None:
+        return table_dataset(url)
     spec = None
     try:
         if upload is not None:
@@ -219,6 +245,8 @@ def choose_dataset() -> Dataset | None:
                 mapping = choice_for(result.columns) or given
                 column_chooser(result.columns, columns_used(result.columns, mapping), across=3)
         return None
+    if source.path is not None:
+        record_ids(st.session_state.source_key, result, str(source.key[-1]))
     report(result)
     if choosable and result.columns is not None:
         with st.sidebar.expander(t("columns.choose"), expanded=len(result) == 0):
@@ -227,6 +255,22 @@ def choose_dataset() -> Dataset | None:
         st.warning(t("data.empty"))
         return None
     return result
+
+
+def table_dataset(url: str) -> Dataset | None:
+    """The dataset of a PostGIS table and its report (or why it cannot be shown)."""
+    try:
+        dataset = database_dataset(url)
+    except DatasetError as exc:  # an address that names no table we read
+        dataset = str(exc)
+    if isinstance(dataset, str):
+        _failed(f"This table cannot be shown: {plain(dataset, ERROR_CHARS)}")
+        return None
+    report(dataset)
+    if len(dataset) == 0:
+        st.warning(current_language().t("data.empty"))
+        return None
+    return dataset
 
 
 def _failed(message: str) -> None:

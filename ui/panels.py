@@ -21,6 +21,7 @@ from geo.share import BASEMAPS, SETTINGS
 from geo.timeline import MODES
 from geo.translations import EventTexts, load_event_texts, translation_of
 from ui.language import current_language
+from ui.live import is_new, new_rows
 from ui.state import filter_key, filters, on_table_select, select_event
 
 MAP_HEIGHT: Final = 620
@@ -123,7 +124,7 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
     view riding along.
     """
     state = st.session_state
-    origin_key = (state.dataset_token, state.basemap)
+    origin_key = (state.map_token, state.basemap)
     if state.map_origin is None or state.map_origin[0] != origin_key:
         bounds = None
         view = state.map_view
@@ -135,12 +136,15 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
             center, zoom = (33.3, 44.4), 6
         state.map_origin = (origin_key, center, zoom, bounds)
     _, center, zoom, bounds = state.map_origin
-    config = dataset.map_config(state.dataset_token, current_language())
+    config = dataset.map_config(state.map_token, current_language())
     base = build_base_map(
         basemap=state.basemap, config=config, center=center, zoom=zoom, bounds=bounds
     )
     chosen = tuple(tuple(values) for values in filters())
     columns = events_layer_json(state.dataset_token, chosen, current_language().code, dataset)
+    fresh = new_rows(state.get("source_key"), dataset)
+    if len(fresh):
+        columns = {**columns, "new": fresh.tolist()}
     st_folium(
         base,
         key="map",
@@ -158,6 +162,8 @@ def draw_detail(dataset: Dataset, current: Any) -> None:
     texts = event_texts(state.dataset_token, dataset)
     event = dataset.event(state.event) if state.event else None
     if event is not None:
+        if is_new(state.get("source_key"), event.id):
+            st.badge(lang.t("live.new"), color="green")
         translation = translation_of(texts, event.id, lang.code)
         st.html(render_event_html(event, lang, translation, dataset.categories))
         if st.button(lang.t("detail.clear"), key="clear_event"):
@@ -224,8 +230,14 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
     lang = current_language()
     columns = list_columns(token, lang.code, dataset)
     # An Arrow table straight from the arrays: Streamlit sends it without a pandas round trip.
+    listed_columns = {name: values[listed] for name, values in columns.items()}
+    fresh = np.isin(listed, new_rows(st.session_state.get("source_key"), dataset))
+    if fresh.any():
+        titles = listed_columns[lang.t("list.event")].copy()
+        titles[fresh] = [f"{lang.t('live.new')} · {title}" for title in titles[fresh]]
+        listed_columns[lang.t("list.event")] = titles
     table = pa.table(
-        {name: pa.array(values[listed], pa.string()) for name, values in columns.items()}
+        {name: pa.array(values, pa.string()) for name, values in listed_columns.items()}
     )
     st.markdown(f"#### {lang.t('list.heading', count=len(rows))}")
     st.caption(

@@ -346,8 +346,10 @@
       lines: p.lines || {},
       rowIndex: rowIndex,
       appear: new Float64Array(n),
+      fresh: p.new || [],
     };
     this.n = n;
+    this.container.setAttribute("data-new", String(this.ev.fresh.length));
     this.days = uniqueDays(start, n);
     this.histogram = null;
     this.container.setAttribute("data-events", String(n));
@@ -622,6 +624,17 @@
     var self = this;
     var many = upto > this.cfg.circlesUpTo;
     var zoomScale = scale / 256;
+    // A ring around events that arrived while the page was open (live data).
+    ev.fresh.forEach(function (row) {
+      var i = ev.rowIndex.get(row);
+      if (i === undefined || i >= upto || !self.isShown(i)) return;
+      var width = ctx.canvas.width / (self.renderer._ratio || 1);
+      ctx.beginPath();
+      ctx.arc(nearestCopy(ev.wx[i] * scale - ox, width, scale), ev.wy[i] * scale - oy, self.cfg.size + 6, 0, 2 * Math.PI);
+      ctx.strokeStyle = "#ffd166";
+      ctx.lineWidth = 2;
+      ctx.stroke();
+    });
     Object.keys(ev.unc).forEach(function (key) {
       var i = self.ev.rowIndex.get(Number(key));
       if (i === undefined || i >= upto || !self.isShown(i)) return;
