@@ -31,7 +31,7 @@ lint: $(BIN)/.stamp-dev
 typecheck: $(BIN)/.stamp-dev
 	$(BIN)/mypy
 
-pytest: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(APP)/.stamp $(CHROMIUM) $(NGINX) $(POSTGIS) $(POSTGIS)
+pytest: $(BIN)/.stamp-dev $(VENDOR)/.stamp $(APP)/.stamp $(CHROMIUM) $(NGINX) $(POSTGIS)
 	FLASHPOINT_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 assets: $(VENDOR)/.stamp $(APP)/.stamp
