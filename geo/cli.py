@@ -1,4 +1,4 @@
-"""Command line: `python -m geo validate PATH [--story STORY]`."""
+"""Command line: `python -m geo validate PATH [--story STORY] [--as-upload]`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from geo.limits import OPERATOR, UPLOAD
 from geo.story import Story, check_story, dates_by_id, load_story
 from geo.timeline import Timeline
 from geo.validation import DatasetError, LoadResult, load_events, problem_summary
@@ -66,10 +67,19 @@ def summarise_story(story: Story, problems: list[str], name: str, out: TextIO) -
         print(f"  … and {len(problems) - MAX_LISTED} more", file=out)
 
 
-def validate_command(path: str, out: TextIO, err: TextIO, story_path: str | None = None) -> int:
-    """Validate an incident file (and a story, if given); exit code: valid, problems, unreadable."""
+def validate_command(
+    path: str,
+    out: TextIO,
+    err: TextIO,
+    story_path: str | None = None,
+    as_upload: bool = False,
+) -> int:
+    """Validate an incident file (and a story, if given); exit code: valid, problems, unreadable.
+
+    The file is held to the operator's limits, or to an upload's with `as_upload`.
+    """
     try:
-        result = load_events(path)
+        result = load_events(path, UPLOAD if as_upload else OPERATOR)
     except DatasetError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_UNREADABLE
@@ -96,14 +106,20 @@ def main(
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser(
         "validate",
-        help="check an incident file (GeoJSON, ACLED or generic CSV, GeoPackage, Shapefile)",
+        help="check an incident file (GeoJSON, ACLED or generic CSV, Parquet or GeoParquet, "
+        "GeoPackage, Shapefile)",
     )
     check.add_argument("path", help="the file to check")
     check.add_argument(
         "--story", metavar="STORY", help="also check a story (JSON) told over the file's events"
     )
+    check.add_argument(
+        "--as-upload",
+        action="store_true",
+        help="hold the file to an upload's limits (size, records) instead of the operator's",
+    )
     args = parser.parse_args(argv)
     if args.command == "validate":
-        return validate_command(args.path, out, err, args.story)
+        return validate_command(args.path, out, err, args.story, args.as_upload)
     parser.error(f"unknown command {args.command}")
     return EXIT_UNREADABLE

@@ -18,7 +18,7 @@ import pandas as pd
 from geo.claims import check_claims
 from geo.dates import check_dates
 from geo.geometry import check_geometry, check_swapped
-from geo.limits import FILE_BYTES, NESTING, TEXT_CHARS
+from geo.limits import FILE_BYTES, NESTING, TEXT_CHARS, UPLOAD, SourceLimits
 from geo.model import (
     CATEGORIES,
     EVENT_TYPES,
@@ -75,8 +75,11 @@ class LoadResult:
         return len({p.where for p in self.problems if p.dropped})
 
 
-def load_events(path: str | Path) -> LoadResult:
-    """Read and validate an incident file (GeoJSON, ACLED/generic CSV, GeoPackage, Shapefile)."""
+def load_events(path: str | Path, limits: SourceLimits = UPLOAD) -> LoadResult:
+    """Read and validate an incident file (GeoJSON, CSV, Parquet, GeoPackage, Shapefile).
+
+    Held to an upload's limits unless the caller vouches for the file (`geo.limits.OPERATOR`).
+    """
     path = Path(path)
     # Messages name the file, never the folder it is in: a hosted instance shows them.
     try:
@@ -85,21 +88,22 @@ def load_events(path: str | Path) -> LoadResult:
         raise DatasetError(f"cannot open {path.name}: {exc.strerror or 'not found'}") from None
     if not path.is_file():
         raise DatasetError(f"{path.name} is not a file")
-    if size > MAX_FILE_BYTES:
-        raise DatasetError(f"{path.name}: " + FILE_BYTES.exceeded(f"it is {size:,} bytes"))
+    if size > limits.file_bytes.value:
+        raise DatasetError(f"{path.name}: " + limits.file_bytes.exceeded(f"it is {size:,} bytes"))
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise DatasetError(f"cannot read {path.name}: {exc.strerror or 'read error'}") from None
-    return load_events_from_bytes(data, path.name)
+    return load_events_from_bytes(data, path.name, limits)
 
 
-def load_events_from_bytes(data: bytes, name: str) -> LoadResult:
+def load_events_from_bytes(data: bytes, name: str, limits: SourceLimits = UPLOAD) -> LoadResult:
     """Validate incident data held in memory (an upload); `name` gives the format."""
-    if len(data) > MAX_FILE_BYTES:
-        raise DatasetError(f"{name}: " + FILE_BYTES.exceeded(f"it is {len(data):,} bytes"))
+    if len(data) > limits.file_bytes.value:
+        found = f"it is {len(data):,} bytes"
+        raise DatasetError(f"{name}: " + limits.file_bytes.exceeded(found))
     try:
-        return validate(read_raw(data, name))
+        return validate(read_raw(data, name, limits))
     except RecursionError:  # a last line of defence: the limits should stop this first
         raise DatasetError(f"{name}: " + NESTING.exceeded("it is nested too deeply")) from None
 

@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.dataset import Dataset
+from geo.limits import OPERATOR
 from geo.validation import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
 from ui.language import current_language
 from ui.text import plain
@@ -25,7 +26,7 @@ from ui.text import plain
 ROOT: Final = Path(__file__).resolve().parent.parent
 BUNDLED: Final = ROOT / "data" / "locations.geojson"
 DATA_ENV: Final = "FLASHPOINT_DATA"
-UPLOAD_TYPES: Final = ["geojson", "json", "csv", "gpkg", "zip"]
+UPLOAD_TYPES: Final = ["geojson", "json", "csv", "gpkg", "zip", "parquet"]
 UPLOADS_ENV: Final = "FLASHPOINT_UPLOADS"
 ERROR_CHARS: Final = 2000  # room for the list of columns a CSV without coordinates names
 UPLOADS_OFF: Final = frozenset({"off", "0", "false", "no"})
@@ -47,9 +48,13 @@ def data_path_from_args(argv: list[str]) -> Path | None:
 
 @st.cache_resource(max_entries=8, show_spinner="Loading events…")
 def load_file(path: str, mtime_ns: int, size: int) -> Dataset | str:
-    """Load a dataset once per process (or its error); a changed file loads again."""
+    """Load a dataset once per process (or its error); a changed file loads again.
+
+    The file is the operator's own (`--data`, FLASHPOINT_DATA): held to the operator's limits.
+    """
     try:
-        return Dataset.from_result(load_events(path), Path(path).name, str(Path(path).parent))
+        result = load_events(path, OPERATOR)
+        return Dataset.from_result(result, Path(path).name, str(Path(path).parent))
     except DatasetError as exc:
         return str(exc)
 
