@@ -12,6 +12,7 @@ reader open another file or address: a column stored outside the file is refused
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
 import numpy as np
@@ -41,9 +42,15 @@ def is_parquet(data: bytes) -> bool:
 
 
 def read_parquet_table(
-    data: bytes, name: str, limits: SourceLimits = UPLOAD
+    data: bytes,
+    name: str,
+    limits: SourceLimits = UPLOAD,
+    used: Callable[[str], bool] = lambda column: True,
 ) -> tuple[pd.DataFrame, pa.ChunkedArray | None, str]:
-    """The columns (geometry left out), the WKB of each row (or None) and the kind of file."""
+    """The `used` columns (geometry apart), the WKB of each row (or None) and the file's kind.
+
+    Columns that are not used are never decompressed, but they are checked all the same.
+    """
     if not is_parquet(data):
         raise DatasetError(f"{name} is not a Parquet file (it must start and end with PAR1)")
     footer = int.from_bytes(data[-8:-4], "little")
@@ -59,7 +66,8 @@ def read_parquet_table(
     geometry_column, skip = _geometry_column(schema, geo, name)
     columns = [f.name for f in schema if f.name not in skip]
     _refuse_unshowable(schema, columns, geometry_column, name)
-    table = _read_groups(parquet, columns, limits, name)
+    wanted = [c for c in columns if c == geometry_column or used(c)]
+    table = _read_groups(parquet, wanted, limits, name)
     wkb = None
     if geometry_column is not None:
         wkb = table.column(geometry_column)

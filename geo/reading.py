@@ -24,9 +24,11 @@ from shapely.geometry.base import BaseGeometry
 from geo.gdal_guard import lock_down
 from geo.geojson import read_geojson
 from geo.limits import DIGITS, FIELDS, RECORDS, UPLOAD, VERTICES, Limit, SourceLimits
+from geo.model import FIELDS as EVENT_FIELDS
 from geo.parquet import is_parquet, read_parquet_table, wkb_geometries
 from geo.prescan import wkt_problem
 from geo.table import (
+    ALIASES,
     BOM,
     DatasetError,
     RawTable,
@@ -92,6 +94,18 @@ ACLED_EXPORT_COLUMNS: Final[tuple[str, ...]] = (
 ACLED_MARKERS: Final[frozenset[str]] = frozenset(
     {"event_id_cnty", "event_date", "event_type", "latitude", "longitude"}
 )
+# The columns validation looks at (ours, their other names, coordinates, dates, geometry).
+# The rest of a Parquet file (ACLED's `inter1`, `iso`, `tags`, …) is never shown, so never
+# decompressed. (A CSV is parsed whole: pandas checks every row's width only then.)
+USED_COLUMNS: Final[frozenset[str]] = frozenset(
+    {*EVENT_FIELDS, *ALIASES, *DATE_COLUMNS, *LAT_COLUMNS, *LON_COLUMNS, WKT_COLUMN, *WKT_ALIASES}
+)
+
+
+def is_used(column: str) -> bool:
+    """Whether validation reads a column of this name (as a file's header writes it)."""
+    return str(column).strip().lower() in USED_COLUMNS
+
 
 # A cell our CSV export neutralised: apostrophes, then what a spreadsheet runs as a formula.
 _NEUTRALISED = r"^'+[=+\-@\t\r]"
@@ -156,7 +170,7 @@ def read_csv(data: bytes, name: str, records: Limit = RECORDS) -> RawTable:
     sniffed = Path(name).suffix.lower() in (".tsv", ".txt")
     if not body.isascii():
         decode_text(data, name)  # refuses anything but UTF-8, naming the byte and its offset
-    _check_header_width(body, name)
+    header = _check_header_width(body, name)
     # pandas decodes the bytes itself: a str of the whole file would cost four bytes a character.
     source: io.StringIO | io.BytesIO = (
         io.StringIO(decode_text(data, name)) if sniffed else io.BytesIO(body)
@@ -184,18 +198,17 @@ def read_csv(data: bytes, name: str, records: Limit = RECORDS) -> RawTable:
         raise DatasetError(f"{name} is not a readable CSV file: {str(exc).strip()}") from None
     if len(frame) > records.value:
         raise DatasetError(f"{name}: " + records.exceeded(f"more than {records.value:,} rows"))
-    original = [str(c).strip().lower() for c in frame.columns]
-    frame.columns = pd.Index(original)
+    frame.columns = pd.Index([str(c).strip().lower() for c in frame.columns])
     if _maybe_neutralised(body):
         frame = frame.apply(restore_formula)
     frame = frame.loc[:, ~frame.columns.duplicated()]
-    kind = "ACLED CSV" if set(original) >= ACLED_MARKERS else "CSV"
-    return _located_table(frame, name, kind, "row ", 2)
+    kind = "ACLED CSV" if set(header) >= ACLED_MARKERS else "CSV"
+    return _located_table(frame, name, kind, "row ", 2, listed=header)
 
 
 def read_parquet(data: bytes, name: str, limits: SourceLimits = UPLOAD) -> RawTable:
     """Read a GeoParquet file (WKB geometry) or a plain Parquet file with coordinate columns."""
-    frame, wkb, kind = read_parquet_table(data, name, limits)
+    frame, wkb, kind = read_parquet_table(data, name, limits, is_used)
     frame.columns = pd.Index([str(c).strip().lower() for c in frame.columns])
     frame = frame.loc[:, ~frame.columns.duplicated()]
     if wkb is not None:
@@ -217,15 +230,19 @@ def _located_table(
     prefix: str,
     first: int,
     located: tuple[list[BaseGeometry | None], list[str]] | None = None,
+    listed: list[str] | None = None,
 ) -> RawTable:
-    """Geometry from the coordinate (or WKT) columns unless given; the date column as ours."""
+    """Geometry from the coordinate (or WKT) columns unless given; the date column as ours.
+
+    `listed` is every column of the file, for the message when a needed one is missing.
+    """
     columns = [str(c) for c in frame.columns]
     if located is not None:
         geometry, errors = located
-        date_col = _coordinate_and_date_columns(columns, name, need_coordinates=False)[2]
+        date_col = _coordinate_and_date_columns(columns, name, False, listed)[2]
     else:
         lat_col, lon_col, date_col = _coordinate_and_date_columns(
-            columns, name, need_coordinates=WKT_COLUMN not in frame.columns
+            columns, name, WKT_COLUMN not in frame.columns, listed
         )
         if lat_col and lon_col:
             geometry, errors = _points(frame[lat_col], frame[lon_col])
@@ -243,7 +260,7 @@ def _located_table(
 
 
 def _coordinate_and_date_columns(
-    columns: list[str], name: str, need_coordinates: bool = True
+    columns: list[str], name: str, need_coordinates: bool = True, listed: list[str] | None = None
 ) -> tuple[str | None, str | None, str]:
     """The latitude, longitude and date columns, or an error naming what was looked for."""
     lat_col = _first_present(columns, LAT_COLUMNS)
@@ -260,7 +277,7 @@ def _coordinate_and_date_columns(
         raise DatasetError(
             f"{name}: no column found for "
             + "; ".join(missing)
-            + f". Columns in the file: {', '.join(columns[:40]) or '(none)'}"
+            + f". Columns in the file: {', '.join((listed or columns)[:40]) or '(none)'}"
         )
     return lat_col, lon_col, date_col
 
@@ -312,12 +329,13 @@ def restore_formula(values: pd.Series) -> pd.Series:
     return values.where(~quoted, values.str.slice(1)) if quoted.any() else values
 
 
-def _check_header_width(data: bytes, name: str) -> None:
-    """Refuse a header with more columns than the `fields` limit before pandas builds them."""
+def _check_header_width(data: bytes, name: str) -> list[str]:
+    """The header's column names; a header wider than the `fields` limit is refused."""
     text = data[: 1 << 20].decode("utf-8", errors="replace")
     header = next(csv.reader(io.StringIO(text)), [])
     if len(header) > FIELDS.value:
         raise DatasetError(f"{name}: " + FIELDS.exceeded(f"the header has {len(header):,} columns"))
+    return [c.strip().lower() for c in header]
 
 
 def _apply_wkt(values: pd.Series, geometry: list[BaseGeometry | None], errors: list[str]) -> None:

@@ -158,11 +158,15 @@ def validate(raw: RawTable) -> LoadResult:
 
 
 def _clean_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> None:
-    """Text fields as stripped strings, each cut to the `text_chars` limit (and reported)."""
+    """Text fields as stripped strings, each cut to the `text_chars` limit (and reported).
+
+    They stay pandas strings (held by Arrow): a million events' text as Python objects would
+    take gigabytes and seconds to make.
+    """
     limit = TEXT_CHARS.value
     for name in TEXT_FIELDS:
         if name not in frame.columns:
-            out[name] = pd.Series([""] * n, dtype=object)
+            out[name] = pd.Series("", index=out.index, dtype=str)
             continue
         col = frame[name]
         text = col.where(col.notna(), "").astype(str).str.strip()
@@ -175,33 +179,32 @@ def _clean_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> 
                 messages[i] = TEXT_CHARS.exceeded(found)
             report(long, name, messages, False)
             text = text.where(~long, text.str.slice(0, limit))
-        out[name] = text.astype(object)
+        out[name] = text.set_axis(out.index)
 
 
 def _check_ids(out: pd.DataFrame, labels: np.ndarray, report: Any) -> None:
-    ids = out["id"].to_numpy(dtype=object, copy=True)
-    blank = ids == ""
+    ids = out["id"]
+    blank = (ids == "").to_numpy(dtype=bool)
     if blank.any():
-        taken = set(ids[~blank])
-        generated = []
-        for i in np.flatnonzero(blank):
+        taken = set(ids[~blank].tolist())
+        generated = ids.to_numpy(dtype=object, copy=True)
+        for i in np.flatnonzero(blank).tolist():
             candidate = f"row-{i + 1}"
             while candidate in taken:
                 candidate += "-x"
             taken.add(candidate)
-            generated.append((i, candidate))
-        for i, candidate in generated:
-            ids[i] = candidate
+            generated[i] = candidate
+        ids = pd.Series(generated, index=out.index, dtype=str)
         out["id"] = ids
-    duplicated = pd.Series(ids).duplicated(keep="first").to_numpy()
-    first_seen = pd.Series(np.arange(len(ids))).groupby(ids).transform("min").to_numpy()
-    messages = np.array(
-        [
-            f"duplicate id {ids[i]!r} (first used by {labels[first_seen[i]]})" if d else ""
-            for i, d in enumerate(duplicated)
-        ],
-        dtype=object,
-    )
+    duplicated = ids.duplicated(keep="first").to_numpy(dtype=bool)
+    messages = np.full(len(ids), "", dtype=object)
+    if duplicated.any():
+        # Where each repeated id was first used: looked up for the repeated ids only.
+        repeated = ids[ids.isin(ids[duplicated])]
+        positions = pd.Series(repeated.index, index=repeated.index)
+        first_seen = positions.groupby(repeated.to_numpy(), sort=False).transform("min")
+        for i in np.flatnonzero(duplicated).tolist():
+            messages[i] = f"duplicate id {ids.iat[i]!r} (first used by {labels[first_seen[i]]})"
     report(duplicated, "id", messages, True)
 
 
@@ -220,9 +223,16 @@ def _check_numbers(frame: pd.DataFrame, out: pd.DataFrame, report: Any) -> None:
             out[name] = pd.Series([pd.NA] * n, dtype="Float64" if name in FLOAT_FIELDS else "Int64")
             continue
         raw = frame[name]
-        text = raw.where(raw.notna(), "").astype(str).str.strip()
-        number = pd.to_numeric(text.where(text != ""), errors="coerce")
-        blank = (text == "") | text.str.lower().isin(["nan", "none", "null"])
+        if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+            # A Parquet column of numbers: nothing to parse, only the range to check.
+            number = raw.astype(float)
+            text = number  # formatted only where a message needs it
+            blank = number.isna()
+        else:
+            text = raw.where(raw.notna(), "").astype(str).str.strip()
+            number = pd.to_numeric(text.where(text != ""), errors="coerce")
+            unparsed = number.isna()
+            blank = (text == "") | (unparsed & text.str.lower().isin(["nan", "none", "null"]))
         bad = number.isna() & ~blank
         if name in INT_FIELDS:
             low, high = _INT_RANGES[name]
@@ -237,11 +247,17 @@ def _check_numbers(frame: pd.DataFrame, out: pd.DataFrame, report: Any) -> None:
         out[name] = clean.astype("Int64") if name in INT_FIELDS else clean.astype("Float64")
 
 
+def _by_value(values: pd.Series, lookup: dict[str, str]) -> pd.Series:
+    """Look each distinct lower-cased value up once (a million rows hold a handful of types)."""
+    codes, uniques = pd.factorize(values)
+    found = np.asarray([lookup.get(str(v).lower()) for v in uniques] + [None], dtype=object)
+    return pd.Series(found[codes], index=values.index, dtype=object)
+
+
 def _check_types(out: pd.DataFrame, report: Any) -> None:
     given = out["event_type"]
-    lowered = given.str.lower()
-    known = lowered.map(_TYPE_LOOKUP)
-    via_subtype = lowered.map(_SUBTYPE_CATEGORY).fillna("")
+    known = _by_value(given, _TYPE_LOOKUP)
+    via_subtype = _by_value(given, _SUBTYPE_CATEGORY).fillna("")
     resolved = known.where(known.notna(), via_subtype.where(via_subtype != "", None))
     sub_given = out["sub_event_type"]
     use_sub = known.isna() & (via_subtype != "") & (sub_given == "")
@@ -256,7 +272,8 @@ def _check_types(out: pd.DataFrame, report: Any) -> None:
 
 def _check_time(out: pd.DataFrame, report: Any) -> None:
     times = out["event_time"]
-    bad = (times != "") & ~times.str.match(_TIME)
+    given = times != ""
+    bad = given & ~times.where(given, "00:00").str.match(_TIME)
     messages = _describe(times, bad, "{!r} is not a time of day (HH:MM); left empty", 20)
     report(bad.to_numpy(), "event_time", messages, False)
     times = times.where(~bad, "")
