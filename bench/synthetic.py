@@ -1,4 +1,4 @@
-"""Synthetic ACLED-like incident sets over the Middle East, written as CSV and as GeoJSON.
+"""Synthetic ACLED-like incident sets over the Middle East, as CSV, GeoParquet and GeoJSON.
 
 Events cluster around real towns (most incidents happen where people live), the rest are
 scattered over the region; one calendar year, ACLED's event-type mix, a few movements drawn
@@ -151,9 +151,11 @@ class SyntheticSet:
     events: pd.DataFrame
     lines: dict[int, list[tuple[float, float]]]
     csv: Path
-    geojson: Path
+    geojson: Path | None
     csv_bytes: int
-    geojson_bytes: int
+    geojson_bytes: int | None
+    parquet: Path
+    parquet_bytes: int
 
     @property
     def event_dates(self) -> list[date]:
@@ -345,13 +347,21 @@ def write_geoparquet(events: pd.DataFrame, lines: dict[int, list[Any]], path: Pa
     frame.to_parquet(path, index=False, compression="zstd")
 
 
+# Above this, no GeoJSON is written: nobody hands over a million events as 600 MB of JSON.
+GEOJSON_UP_TO: Final = 100_000
+
+
 def make_set(size: int, directory: Path) -> SyntheticSet:
-    """Generate `size` events and write them as CSV and GeoJSON under `directory`."""
+    """Generate `size` events; write them as CSV, GeoParquet and (up to 100k) GeoJSON."""
     events, lines = generate_events(size)
     csv_path = directory / f"synthetic-{size}.csv"
-    geojson_path = directory / f"synthetic-{size}.geojson"
+    parquet_path = directory / f"synthetic-{size}.parquet"
     write_csv(events, lines, csv_path)
-    write_geojson(events, lines, geojson_path)
+    write_geoparquet(events, lines, parquet_path)
+    geojson_path = None
+    if size <= GEOJSON_UP_TO:
+        geojson_path = directory / f"synthetic-{size}.geojson"
+        write_geojson(events, lines, geojson_path)
     return SyntheticSet(
         size,
         events,
@@ -359,5 +369,7 @@ def make_set(size: int, directory: Path) -> SyntheticSet:
         csv_path,
         geojson_path,
         csv_path.stat().st_size,
-        geojson_path.stat().st_size,
+        geojson_path.stat().st_size if geojson_path else None,
+        parquet_path,
+        parquet_path.stat().st_size,
     )

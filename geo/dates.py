@@ -106,7 +106,7 @@ def _times(parsed: pd.Series, has_time: pd.Series) -> pd.Series:
 def _out_of_range(days: pd.Series, text: pd.Series, problem: pd.Series) -> pd.Series:
     """Days outside the years a dataset may hold; each gets its message."""
     years = days.dt.year
-    out_of_range = days.notna() & ((years < EARLIEST_YEAR) | (years > LATEST_YEAR))
+    out_of_range: pd.Series = days.notna() & ((years < EARLIEST_YEAR) | (years > LATEST_YEAR))
     if out_of_range.any():
         problem[out_of_range] = _date_text(text[out_of_range]).map(
             lambda v: f"{v[:40]!r} is outside {EARLIEST_YEAR}-{LATEST_YEAR}"

@@ -51,6 +51,8 @@ def read_parquet_table(
 
     Columns that are not used are never decompressed, but they are checked all the same.
     """
+    if data[:4] == MAGIC and not is_parquet(data):
+        raise DatasetError(f"{name} is not a complete Parquet file: it looks truncated")
     if not is_parquet(data):
         raise DatasetError(f"{name} is not a Parquet file (it must start and end with PAR1)")
     footer = int.from_bytes(data[-8:-4], "little")
@@ -213,7 +215,10 @@ def _to_frame(table: pa.Table) -> pd.DataFrame:
         for field, column in zip(table.schema, table.columns, strict=True)
     ]
     plain = pa.table(decoded, names=table.column_names)
-    return plain.to_pandas(ignore_metadata=True, date_as_object=False, self_destruct=True)
+    frame: pd.DataFrame = plain.to_pandas(
+        ignore_metadata=True, date_as_object=False, self_destruct=True
+    )
+    return frame
 
 
 def wkb_geometries(

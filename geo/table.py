@@ -5,8 +5,9 @@ Also the one kind of reading failure (`DatasetError`) and the other names our fi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, overload
 
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
@@ -34,7 +35,7 @@ class RawTable:
     frame: pd.DataFrame
     geometry: list[BaseGeometry | None]
     geometry_errors: list[str]
-    labels: list[str]
+    labels: Sequence[str]
     problems: list[RawProblem]
     kind: str
     meta: dict[str, Any] = field(default_factory=dict)
@@ -85,15 +86,40 @@ def rename_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def labels_of(frame: pd.DataFrame, prefix: str, first: int) -> list[str]:
+class RowLabels(Sequence[str]):
+    """Each record's name for the report, by position and id, made only when asked for.
+
+    A report names a few records of a million: making every label up front took half a second.
+    """
+
+    def __init__(self, ids: pd.Series | None, count: int, prefix: str, first: int) -> None:
+        self._ids, self._count, self._prefix, self._first = ids, count, prefix, first
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        index %= self._count
+        where = f"{self._prefix}{index + self._first}"
+        value: Any = self._ids.iat[index] if self._ids is not None else None
+        text = "" if value is None or bool(pd.isna(value)) else str(value)
+        return f"{where} (id {text[:80]!r})" if text else where
+
+
+def labels_of(frame: pd.DataFrame, prefix: str, first: int) -> RowLabels:
     """Name each record for the report by its position (row or feature number) and its id."""
-    if "id" not in frame.columns:
-        return [f"{prefix}{i + first}" for i in range(len(frame))]
-    ids = frame["id"].where(frame["id"].notna(), "").astype(str).tolist()
-    return [
-        f"{prefix}{i + first} (id {v[:80]!r})" if v else f"{prefix}{i + first}"
-        for i, v in enumerate(ids)
-    ]
+    ids = frame["id"] if "id" in frame.columns else None
+    return RowLabels(ids, len(frame), prefix, first)
 
 
 def decode_text(data: bytes, name: str) -> str:

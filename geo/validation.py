@@ -7,6 +7,7 @@ a file that cannot be read at all raises `DatasetError` with a message for peopl
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -112,7 +113,7 @@ def validate(raw: RawTable) -> LoadResult:
     """Check every record of a raw table; keep the good ones in date order."""
     n = len(raw.labels)
     frame = raw.frame.reset_index(drop=True)
-    labels = np.asarray(raw.labels, dtype=object)
+    labels = raw.labels
     problems: list[tuple[int, str, str, bool]] = [
         (raw.labels.index(p.label) if p.label in raw.labels else 0, p.field, p.message, True)
         for p in raw.problems
@@ -182,7 +183,7 @@ def _clean_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> 
         out[name] = text.set_axis(out.index)
 
 
-def _check_ids(out: pd.DataFrame, labels: np.ndarray, report: Any) -> None:
+def _check_ids(out: pd.DataFrame, labels: Sequence[str], report: Any) -> None:
     ids = out["id"]
     blank = (ids == "").to_numpy(dtype=bool)
     if blank.any():
@@ -226,7 +227,7 @@ def _check_numbers(frame: pd.DataFrame, out: pd.DataFrame, report: Any) -> None:
         if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
             # A Parquet column of numbers: nothing to parse, only the range to check.
             number = raw.astype(float)
-            text = number  # formatted only where a message needs it
+            text: pd.Series = number  # formatted only where a message needs it
             blank = number.isna()
         else:
             text = raw.where(raw.notna(), "").astype(str).str.strip()
