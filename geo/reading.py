@@ -11,7 +11,6 @@ import csv
 import io
 import math
 import re
-import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Final
@@ -21,6 +20,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo.csvparse import parse_csv
 from geo.gdal_guard import lock_down
 from geo.geojson import read_geojson
 from geo.limits import DIGITS, FIELDS, RECORDS, UPLOAD, VERTICES, Limit, SourceLimits
@@ -171,39 +171,21 @@ def read_csv(data: bytes, name: str, records: Limit = RECORDS) -> RawTable:
     if not body.isascii():
         decode_text(data, name)  # refuses anything but UTF-8, naming the byte and its offset
     header = _check_header_width(body, name)
-    # pandas decodes the bytes itself: a str of the whole file would cost four bytes a character.
-    source: io.StringIO | io.BytesIO = (
-        io.StringIO(decode_text(data, name)) if sniffed else io.BytesIO(body)
-    )
+    # Only a .tsv or .txt needs its separator guessed, and so its text decoded up front.
+    text = decode_text(data, name) if sniffed else None
     try:
-        with warnings.catch_warnings():
-            # A first row longer than the header: pandas warns (index_col=False) instead of
-            # silently turning the extra leading fields into an index and shifting every column.
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                source,
-                dtype=str,
-                keep_default_na=False,
-                index_col=False,
-                sep=None if sniffed else ",",
-                engine="python" if sniffed else "c",
-                encoding="utf-8",
-                nrows=records.value + 1,
-            )
-    except pd.errors.ParserWarning:
-        raise DatasetError(
-            f"{name} is not a readable CSV file: row 2 has more fields than the header"
-        ) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
-        raise DatasetError(f"{name} is not a readable CSV file: {str(exc).strip()}") from None
-    if len(frame) > records.value:
-        raise DatasetError(f"{name}: " + records.exceeded(f"more than {records.value:,} rows"))
+        frame = parse_csv(body, header, name, records, text)
+    except DatasetError as exc:
+        if str(exc).startswith(f"{name}: "):
+            raise
+        raise DatasetError(f"{name} is not a readable CSV file: {exc}") from None
     frame.columns = pd.Index([str(c).strip().lower() for c in frame.columns])
     if _maybe_neutralised(body):
         frame = frame.apply(restore_formula)
     frame = frame.loc[:, ~frame.columns.duplicated()]
-    kind = "ACLED CSV" if set(header) >= ACLED_MARKERS else "CSV"
-    return _located_table(frame, name, kind, "row ", 2, listed=header)
+    listed = [c.strip().lower() for c in header]
+    kind = "ACLED CSV" if set(listed) >= ACLED_MARKERS else "CSV"
+    return _located_table(frame, name, kind, "row ", 2, listed=listed)
 
 
 def read_parquet(data: bytes, name: str, limits: SourceLimits = UPLOAD) -> RawTable:
@@ -335,7 +317,7 @@ def _check_header_width(data: bytes, name: str) -> list[str]:
     header = next(csv.reader(io.StringIO(text)), [])
     if len(header) > FIELDS.value:
         raise DatasetError(f"{name}: " + FIELDS.exceeded(f"the header has {len(header):,} columns"))
-    return [c.strip().lower() for c in header]
+    return header
 
 
 def _apply_wkt(values: pd.Series, geometry: list[BaseGeometry | None], errors: list[str]) -> None:
