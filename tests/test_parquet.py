@@ -282,3 +282,14 @@ def test_the_dashboard_takes_a_parquet_upload_and_explains_a_bad_one(app: App) -
     at.run()
     assert not at.exception
     assert any("bad.parquet is not a complete Parquet file" in e.value for e in at.error)
+
+
+def test_a_footer_that_points_at_another_file_is_refused_unopened(tmp_path: Path) -> None:
+    pq.write_table(pa.Table.from_pandas(EVENTS.assign(lat=1.0, lon=2.0)), tmp_path / "data.parquet")
+    metadata = pq.read_metadata(tmp_path / "data.parquet")
+    metadata.set_file_path("data.parquet")  # the column chunks now live in that file
+    sink = io.BytesIO()
+    metadata.write_metadata_file(sink)
+    assert "stored in another file; only self-contained Parquet files are read" in refused(
+        sink.getvalue()
+    )
