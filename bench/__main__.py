@@ -1,12 +1,13 @@
-"""`python -m bench`: what Flashpoint costs with 1k, 10k and 100k events.
+"""`python -m bench`: what Flashpoint costs with 1k, 10k and 100k events (and 1M, opt-in).
 
-Synthetic ACLED-like sets are written to a temporary folder as CSV and GeoJSON, then
+Synthetic ACLED-like sets are written to a temporary folder as CSV, GeoParquet and GeoJSON, then
 measured: loading, the core's visible-events step, the one-time costs of a dataset and its
 filters (the map's event columns, a full run through AppTest), a naive markers-on-a-new-map
 app for comparison, memory, and the dashboard in Chromium: the server's CPU, the websocket
 bytes and the time until the page follows, per date change, and the map's frame time while
 the date moves. Prints a figures table and the targets with PASS/MISS.
-`--quick` measures 1k events only (a smoke run for the test suite).
+`--quick` measures 1k events only (a smoke run for the test suite); `--million` adds a
+1,000,000-event set (no GeoJSON: CSV and GeoParquet), which takes several minutes more.
 """
 
 from __future__ import annotations
@@ -29,18 +30,22 @@ from bench.core import measure_layer, measure_load, measure_steps, quiet_streaml
 from bench.procs import ChildResult, cpu_model, load_average, memory_gb, run_child
 from bench.report import render_figures, render_targets, size_label
 from bench.run import CHANGES, FRAMES, LOAD_REPEATS, LOAD_REPEATS_100K, NAIVE_STEPS, STEPS, Run
-from bench.synthetic import make_set
+from bench.synthetic import SyntheticSet, make_set
 from bench.tables import figure_rows, phase_rows, targets
 from harness.chromium import chromium_path
 
 FULL_SIZES: Final = (1_000, 10_000, 100_000)
 QUICK_SIZES: Final = (1_000,)
+MILLION: Final = 1_000_000
 FULL_BUDGET_S: Final = 420.0
+MILLION_BUDGET_S: Final = 900.0
 QUICK_BUDGET_S: Final = 150.0
 EXTRA_SESSIONS: Final = 5
 NAIVE_TIMEOUT_S: Final = 150.0
 # Rough cost of the optional phases, to skip them rather than overrun the budget.
-BROWSER_COST_S: Final = {1_000: 40.0, 10_000: 50.0, 100_000: 90.0}
+BROWSER_COST_S: Final = {1_000: 40.0, 10_000: 50.0, 100_000: 90.0, MILLION: 240.0}
+# How long a child may take per size: at a million events a load alone takes seconds.
+CHILD_TIMEOUT_S: Final = {MILLION: 600.0}
 BROWSER_10K_COST_S: Final = BROWSER_COST_S[1_000] + BROWSER_COST_S[10_000]
 NAIVE_10K_COST_S: Final = 60.0
 
@@ -50,25 +55,40 @@ def dates_arg(dates: list[date]) -> str:
     return ",".join(d.isoformat() for d in dates)
 
 
+def repeats_at(size: int) -> int:
+    """Loads of each file per size: best of three, of two at 100k, one at a million."""
+    return LOAD_REPEATS if size <= 10_000 else LOAD_REPEATS_100K if size <= 100_000 else 1
+
+
+def served_file(data: SyntheticSet) -> Path:
+    """The file the dashboard is given: the CSV, or the GeoParquet at a million events."""
+    return data.parquet if data.size >= MILLION else data.csv
+
+
 def measure_core(run: Run) -> None:
     """Loading, core steps and the map layer, in this process."""
-    first = run.sets[run.sizes[0]]
-    measure_load(0, first.csv, first.geojson, 1, 1)  # imports and first calls, not counted
+    measure_load(run.sets[run.sizes[0]], 1, 1)  # imports and first calls, not counted
     for size in run.sizes:
         data = run.sets[size]
-        repeats = LOAD_REPEATS if size <= 10_000 else LOAD_REPEATS_100K
-        result, dataset = measure_load(size, data.csv, data.geojson, repeats, repeats - 1)
+        repeats = repeats_at(size)
+        result, dataset = measure_load(data, repeats, repeats - 1)
         run.core[size] = result
         measure_steps(result, dataset)
-        measure_layer(result, dataset, data.event_dates[-STEPS:])
+        days = data.event_dates[-(STEPS if size < MILLION else 2) :]
+        measure_layer(result, dataset, days)
+        del dataset
 
 
 def measure_memory(run: Run) -> None:
-    """Peak RSS (all sizes) and tracemalloc (up to 10k: it makes 100k four times slower)."""
+    """Peak RSS (all sizes, CSV and Parquet) and tracemalloc (up to 10k: it slows 100k 4x)."""
     for size in run.sizes:
         data = str(run.sets[size].csv)
-        result = run_child("bench.memory", ["--data", data, "--steps", str(STEPS)], 180)
+        timeout = CHILD_TIMEOUT_S.get(size, 180.0)
+        result = run_child("bench.memory", ["--data", data, "--steps", str(STEPS)], timeout)
         run.child(run.rss, size, "memory (RSS)", result)
+        parquet = str(run.sets[size].parquet)
+        result = run_child("bench.memory", ["--data", parquet, "--steps", str(STEPS)], timeout)
+        run.child(run.rss_parquet, size, "memory (RSS, Parquet)", result)
         if size <= 10_000:
             traced = run_child(
                 "bench.memory", ["--data", data, "--steps", str(STEPS), "--tracemalloc"], 180
@@ -80,9 +100,12 @@ def measure_apptest(run: Run) -> None:
     """The dashboard's server-side step through AppTest, for each size."""
     for size in run.sizes:
         data = run.sets[size]
-        args = ["--app", "dashboard", "--data", str(data.csv), "--phases"]
-        args += ["--dates", dates_arg(data.event_dates[-STEPS:]), "--timeout", "120"]
-        run.child(run.apptest, size, "AppTest (dashboard)", run_child("bench.apptest", args, 240))
+        timeout = CHILD_TIMEOUT_S.get(size, 240.0)
+        args = ["--app", "dashboard", "--data", str(served_file(data)), "--phases"]
+        args += ["--dates", dates_arg(data.event_dates[-STEPS:])]
+        args += ["--timeout", str(timeout - 120)]
+        result = run_child("bench.apptest", args, timeout)
+        run.child(run.apptest, size, "AppTest (dashboard)", result)
 
 
 def measure_naive(run: Run) -> None:
@@ -133,9 +156,10 @@ def measure_browser(run: Run) -> None:
         # Near the end, so that (everything so far) nearly all the events are in play.
         start = data.event_dates[-1] - timedelta(days=CHANGES + 10)
         extra = EXTRA_SESSIONS if size == 10_000 else int(run.quick)
+        timeout = CHILD_TIMEOUT_S.get(size, 180.0)
         result = run.attempt(
             f"Chromium at {size_label(size)}",
-            functools.partial(measure, data.csv, start, CHANGES, FRAMES, extra),
+            functools.partial(measure, served_file(data), start, CHANGES, FRAMES, extra, timeout),
         )
         if result is not None:
             run.browser[size] = result
@@ -160,10 +184,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="1k events only (smoke run)")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium figures")
+    parser.add_argument(
+        "--million", action="store_true", help="add a 1,000,000-event set (several minutes more)"
+    )
     args = parser.parse_args(argv)
+    if args.quick and args.million:
+        parser.error("--million and --quick do not go together")
     started = time.monotonic()
-    sizes = QUICK_SIZES if args.quick else FULL_SIZES
+    sizes = QUICK_SIZES if args.quick else FULL_SIZES + ((MILLION,) if args.million else ())
     budget = QUICK_BUDGET_S if args.quick else FULL_BUDGET_S
+    budget += MILLION_BUDGET_S if args.million else 0.0
     run = Run(sizes=sizes, quick=args.quick, deadline=started + budget)
     quiet_streamlit()
     print(

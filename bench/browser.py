@@ -283,7 +283,8 @@ def measure(
             page = context.new_page()
             started = time.perf_counter()
             page.goto(f"{server.url}/?date={start.isoformat()}&{VIEW}")
-            page.wait_for_function(READY_JS, arg=start.isoformat(), timeout=FIRST_DRAW_TIMEOUT_MS)
+            first_draw_ms = max(FIRST_DRAW_TIMEOUT_MS, timeout_s * 1000)
+            page.wait_for_function(READY_JS, arg=start.isoformat(), timeout=first_draw_ms)
             page_load_s = time.perf_counter() - started
             result = change_dates(page, server, start, changes)
             result.page_load_s = page_load_s

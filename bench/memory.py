@@ -23,6 +23,7 @@ def run(data: Path, steps: int, trace: bool) -> dict[str, Any]:
     import os
 
     from geo.dataset import Dataset
+    from geo.limits import OPERATOR
     from geo.maps import build_base_map, build_events_layer
     from geo.payload import build_event_columns, build_map_config
     from geo.timeline import Timeline
@@ -35,7 +36,7 @@ def run(data: Path, steps: int, trace: bool) -> dict[str, Any]:
     if trace:
         tracemalloc.start()
     started = time.perf_counter()
-    dataset = Dataset.from_result(load_events(data), data.name)
+    dataset = Dataset.from_result(load_events(data, limits=OPERATOR), data.name)
     loaded = time.perf_counter() - started
     after_load = rss_mb(os.getpid())
     traced_load = tracemalloc.get_traced_memory()[1] if trace else 0

@@ -70,7 +70,9 @@ class Target:
 
 
 def size_label(size: int) -> str:
-    """1000 -> '1k'."""
+    """1000 -> '1k', 1000000 -> '1M'."""
+    if size >= 1_000_000 and size % 1_000_000 == 0:
+        return f"{size // 1_000_000}M"
     return f"{size // 1000}k" if size >= 1000 and size % 1000 == 0 else str(size)
 
 

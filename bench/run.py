@@ -34,6 +34,7 @@ class Run:
     sets: dict[int, SyntheticSet] = field(default_factory=dict)
     core: dict[int, CoreResult] = field(default_factory=dict)
     rss: dict[int, ChildResult] = field(default_factory=dict)
+    rss_parquet: dict[int, ChildResult] = field(default_factory=dict)
     traced: dict[int, ChildResult] = field(default_factory=dict)
     apptest: dict[int, ChildResult] = field(default_factory=dict)
     naive: dict[int, ChildResult] = field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""Synthetic ACLED-like incident sets over the Middle East, written as CSV and as GeoJSON.
+"""Synthetic ACLED-like incident sets over the Middle East, as CSV, GeoParquet and GeoJSON.
 
 Events cluster around real towns (most incidents happen where people live), the rest are
 scattered over the region; one calendar year, ACLED's event-type mix, a few movements drawn
@@ -13,8 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.countries import COUNTRY_BOUNDS
 from geo.model import CATEGORIES
@@ -149,9 +151,11 @@ class SyntheticSet:
     events: pd.DataFrame
     lines: dict[int, list[tuple[float, float]]]
     csv: Path
-    geojson: Path
+    geojson: Path | None
     csv_bytes: int
-    geojson_bytes: int
+    geojson_bytes: int | None
+    parquet: Path
+    parquet_bytes: int
 
     @property
     def event_dates(self) -> list[date]:
@@ -328,13 +332,36 @@ def write_geojson(events: pd.DataFrame, lines: dict[int, list[Any]], path: Path)
     path.write_text(json.dumps(doc, separators=(",", ":"), ensure_ascii=False), encoding="utf-8")
 
 
+def write_geoparquet(events: pd.DataFrame, lines: dict[int, list[Any]], path: Path) -> None:
+    """The CSV's columns as a GeoParquet file: typed columns, dates as dates, WKB geometry."""
+    geometry = np.asarray(shapely.points(events["longitude"], events["latitude"]), dtype=object)
+    for row, coords in lines.items():
+        geometry[row] = shapely.LineString(coords)
+    kept = [c for c in CSV_COLUMNS if c not in ("latitude", "longitude", "geometry_wkt")]
+    table = events.loc[:, kept].assign(
+        event_date=pd.to_datetime(events["event_date"]),
+        end_date=pd.to_datetime(events["end_date"].replace("", None)),
+        uncertainty_m=pd.to_numeric(events["uncertainty_m"], errors="coerce"),
+    )
+    frame = gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")
+    frame.to_parquet(path, index=False, compression="zstd")
+
+
+# Above this, no GeoJSON is written: nobody hands over a million events as 600 MB of JSON.
+GEOJSON_UP_TO: Final = 100_000
+
+
 def make_set(size: int, directory: Path) -> SyntheticSet:
-    """Generate `size` events and write them as CSV and GeoJSON under `directory`."""
+    """Generate `size` events; write them as CSV, GeoParquet and (up to 100k) GeoJSON."""
     events, lines = generate_events(size)
     csv_path = directory / f"synthetic-{size}.csv"
-    geojson_path = directory / f"synthetic-{size}.geojson"
+    parquet_path = directory / f"synthetic-{size}.parquet"
     write_csv(events, lines, csv_path)
-    write_geojson(events, lines, geojson_path)
+    write_geoparquet(events, lines, parquet_path)
+    geojson_path = None
+    if size <= GEOJSON_UP_TO:
+        geojson_path = directory / f"synthetic-{size}.geojson"
+        write_geojson(events, lines, geojson_path)
     return SyntheticSet(
         size,
         events,
@@ -342,5 +369,7 @@ def make_set(size: int, directory: Path) -> SyntheticSet:
         csv_path,
         geojson_path,
         csv_path.stat().st_size,
-        geojson_path.stat().st_size,
+        geojson_path.stat().st_size if geojson_path else None,
+        parquet_path,
+        parquet_path.stat().st_size,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Final
 
 from bench.browser import COMMIT_S
 from bench.procs import ChildResult
@@ -19,6 +20,10 @@ from bench.run import (
     ratio,
     seconds,
 )
+
+MILLION: Final = 1_000_000
+# "As fast as at 100k": within this factor of the 100k figure, the spread of repeated runs.
+STEP_NOISE: Final = 1.25
 
 
 def figure_rows(run: Run) -> list[Row]:
@@ -42,15 +47,19 @@ def figure_rows(run: Run) -> list[Row]:
 
     c, a, n, b = run.core, run.apptest, run.naive, run.browser
     add("CSV file size", each(lambda s: run.sets[s].csv_bytes, "bytes"))
+    add("GeoParquet file size", each(lambda s: run.sets[s].parquet_bytes, "bytes"))
     add("GeoJSON file size", each(lambda s: run.sets[s].geojson_bytes, "bytes"))
     add(
         "Load + validate CSV (geo.validation.load_events, best run)",
         each(lambda s: c[s].load_csv_s, "s"),
     )
     add("  CPU time of that load (best)", each(lambda s: c[s].load_csv_cpu_s, "s"))
+    add("Load + validate GeoParquet (best run)", each(lambda s: c[s].load_parquet_s, "s"))
+    add("  CPU time of that load (best)", each(lambda s: c[s].load_parquet_cpu_s, "s"))
     add("Load + validate GeoJSON (best)", each(lambda s: c[s].load_geojson_s, "s"))
     add("Validation problems reported (CSV)", each(lambda s: c[s].problems, "count"))
     add("Index for stepping (Dataset.from_result)", each(lambda s: c[s].index_s, "s"))
+    add("  CPU time of that index", each(lambda s: c[s].index_cpu_s, "s"))
     add("Core step: Dataset.visible, cumulative", each(lambda s: c[s].step_cumulative_s, "s"))
     add("Core step: Dataset.visible, 7-day window", each(lambda s: c[s].step_window_s, "s"))
     add("Once per dataset + filters: event columns", each(lambda s: c[s].payload_s, "s"))
@@ -135,6 +144,10 @@ def figure_rows(run: Run) -> list[Row]:
     add(
         "Peak RSS: load + 5 steps, own process",
         each(lambda s: run.rss[s].data["peak_rss_mb"], "MB"),
+    )
+    add(
+        "Peak RSS, GeoParquet: load + 5 steps, own process",
+        each(lambda s: run.rss_parquet[s].data["peak_rss_mb"], "MB"),
     )
     add(
         "RSS held after load (minus an empty process)",
@@ -282,5 +295,75 @@ def targets(run: Run) -> list[Target]:
             at_least=True,
             lower_bound=naive_cut,
             why_missing=quick,
+        ),
+        *million_targets(run),
+    ]
+
+
+def million_targets(run: Run) -> list[Target]:
+    """The 1,000,000-event targets, when that set was measured (`--million`)."""
+    if MILLION not in run.sizes:
+        return []
+    c, b = run.core.get(MILLION), run.browser
+    why = "not measured: see problems"
+
+    def get(fn: Callable[[], float | None]) -> float | None:
+        try:
+            return fn()
+        except (KeyError, TypeError, ValueError, ZeroDivisionError, IndexError, AttributeError):
+            return None
+
+    step_100k = get(lambda: b[100_000].cpu_per_change_s)
+    return [
+        Target(
+            "1M: GeoParquet read + validate + index",
+            5.0,
+            "s",
+            get(lambda: c.load_parquet_s + c.index_s if c else None),
+            "load_events + Dataset.from_result, one run",
+            why_missing=why,
+            cpu=get(lambda: c.load_parquet_cpu_s + c.index_cpu_s if c else None),
+        ),
+        Target(
+            "1M: CSV read + validate + index",
+            20.0,
+            "s",
+            get(lambda: c.load_csv_s + c.index_s if c else None),
+            "load_events (CSV) + Dataset.from_result, one run",
+            why_missing=why,
+            cpu=get(lambda: c.load_csv_cpu_s + c.index_cpu_s if c else None),
+        ),
+        Target(
+            "1M: process RSS (GeoParquet, load + 5 steps)",
+            2500.0,
+            "MB",
+            get(lambda: run.rss_parquet[MILLION].data["peak_rss_mb"]),
+            "peak RSS of a process that loads, indexes and builds the map 5 times",
+            why_missing=why,
+        ),
+        Target(
+            "1M: process RSS (CSV, load + 5 steps)",
+            2500.0,
+            "MB",
+            get(lambda: run.rss[MILLION].data["peak_rss_mb"]),
+            "peak RSS of a process that loads, indexes and builds the map 5 times",
+            why_missing=why,
+        ),
+        Target(
+            "1M: server CPU per date change (as at 100k)",
+            (step_100k or 0.0) * STEP_NOISE,
+            "s",
+            get(lambda: b[MILLION].cpu_per_change_s if step_100k else None),
+            f"Chromium, psutil over {CHANGES} changes; limit: the 100k figure "
+            f"+{STEP_NOISE - 1:.0%} (run-to-run noise)",
+            why_missing=why,
+        ),
+        Target(
+            "1M: core step, 7-day window (as at 100k)",
+            (get(lambda: run.core[100_000].step_window_s) or 0.0) * STEP_NOISE,
+            "s",
+            get(lambda: c.step_window_s if c and 100_000 in run.core else None),
+            f"Dataset.visible, median of 500; limit: the 100k figure +{STEP_NOISE - 1:.0%}",
+            why_missing=why,
         ),
     ]

@@ -1,5 +1,5 @@
 """Command line: `python -m geo validate PATH [--columns SPEC] [--sheet NAME]
-[--dayfirst|--monthfirst] [--story STORY]` and
+[--dayfirst|--monthfirst] [--story STORY] [--as-upload]` and
 `python -m geo load-db FILE URL [--table NAME] [--columns SPEC]`."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import TextIO
 
 from geo.categories import categories_of, category_label, no_category_note, vocabulary_note
 from geo.columns import ColumnMap, ColumnSpecError, ColumnUse, parse_columns
+from geo.limits import OPERATOR, UPLOAD
 from geo.story import Story, check_story, dates_by_id, load_story
 from geo.timeline import Timeline
 from geo.validation import DatasetError, LoadResult, load_events, problem_summary
@@ -93,15 +94,20 @@ def validate_command(
     *,
     sheet: str | None = None,
     dayfirst: bool | None = None,
+    as_upload: bool = False,
 ) -> int:
-    """Validate an incident file (and a story, if given); exit code: valid, problems, unreadable."""
+    """Validate an incident file (and a story, if given); exit code: valid, problems, unreadable.
+
+    The file is held to the operator's limits, or to an upload's with `as_upload`.
+    """
     try:
         mapping: ColumnMap | None = None if columns is None else parse_columns(columns)
     except ColumnSpecError as exc:
         print(f"error: --columns: {exc}", file=err)
         return EXIT_UNREADABLE
     try:
-        result = load_events(path, mapping, sheet=sheet, dayfirst=dayfirst)
+        limits = UPLOAD if as_upload else OPERATOR
+        result = load_events(path, mapping, sheet=sheet, dayfirst=dayfirst, limits=limits)
     except DatasetError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_UNREADABLE
@@ -148,13 +154,18 @@ def main(
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser(
         "validate",
-        help="check an incident file (GeoJSON, ACLED or generic CSV, Excel .xlsx, GeoPackage, "
-        "Shapefile)",
+        help="check an incident file (GeoJSON, ACLED or generic CSV, Excel .xlsx, Parquet or "
+        "GeoParquet, GeoPackage, Shapefile)",
     )
     check.add_argument("path", help="the file to check")
     add_reading_options(check)
     check.add_argument(
         "--story", metavar="STORY", help="also check a story (JSON) told over the file's events"
+    )
+    check.add_argument(
+        "--as-upload",
+        action="store_true",
+        help="hold the file to an upload's limits (size, records) instead of the operator's",
     )
     columns_help = (
         "which column is which field, e.g. date=when,lat=y_coord,lon=x_coord,type=kind "
@@ -172,7 +183,14 @@ def main(
     args = parser.parse_args(argv)
     if args.command == "validate":
         return validate_command(
-            args.path, out, err, args.story, args.columns, sheet=args.sheet, dayfirst=args.dayfirst
+            args.path,
+            out,
+            err,
+            args.story,
+            args.columns,
+            sheet=args.sheet,
+            dayfirst=args.dayfirst,
+            as_upload=args.as_upload,
         )
     if args.command == "load-db":
         from geo.loaddb import load_db_command

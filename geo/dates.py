@@ -73,12 +73,17 @@ class DateReading:
 
 
 def _date_text(values: pd.Series) -> pd.Series:
-    """Dates as text, including a date-time column read from a GeoPackage or Shapefile."""
+    """Dates as text (where a date-time column's text is needed, for a message)."""
     if not pd.api.types.is_datetime64_any_dtype(values):
         return values.where(values.notna(), "").astype(str).str.strip()
-    stamps = values.dt.tz_localize(None) if values.dt.tz is not None else values
+    stamps = _naive(values)
     text: pd.Series = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S")
     return text.where(stamps.notna(), "")
+
+
+def _naive(values: pd.Series) -> pd.Series:
+    """Date-times without their zone: the local time the event was reported with."""
+    return values.dt.tz_localize(None) if values.dt.tz is not None else values
 
 
 def _parse_iso(text: pd.Series) -> pd.Series:
@@ -184,7 +189,13 @@ def _as_iso(text: pd.Series, order: SlashOrder) -> tuple[pd.Series, pd.Series]:
 
 
 def parse_dates(values: pd.Series, order: SlashOrder | None = None) -> ParsedDates:
-    """Parse dates in every form this module reads; unusable ones say why in `problems`."""
+    """Parse dates in every form this module reads; unusable ones say why in `problems`.
+
+    Every whole-column step is vectorised; text is looked at again only for the rows that
+    need a message or a second look, so a million clean dates cost a few passes in C.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return _dated(values)
     text = _date_text(values)
     # Most files write ISO days: only the other rows go through the rewrites.
     other = ~text.str.match(_ISO_DAY) & (text != "")
@@ -204,13 +215,11 @@ def parse_dates(values: pd.Series, order: SlashOrder | None = None) -> ParsedDat
         )
     # Exactly midnight is how tools write a plain date as a date-time (a GeoPackage or
     # Shapefile date field, "2019-12-27T00:00:00"): it says nothing about the time of day.
-    has_time = (
-        parsed.notna()
-        & (parsed != parsed.dt.normalize())
-        & iso.str.contains(r"\d[T ]\d{1,2}:\d{2}", regex=True)
-    )
-    times = parsed.dt.strftime("%H:%M").where(has_time, "")
     days = parsed.dt.normalize()
+    has_time = parsed.notna() & (parsed != days)
+    if has_time.any():
+        has_time &= iso.where(has_time, "").str.contains(r"\d[T ]\d{1,2}:\d{2}", regex=True)
+    times = _times(parsed, has_time)
     problem = _problems(text, iso, days)
     precision = pd.Series(pd.NA, index=values.index, dtype="Int64")
     short = iso[other & (iso.str.len() <= 7)]
@@ -224,6 +233,42 @@ def parse_dates(values: pd.Series, order: SlashOrder | None = None) -> ParsedDat
         precision.where(usable & days.notna()),
         ambiguous & usable,
     )
+
+
+def _dated(values: pd.Series) -> ParsedDates:
+    """A date-time column (Parquet, GeoPackage): no text to parse, only the checks."""
+    stamps = _naive(values).astype("datetime64[ns]")
+    days = stamps.dt.normalize()
+    has_time = stamps.notna() & (stamps != days)
+    problem = pd.Series("", index=values.index, dtype=object)
+    problem[stamps.isna()] = "missing"
+    out_of_range = _out_of_range(days, stamps, problem)
+    return ParsedDates(
+        days.where(~out_of_range),
+        _times(stamps, has_time),
+        problem,
+        pd.Series(pd.NA, index=values.index, dtype="Int64"),
+        pd.Series(False, index=values.index),
+    )
+
+
+def _times(parsed: pd.Series, has_time: pd.Series) -> pd.Series:
+    """HH:MM where a date-time names a time of day, else ""."""
+    times = pd.Series("", index=parsed.index, dtype=object)
+    if has_time.any():
+        times[has_time] = parsed[has_time].dt.strftime("%H:%M")
+    return times
+
+
+def _out_of_range(days: pd.Series, text: pd.Series, problem: pd.Series) -> pd.Series:
+    """Days outside the years a dataset may hold; each gets its message."""
+    years = days.dt.year
+    out_of_range: pd.Series = days.notna() & ((years < EARLIEST_YEAR) | (years > LATEST_YEAR))
+    if out_of_range.any():
+        problem[out_of_range] = _date_text(text[out_of_range]).map(
+            lambda v: f"{v[:40]!r} is outside {EARLIEST_YEAR}-{LATEST_YEAR}"
+        )
+    return out_of_range
 
 
 def _problems(text: pd.Series, iso: pd.Series, days: pd.Series) -> pd.Series:
@@ -248,11 +293,7 @@ def _problems(text: pd.Series, iso: pd.Series, days: pd.Series) -> pd.Series:
             "27 December 2019, 2019-12 or 2019)"
         )
     )
-    years = days.dt.year
-    out_of_range = days.notna() & ((years < EARLIEST_YEAR) | (years > LATEST_YEAR))
-    problem[out_of_range] = text[out_of_range].map(
-        lambda v: f"{v[:40]!r} is outside {EARLIEST_YEAR}-{LATEST_YEAR}"
-    )
+    _out_of_range(days, text, problem)
     return problem
 
 
@@ -308,12 +349,8 @@ def _check_end(values: pd.Series, start: pd.Series, order: SlashOrder, report: A
     problems = end.problems.where(end.problems != "missing", "")
     report((problems != "").to_numpy(), "end_date", problems.to_numpy(), True)
     before = (days < start).to_numpy()
-    messages = np.array(
-        [
-            f"ends {e:%Y-%m-%d} before it starts {s:%Y-%m-%d}" if b else ""
-            for b, s, e in zip(before, start, days, strict=True)
-        ],
-        dtype=object,
-    )
+    messages = np.full(len(before), "", dtype=object)
+    for i in np.flatnonzero(before).tolist():
+        messages[i] = f"ends {days.iat[i]:%Y-%m-%d} before it starts {start.iat[i]:%Y-%m-%d}"
     report(before, "end_date", messages, True)
     return ParsedDates(days, end.times, problems, end.precision, end.ambiguous)

@@ -14,7 +14,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from geo.columns import ColumnMap, apply_columns, columns_used, file_columns
-from geo.limits import DIGITS, FIELDS, NESTING, RECORDS, VERTICES
+from geo.limits import DIGITS, FIELDS, NESTING, RECORDS, VERTICES, Limit
 from geo.prescan import TooManyDigitsError, json_depth, loads_bounded
 from geo.table import DatasetError, RawProblem, RawTable, decode_text, rename_columns
 
@@ -27,7 +27,9 @@ def _json_error_context(text: str, pos: int) -> str:
     return f"line {line}, column {column}"
 
 
-def read_geojson(data: bytes, name: str, columns: ColumnMap | None = None) -> RawTable:
+def read_geojson(
+    data: bytes, name: str, columns: ColumnMap | None = None, records: Limit = RECORDS
+) -> RawTable:
     """Read a GeoJSON FeatureCollection; anything else at the top level is refused."""
     text = decode_text(data, name)
     depth = json_depth(data)
@@ -57,8 +59,8 @@ def read_geojson(data: bytes, name: str, columns: ColumnMap | None = None) -> Ra
         raise DatasetError(
             f"{name} is not a GeoJSON FeatureCollection (found {found!r} at the top level)"
         )
-    if len(features) > RECORDS.value:
-        raise DatasetError(f"{name}: " + RECORDS.exceeded(f"{len(features):,} features"))
+    if len(features) > records.value:
+        raise DatasetError(f"{name}: " + records.exceeded(f"{len(features):,} features"))
     table = _features_to_table(features, name, columns)
     # Foreign members (RFC 7946 section 6.1) carry dataset settings such as the focus period.
     table.meta = {k: v for k, v in doc.items() if k not in ("type", "features", "bbox")}

@@ -97,8 +97,9 @@ def check_swapped(geometry: list[Any], out: pd.DataFrame, report: Any) -> None:
     checked = np.flatnonzero(~np.isnan(boxes[:, 0]))
     if len(checked) == 0:
         return
-    geoms = np.empty(len(checked), dtype=object)
-    geoms[:] = [geometry[i] for i in checked.tolist()]
+    geoms = np.empty(len(geometry), dtype=object)
+    geoms[:] = geometry
+    geoms = geoms[checked]
     x = np.asarray(shapely.get_x(geoms), dtype=float)  # NaN for anything but a point
     y = np.asarray(shapely.get_y(geoms), dtype=float)
     box = boxes[checked]

@@ -4,11 +4,16 @@ One table drives the checks in the readers, the messages people see when a file 
 limit, and the limits table in the README and SECURITY.md (a test keeps those in step).
 Each limit is checked before the expensive step it protects: the bytes before decoding,
 the text before a parser sees it, the count before Python objects are built.
+
+An upload comes from anyone and is held to every limit. The operator's own file (`--data`,
+FLASHPOINT_DATA, `python -m geo validate`) is trusted with its size and its number of
+records (`OPERATOR_LIMITS`): a regional ACLED record is over a million events. Every other
+limit guards the parsers themselves and holds for both.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 
@@ -41,8 +46,10 @@ LIMITS: Final[dict[str, Limit]] = {
             "uncompressed_bytes",
             200_000_000,
             "bytes",
-            "a zipped Shapefile's or an Excel workbook's parts once unpacked",
-            "A zip can expand a thousandfold; its members are measured before they are read.",
+            "a zipped Shapefile's or an Excel workbook's parts, or a Parquet file's data, once "
+            "unpacked",
+            "A zip or a Parquet file can expand a thousandfold; its sizes are measured before "
+            "its data is read.",
         ),
         Limit(
             "zip_members",
@@ -65,8 +72,9 @@ LIMITS: Final[dict[str, Limit]] = {
             500_000,
             "records",
             "features or rows in one file",
-            "Every record is validated and indexed; more than this cannot be scrubbed smoothly "
-            "and would hold gigabytes of memory.",
+            "Every record is validated and indexed in the shared process; an anonymous visitor's "
+            "file may not hold gigabytes of it. The operator's own file may hold ten times as "
+            "many (a million events take about 2 GB).",
         ),
         Limit(
             "fields",
@@ -129,12 +137,47 @@ NESTING: Final = LIMITS["nesting"]
 DIGITS: Final = LIMITS["digits"]
 FILTER_OPTIONS: Final = LIMITS["filter_options"]
 
+# What the operator's own file may hold, where it differs from an upload (the rest is the same).
+OPERATOR_LIMITS: Final[dict[str, Limit]] = {
+    limit.name: limit
+    for limit in (
+        replace(FILE_BYTES, value=3_000_000_000, what="size of the operator's own file"),
+        replace(UNCOMPRESSED_BYTES, value=3_000_000_000),
+        replace(RECORDS, value=5_000_000, what="features or rows in the operator's own file"),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLimits:
+    """The limits that depend on who supplies a file: anyone (an upload) or the operator."""
+
+    who: str
+    file_bytes: Limit
+    uncompressed_bytes: Limit
+    records: Limit
+
+
+UPLOAD: Final = SourceLimits("upload", FILE_BYTES, UNCOMPRESSED_BYTES, RECORDS)
+OPERATOR: Final = SourceLimits(
+    "operator",
+    OPERATOR_LIMITS["file_bytes"],
+    OPERATOR_LIMITS["uncompressed_bytes"],
+    OPERATOR_LIMITS["records"],
+)
+
 
 def limits_table() -> str:
     """The limits as a Markdown table, for the README and SECURITY.md."""
-    lines = ["| limit | value | applies to | why |", "|---|---|---|---|"]
-    lines += [
-        f"| `{limit.name}` | {limit.value:,} {limit.unit} | {limit.what} | {limit.reason} |"
-        for limit in LIMITS.values()
+    lines = [
+        "| limit | upload | operator's own file | applies to | why |",
+        "|---|---|---|---|---|",
     ]
+    for limit in LIMITS.values():
+        own = OPERATOR_LIMITS.get(limit.name)
+        trusted = f"{own.value:,} {own.unit}" if own else "same"
+        lines.append(
+            f"| `{limit.name}` | {limit.value:,} {limit.unit} | {trusted} | {limit.what} "
+            f"| {limit.reason} |"
+        )
     return "\n".join(lines)

@@ -197,9 +197,13 @@ class MapData:
     def from_events(cls, events: pd.DataFrame, categories: Categories) -> MapData:
         """Marker position (representative point), style index, days and title of each event."""
         geoms = np.asarray(events.geometry.to_numpy(), dtype=object)
-        points = shapely.point_on_surface(geoms) if len(geoms) else geoms
-        is_line = np.isin(shapely.get_type_id(geoms), (1, 5)) if len(geoms) else np.zeros(0, bool)
-        xy = shapely.get_coordinates(points) if len(geoms) else np.zeros((0, 2))
+        types = shapely.get_type_id(geoms) if len(geoms) else np.zeros(0, np.int64)
+        is_line = np.isin(types, (1, 5))
+        # A point is its own marker: only areas and lines need a representative point made.
+        xy = np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)]).reshape(-1, 2)
+        other = np.flatnonzero(types != 0)
+        if len(other):
+            xy[other] = shapely.get_coordinates(shapely.point_on_surface(geoms[other]))
         lines: dict[int, list[list[float]]] = {}
         for row in np.flatnonzero(is_line).tolist():
             geom = geoms[row]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, overload
 
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
@@ -38,7 +38,7 @@ class RawTable:
     frame: pd.DataFrame
     geometry: list[BaseGeometry | None]
     geometry_errors: list[str]
-    labels: list[str]
+    labels: Sequence[str]
     problems: list[RawProblem]
     kind: str
     meta: dict[str, Any] = field(default_factory=dict)
@@ -91,15 +91,44 @@ def rename_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def labels_of(frame: pd.DataFrame, prefix: str, numbers: Sequence[int]) -> list[str]:
-    """Name each record for the report by its number (row or feature) and its id."""
-    if "id" not in frame.columns:
-        return [f"{prefix}{n}" for n in numbers]
-    ids = frame["id"].where(frame["id"].notna(), "").astype(str).tolist()
-    return [
-        f"{prefix}{n} (id {v[:80]!r})" if v else f"{prefix}{n}"
-        for n, v in zip(numbers, ids, strict=True)
-    ]
+class RowLabels(Sequence[str]):
+    """Each record's name for the report, by position and id, made only when asked for.
+
+    A report names a few records of a million: making every label up front took half a second.
+    """
+
+    def __init__(self, ids: pd.Series | None, numbers: Sequence[int], prefix: str) -> None:
+        self._ids, self._numbers, self._prefix = ids, numbers, prefix
+        self._count = len(numbers)
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        index %= self._count
+        where = f"{self._prefix}{self._numbers[index]}"
+        value: Any = self._ids.iat[index] if self._ids is not None else None
+        text = "" if value is None or bool(pd.isna(value)) else str(value)
+        return f"{where} (id {text[:80]!r})" if text else where
+
+
+def labels_of(frame: pd.DataFrame, prefix: str, numbers: Sequence[int] | int) -> RowLabels:
+    """Name each record for the report by its number (row or feature; the first of a run, or
+    each one's) and its id."""
+    ids = frame["id"] if "id" in frame.columns else None
+    if isinstance(numbers, int):
+        numbers = range(numbers, numbers + len(frame))
+    return RowLabels(ids, numbers, prefix)
 
 
 def decode_text(data: bytes, name: str) -> str:

@@ -78,4 +78,4 @@ def _text(events: pd.DataFrame, name: str) -> pd.Series:
     if name not in events.columns:
         return pd.Series([""] * len(events), index=events.index, dtype=object)
     column = events[name]
-    return column.where(column.notna(), "").astype(str).str.strip().astype(object)
+    return column.where(column.notna(), "").astype(str).str.strip()

@@ -7,6 +7,7 @@ a file that cannot be read at all raises `DatasetError` with a message for peopl
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -19,7 +20,7 @@ from geo.claims import check_claims
 from geo.columns import ColumnMap, ColumnUse, FileColumns
 from geo.dates import check_dates
 from geo.geometry import check_geometry, check_swapped
-from geo.limits import FILE_BYTES, NESTING, TEXT_CHARS
+from geo.limits import FILE_BYTES, NESTING, TEXT_CHARS, UPLOAD, SourceLimits
 from geo.model import (
     CATEGORIES,
     EVENT_TYPES,
@@ -86,12 +87,14 @@ def load_events(
     *,
     sheet: str | None = None,
     dayfirst: bool | None = None,
+    limits: SourceLimits = UPLOAD,
 ) -> LoadResult:
     """Read and validate an incident file (GeoJSON, CSV, Excel, GeoPackage, Shapefile).
 
     `columns` chooses the file's columns for our fields; `progress` hears of each stage;
     `sheet` names a workbook's sheet (else the first); `dayfirst` reads dates like 03/01/2020
-    day-first (True) or month-first (False) where the file does not show which.
+    day-first (True) or month-first (False) where the file does not show which. The file is
+    held to an upload's limits unless the caller vouches for it (`geo.limits.OPERATOR`).
     """
     path = Path(path)
     # Messages name the file, never the folder it is in: a hosted instance shows them.
@@ -101,14 +104,14 @@ def load_events(
         raise DatasetError(f"cannot open {path.name}: {exc.strerror or 'not found'}") from None
     if not path.is_file():
         raise DatasetError(f"{path.name} is not a file")
-    if size > MAX_FILE_BYTES:
-        raise DatasetError(f"{path.name}: " + FILE_BYTES.exceeded(f"it is {size:,} bytes"))
+    if size > limits.file_bytes.value:
+        raise DatasetError(f"{path.name}: " + limits.file_bytes.exceeded(f"it is {size:,} bytes"))
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise DatasetError(f"cannot read {path.name}: {exc.strerror or 'read error'}") from None
     return load_events_from_bytes(
-        data, path.name, columns, progress, sheet=sheet, dayfirst=dayfirst
+        data, path.name, columns, progress, sheet=sheet, dayfirst=dayfirst, limits=limits
     )
 
 
@@ -120,13 +123,15 @@ def load_events_from_bytes(
     *,
     sheet: str | None = None,
     dayfirst: bool | None = None,
+    limits: SourceLimits = UPLOAD,
 ) -> LoadResult:
     """Validate incident data held in memory (an upload); `name` gives the format."""
-    if len(data) > MAX_FILE_BYTES:
-        raise DatasetError(f"{name}: " + FILE_BYTES.exceeded(f"it is {len(data):,} bytes"))
+    if len(data) > limits.file_bytes.value:
+        found = f"it is {len(data):,} bytes"
+        raise DatasetError(f"{name}: " + limits.file_bytes.exceeded(found))
     try:
         tell(progress, "reading")
-        raw = read_raw(data, name, columns, sheet=sheet)
+        raw = read_raw(data, name, columns, sheet=sheet, limits=limits)
         tell(progress, "validating")
         return validate(raw, progress, dayfirst=dayfirst)
     except RecursionError:  # a last line of defence: the limits should stop this first
@@ -139,7 +144,7 @@ def validate(
     """Check every record of a raw table; keep the good ones in date order."""
     n = len(raw.labels)
     frame = raw.frame.reset_index(drop=True)
-    labels = np.asarray(raw.labels, dtype=object)
+    labels = raw.labels
     problems: list[tuple[int, str, str, bool]] = [
         (raw.labels.index(p.label) if p.label in raw.labels else 0, p.field, p.message, True)
         for p in raw.problems
@@ -196,11 +201,15 @@ def validate(
 
 
 def _clean_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> None:
-    """Text fields as stripped strings, each cut to the `text_chars` limit (and reported)."""
+    """Text fields as stripped strings, each cut to the `text_chars` limit (and reported).
+
+    They stay pandas strings (held by Arrow): a million events' text as Python objects would
+    take gigabytes and seconds to make.
+    """
     limit = TEXT_CHARS.value
     for name in TEXT_FIELDS:
         if name not in frame.columns:
-            out[name] = pd.Series([""] * n, dtype=object)
+            out[name] = pd.Series("", index=out.index, dtype=str)
             continue
         col = frame[name]
         text = col.where(col.notna(), "").astype(str).str.strip()
@@ -213,7 +222,7 @@ def _clean_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> 
                 messages[i] = TEXT_CHARS.exceeded(found)
             report(long, name, messages, False)
             text = text.where(~long, text.str.slice(0, limit))
-        out[name] = text.astype(object)
+        out[name] = text.set_axis(out.index)
 
 
 def coarsest_precision(given: pd.Series, derived: pd.Series) -> pd.Series:
@@ -223,30 +232,29 @@ def coarsest_precision(given: pd.Series, derived: pd.Series) -> pd.Series:
     return given.where(~coarser.fillna(False), derived).astype("Int64")
 
 
-def _check_ids(out: pd.DataFrame, labels: np.ndarray, report: Any) -> None:
-    ids = out["id"].to_numpy(dtype=object, copy=True)
-    blank = ids == ""
+def _check_ids(out: pd.DataFrame, labels: Sequence[str], report: Any) -> None:
+    ids = out["id"]
+    blank = (ids == "").to_numpy(dtype=bool)
     if blank.any():
-        taken = set(ids[~blank])
-        generated = []
-        for i in np.flatnonzero(blank):
+        taken = set(ids[~blank].tolist())
+        generated = ids.to_numpy(dtype=object, copy=True)
+        for i in np.flatnonzero(blank).tolist():
             candidate = f"row-{i + 1}"
             while candidate in taken:
                 candidate += "-x"
             taken.add(candidate)
-            generated.append((i, candidate))
-        for i, candidate in generated:
-            ids[i] = candidate
+            generated[i] = candidate
+        ids = pd.Series(generated, index=out.index, dtype=str)
         out["id"] = ids
-    duplicated = pd.Series(ids).duplicated(keep="first").to_numpy()
-    first_seen = pd.Series(np.arange(len(ids))).groupby(ids).transform("min").to_numpy()
-    messages = np.array(
-        [
-            f"duplicate id {ids[i]!r} (first used by {labels[first_seen[i]]})" if d else ""
-            for i, d in enumerate(duplicated)
-        ],
-        dtype=object,
-    )
+    duplicated = ids.duplicated(keep="first").to_numpy(dtype=bool)
+    messages = np.full(len(ids), "", dtype=object)
+    if duplicated.any():
+        # Where each repeated id was first used: looked up for the repeated ids only.
+        repeated = ids[ids.isin(ids[duplicated])]
+        positions = pd.Series(repeated.index, index=repeated.index)
+        first_seen = positions.groupby(repeated.to_numpy(), sort=False).transform("min")
+        for i in np.flatnonzero(duplicated).tolist():
+            messages[i] = f"duplicate id {ids.iat[i]!r} (first used by {labels[first_seen[i]]})"
     report(duplicated, "id", messages, True)
 
 
@@ -265,9 +273,16 @@ def _check_numbers(frame: pd.DataFrame, out: pd.DataFrame, report: Any) -> None:
             out[name] = pd.Series([pd.NA] * n, dtype="Float64" if name in FLOAT_FIELDS else "Int64")
             continue
         raw = frame[name]
-        text = raw.where(raw.notna(), "").astype(str).str.strip()
-        number = pd.to_numeric(text.where(text != ""), errors="coerce")
-        blank = (text == "") | text.str.lower().isin(["nan", "none", "null"])
+        if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+            # A Parquet column of numbers: nothing to parse, only the range to check.
+            number = raw.astype(float)
+            text: pd.Series = number  # formatted only where a message needs it
+            blank = number.isna()
+        else:
+            text = raw.where(raw.notna(), "").astype(str).str.strip()
+            number = pd.to_numeric(text.where(text != ""), errors="coerce")
+            unparsed = number.isna()
+            blank = (text == "") | (unparsed & text.str.lower().isin(["nan", "none", "null"]))
         bad = number.isna() & ~blank
         if name in INT_FIELDS:
             low, high = _INT_RANGES[name]
@@ -325,7 +340,8 @@ def _spellings(own: dict[str, int]) -> dict[str, str]:
 
 def _check_time(out: pd.DataFrame, report: Any) -> None:
     times = out["event_time"]
-    bad = (times != "") & ~times.str.match(_TIME)
+    given = times != ""
+    bad = given & ~times.where(given, "00:00").str.match(_TIME)
     messages = _describe(times, bad, "{!r} is not a time of day (HH:MM); left empty", 20)
     report(bad.to_numpy(), "event_time", messages, False)
     times = times.where(~bad, "")

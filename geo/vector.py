@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from geo.gdal_guard import lock_down
-from geo.limits import FIELDS, RECORDS, UNCOMPRESSED_BYTES, ZIP_MEMBERS
+from geo.limits import FIELDS, UPLOAD, ZIP_MEMBERS, SourceLimits
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 SHP_HEADER = b"\x00\x00\x27\x0a"
@@ -33,16 +33,16 @@ class VectorError(Exception):
     """The bytes are not a GeoPackage or a Shapefile we are willing to open."""
 
 
-def read_geopackage(data: bytes, name: str) -> Any:
+def read_geopackage(data: bytes, name: str, limits: SourceLimits = UPLOAD) -> Any:
     """A GeoDataFrame of a GeoPackage's first layer with geometry."""
     if not data.startswith(SQLITE_HEADER):
         raise VectorError(f"{name} is not a GeoPackage (it does not start as an SQLite file)")
-    return _read(data, name, "GeoPackage")
+    return _read(data, name, "GeoPackage", limits)
 
 
-def read_zipped_shapefile(data: bytes, name: str) -> Any:
+def read_zipped_shapefile(data: bytes, name: str, limits: SourceLimits = UPLOAD) -> Any:
     """A GeoDataFrame of the one Shapefile in a zip, unpacked within the limits."""
-    return _read(_clean_archive(data, name), name, "Shapefile")
+    return _read(_clean_archive(data, name, limits), name, "Shapefile", limits)
 
 
 def _member_problem(info: zipfile.ZipInfo) -> str | None:
@@ -61,7 +61,7 @@ def _member_problem(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
-def _clean_archive(data: bytes, name: str) -> bytes:
+def _clean_archive(data: bytes, name: str, limits: SourceLimits) -> bytes:
     """Check a zip member by member and copy the Shapefile's parts into a new zip."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -73,9 +73,9 @@ def _clean_archive(data: bytes, name: str) -> bytes:
     if len(infos) > ZIP_MEMBERS.value:
         raise VectorError(f"{name}: " + ZIP_MEMBERS.exceeded(f"the zip holds {len(infos):,} files"))
     total = sum(info.file_size for info in infos)
-    if total > UNCOMPRESSED_BYTES.value:
+    if total > limits.uncompressed_bytes.value:
         raise VectorError(
-            f"{name}: " + UNCOMPRESSED_BYTES.exceeded(f"it unpacks to {total:,} bytes")
+            f"{name}: " + limits.uncompressed_bytes.exceeded(f"it unpacks to {total:,} bytes")
         )
     for info in infos:
         problem = _member_problem(info)
@@ -113,7 +113,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> 
     return body
 
 
-def _read(data: bytes, name: str, label: str) -> Any:
+def _read(data: bytes, name: str, label: str, limits: SourceLimits) -> Any:
     """Open bytes with GDAL (locked down): the first layer that has geometry."""
     lock_down()
     import pyogrio
@@ -127,14 +127,17 @@ def _read(data: bytes, name: str, label: str) -> Any:
             if not spatial:
                 raise VectorError(f"{name}: no layer of this {label} has geometry")
             info = pyogrio.read_info(io.BytesIO(data), layer=spatial[0])
-            if int(info.get("features") or 0) > RECORDS.value:
+            if int(info.get("features") or 0) > limits.records.value:
                 count = int(info["features"])
-                raise VectorError(f"{name}: " + RECORDS.exceeded(f"{count:,} features"))
+                raise VectorError(f"{name}: " + limits.records.exceeded(f"{count:,} features"))
             if len(info.get("fields", ())) > FIELDS.value:
                 count = len(info["fields"])
                 raise VectorError(f"{name}: " + FIELDS.exceeded(f"{count:,} fields"))
             return pyogrio.read_dataframe(
-                io.BytesIO(data), layer=spatial[0], max_features=RECORDS.value, on_invalid="ignore"
+                io.BytesIO(data),
+                layer=spatial[0],
+                max_features=limits.records.value,
+                on_invalid="ignore",
             )
     except VectorError:
         raise

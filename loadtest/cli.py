@@ -112,7 +112,8 @@ def table_of(data: Path) -> Iterator[str]:
 
 def synthetic_set(size: int, directory: Path) -> Path:
     """The bench package's seeded synthetic incident set, written as GeoJSON."""
-    return make_set(size, directory).geojson
+    made = make_set(size, directory)
+    return made.geojson or made.parquet
 
 
 @dataclass

@@ -12,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIGURE_ROWS = (
     "Load + validate CSV (geo.validation.load_events, best run)",
+    "Load + validate GeoParquet (best run)",
     "Load + validate GeoJSON (best)",
     "Core step: Dataset.visible, cumulative",
     "Once per dataset + filters: event columns",
@@ -28,6 +29,7 @@ FIGURE_ROWS = (
     "Chromium: drag frame, median of 40",
     "Chromium: drag frame, p95",
     "Peak RSS: load + 5 steps, own process",
+    "Peak RSS, GeoParquet: load + 5 steps, own process",
     "Python peak: load + 5 steps (tracemalloc)",
     "Dataset loads for 2 AppTest sessions",
     "Dataset loads for all browser sessions",
@@ -100,3 +102,7 @@ def test_the_drag_frames_have_every_event_in_view(output: str) -> None:
 def test_one_load_serves_every_session(output: str) -> None:
     assert row(output, "Dataset loads for 2 AppTest sessions") == ["1"]
     assert row(output, "Dataset loads for all browser sessions") == ["1"]
+
+
+def test_the_million_event_set_is_left_out_unless_asked_for(output: str) -> None:
+    assert "1M events" not in output and "1M:" not in output

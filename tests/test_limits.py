@@ -16,9 +16,12 @@ from geo.limits import (
     FILTER_OPTIONS,
     LIMITS,
     NESTING,
+    OPERATOR,
+    OPERATOR_LIMITS,
     RECORDS,
     TEXT_CHARS,
     UNCOMPRESSED_BYTES,
+    UPLOAD,
     VERTICES,
     ZIP_MEMBERS,
     Limit,
@@ -46,6 +49,14 @@ def test_every_limit_says_what_and_why() -> None:
     for key, limit in LIMITS.items():
         assert key == limit.name
         assert limit.value > 0 and limit.unit and limit.what and len(limit.reason) > 40
+
+
+def test_the_operator_is_trusted_with_size_and_records_and_nothing_else() -> None:
+    assert set(OPERATOR_LIMITS) == {"file_bytes", "uncompressed_bytes", "records"}
+    for name, own in OPERATOR_LIMITS.items():
+        assert own.value > LIMITS[name].value and own.unit == LIMITS[name].unit
+    assert (UPLOAD.file_bytes, UPLOAD.records) == (FILE_BYTES, RECORDS)
+    assert OPERATOR.records.value >= 1_000_000
 
 
 @pytest.mark.parametrize("doc", ["README.md", "SECURITY.md"])

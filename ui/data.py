@@ -35,6 +35,7 @@ from geo.columns import (
 )
 from geo.database import is_database_url
 from geo.dataset import Dataset
+from geo.limits import OPERATOR
 from geo.live import FileVersion
 from geo.progress import Progress
 from geo.validation import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
@@ -49,7 +50,7 @@ ROOT: Final = Path(__file__).resolve().parent.parent
 BUNDLED: Final = ROOT / "data" / "locations.geojson"
 DATA_ENV: Final = "FLASHPOINT_DATA"
 COLUMNS_ENV: Final = "FLASHPOINT_COLUMNS"
-UPLOAD_TYPES: Final = ["geojson", "json", "csv", "xlsx", "gpkg", "zip"]
+UPLOAD_TYPES: Final = ["geojson", "json", "csv", "xlsx", "gpkg", "zip", "parquet"]
 UPLOADS_ENV: Final = "FLASHPOINT_UPLOADS"
 ERROR_CHARS: Final = 2000  # room for the list of columns a CSV without coordinates names
 UPLOADS_OFF: Final = frozenset({"off", "0", "false", "no"})
@@ -139,7 +140,10 @@ def load_source(source: Source, mapping: ColumnMap | None, progress: Progress | 
     sheet, dayfirst = source.sheet, source.dayfirst
     try:
         if source.path is not None:
-            result = load_events(source.path, mapping, progress, sheet=sheet, dayfirst=dayfirst)
+            # The operator's own file (--data, FLASHPOINT_DATA): held to the operator's limits.
+            result = load_events(
+                source.path, mapping, progress, sheet=sheet, dayfirst=dayfirst, limits=OPERATOR
+            )
             folder = str(source.path.parent)
         else:
             data, name = source.data or b"", source.name
