@@ -129,6 +129,8 @@ def slash_order(columns: list[pd.Series], dayfirst: bool | None = None) -> Slash
         return SlashOrder(dayfirst)
     shows_day = shows_month = False
     for values in columns:
+        if pd.api.types.is_datetime64_any_dtype(values):  # typed dates have no order to guess
+            continue
         day_first, month_first, _ = _telling(_slashed_parts(_date_text(values)))
         shows_day = shows_day or bool(day_first.any())
         shows_month = shows_month or bool(month_first.any())
