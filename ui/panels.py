@@ -124,7 +124,8 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
     view riding along.
     """
     state = st.session_state
-    origin_key = (state.map_token, state.basemap)
+    language = current_language()
+    origin_key = (state.map_token, state.basemap, language.code)
     if state.map_origin is None or state.map_origin[0] != origin_key:
         bounds = None
         view = state.map_view
@@ -134,9 +135,11 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
             data = dataset.map_data
             bounds = fit_bounds(data.x / 1e5, data.y / 1e5)
             center, zoom = (33.3, 44.4), 6
-        state.map_origin = (origin_key, center, zoom, bounds)
-    _, center, zoom, bounds = state.map_origin
-    config = dataset.map_config(state.map_token, current_language())
+        # The configuration is the base map's: a new version of the source that fits it (same
+        # range, categories, focus) updates the events in place and leaves the map as drawn.
+        config = dataset.map_config(state.map_token, language)
+        state.map_origin = (origin_key, center, zoom, bounds, config)
+    _, center, zoom, bounds, config = state.map_origin
     base = build_base_map(
         basemap=state.basemap, config=config, center=center, zoom=zoom, bounds=bounds
     )
