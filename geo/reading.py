@@ -320,8 +320,31 @@ def read_parquet(
 ) -> RawTable:
     """Read a GeoParquet file (WKB geometry) or a plain Parquet file with coordinate columns."""
     chosen = {c.strip().lower() for _, c in columns.pairs} if columns is not None else set()
+    try:
+        return _read_parquet(data, name, columns, limits, chosen)
+    except ColumnsError:
+        if columns is not None:
+            raise
+    # Where and when are not among the columns we read by name: read them all, so the
+    # message (and the dashboard's column chooser) lists the file's own columns with examples.
+    return _read_parquet(data, name, columns, limits, None)
+
+
+def _read_parquet(
+    data: bytes,
+    name: str,
+    columns: ColumnMap | None,
+    limits: SourceLimits,
+    chosen: set[str] | None,
+) -> RawTable:
+    """Read the used (and chosen) columns of a Parquet file, or all of them (`chosen` None)."""
     frame, wkb, kind = read_parquet_table(
-        data, name, limits, lambda c: is_used(c) or str(c).strip().lower() in chosen
+        data,
+        name,
+        limits,
+        (lambda c: True)
+        if chosen is None
+        else (lambda c: is_used(c) or str(c).strip().lower() in chosen),
     )
     if wkb is not None and not (columns is not None and columns.locates):
         located = wkb_geometries(wkb, VERTICES.value)
