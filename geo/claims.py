@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
+from geo.messages import Numeral, message
+
 # The claimed figure and the column of the events table it stands behind.
 FIGURE_COLUMNS: Final[dict[str, str]] = {"killed": "fatalities", "injured": "injured"}
 SCOPES: Final[tuple[str, ...]] = ("site", "group")
@@ -218,12 +220,19 @@ def _derive_figure(
         lowest = conservative(parsed[i], figure)
         given = None if stated[i] is pd.NA else int(stated[i])
         if lowest is None and given is not None:
-            messages[i] = (
-                f"{given} is not a figure any source gives for this site (only group totals "
-                "are claimed); left unknown"
+            messages[i] = message(
+                "problem.claim_only_group",
+                "{given} is not a figure any source gives for this site (only group totals "
+                "are claimed); left unknown",
+                given=Numeral(given),
             )
         elif lowest is not None and given is not None and given != lowest:
-            messages[i] = f"{given} is not the most conservative claimed figure; {lowest} used"
+            messages[i] = message(
+                "problem.claim_not_lowest",
+                "{given} is not the most conservative claimed figure; {lowest} used",
+                given=Numeral(given),
+                lowest=Numeral(lowest),
+            )
         derived[i] = lowest
     report(messages != "", column, messages, False)
     out[column] = pd.array([pd.NA if v is None or v is pd.NA else v for v in derived], "Int64")
@@ -244,8 +253,10 @@ def _check_groups_agree(
         if groups[i] not in first:
             first[groups[i]] = (ids[i], shared)
         elif first[groups[i]][1] != shared:
-            messages[i] = (
-                f"the group claims differ from those of {first[groups[i]][0]!r}, "
-                f"the first record of group {groups[i]!r}"
+            messages[i] = message(
+                "problem.claim_groups_differ",
+                "the group claims differ from those of {id}, the first record of group {group}",
+                id=repr(first[groups[i]][0]),
+                group=repr(groups[i]),
             )
     report(messages != "", "claims", messages, False)

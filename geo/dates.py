@@ -8,6 +8,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from geo.messages import MISSING, Numeral, message
+
 EARLIEST_YEAR: Final = 1900
 LATEST_YEAR: Final = 2100
 _ISO_LIKE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
@@ -62,28 +64,48 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     times = parsed.dt.strftime("%H:%M").where(has_time, "")
     days = parsed.dt.normalize()
     problem = pd.Series("", index=values.index, dtype=object)
-    problem[text == ""] = "missing"
+    problem[text == ""] = MISSING
     unparsed = days.isna() & (text != "")
     iso_like = text.str.match(_ISO_LIKE)
     problem[unparsed & iso_like] = text[unparsed & iso_like].map(
-        lambda v: f"{v[:40]!r} is not a real calendar date"
+        lambda v: message(
+            "problem.not_real_date", "{value} is not a real calendar date", value=repr(v[:40])
+        )
     )
     slashed = text.str.contains("/", regex=False)
     problem[unparsed & ~iso_like & slashed] = text[unparsed & ~iso_like & slashed].map(
-        lambda v: f"{v[:40]!r} is ambiguous (day/month order); write dates as YYYY-MM-DD"
+        lambda v: message(
+            "problem.ambiguous_date",
+            "{value} is ambiguous (day/month order); write dates as YYYY-MM-DD",
+            value=repr(v[:40]),
+        )
     )
     rest = unparsed & ~iso_like & ~slashed
     problem[rest] = text[rest].map(
-        lambda v: f"{v[:40]!r} is not a date (expected YYYY-MM-DD or e.g. '27 December 2019')"
+        lambda v: message(
+            "problem.not_date",
+            "{value} is not a date (expected YYYY-MM-DD or e.g. '27 December 2019')",
+            value=repr(v[:40]),
+        )
     )
     years = days.dt.year
     out_of_range = days.notna() & ((years < EARLIEST_YEAR) | (years > LATEST_YEAR))
     problem[out_of_range] = text[out_of_range].map(
-        lambda v: f"{v[:40]!r} is outside {EARLIEST_YEAR}-{LATEST_YEAR}"
+        lambda v: message(
+            "problem.year_range",
+            "{value} is outside {first}-{last}",
+            value=repr(v[:40]),
+            first=Numeral(EARLIEST_YEAR),
+            last=Numeral(LATEST_YEAR),
+        )
     )
     # ISO 8601 lets "2019" or "2019-12" stand for a whole year or month; a map needs a day.
     no_day = days.notna() & text.str.match(_NO_DAY)
-    problem[no_day] = text[no_day].map(lambda v: f"{v!r} names no day; write dates as YYYY-MM-DD")
+    problem[no_day] = text[no_day].map(
+        lambda v: message(
+            "problem.no_day", "{value} names no day; write dates as YYYY-MM-DD", value=repr(v)
+        )
+    )
     days = days.where(~out_of_range & ~no_day)
     return days.astype("datetime64[ns]"), times, problem
 
@@ -99,12 +121,19 @@ def check_dates(frame: pd.DataFrame, out: pd.DataFrame, report: Any) -> None:
     out.loc[blank_time, "event_time"] = start_time[blank_time]
     if "end_date" in frame.columns:
         end, _, end_problem = parse_dates(frame["end_date"])
-        end_problem = end_problem.where(end_problem != "missing", "")
+        end_problem = end_problem.where(end_problem.map(lambda v: v != MISSING), "")
         report((end_problem != "").to_numpy(), "end_date", end_problem.to_numpy(), True)
         before = (end < start).to_numpy()
         messages = np.array(
             [
-                f"ends {e:%Y-%m-%d} before it starts {s:%Y-%m-%d}" if b else ""
+                message(
+                    "problem.ends_before",
+                    "ends {end} before it starts {start}",
+                    end=Numeral(f"{e:%Y-%m-%d}"),
+                    start=Numeral(f"{s:%Y-%m-%d}"),
+                )
+                if b
+                else ""
                 for b, s, e in zip(before, start, end, strict=True)
             ],
             dtype=object,

@@ -11,6 +11,14 @@ import shapely
 
 from geo.countries import bounds_of_countries, inside_boxes
 from geo.limits import VERTICES
+from geo.messages import (
+    NOT_FINITE,
+    Message,
+    Numeral,
+    message,
+    too_many_vertices,
+    unsupported_geometry,
+)
 from geo.table import RawTable
 
 SUPPORTED_GEOMETRIES: Final = frozenset(
@@ -59,14 +67,18 @@ def check_swapped(geometry: list[Any], out: pd.DataFrame, report: Any) -> None:
     messages = np.full(len(out), "", dtype=object)
     for i in checked[swapped].tolist():
         g = geometry[i]
-        messages[i] = (
-            f"point (longitude {g.x:g}, latitude {g.y:g}) is outside {out['country'].iat[i]}; "
-            "latitude and longitude look swapped"
+        messages[i] = message(
+            "problem.swapped",
+            "point (longitude {lon}, latitude {lat}) is outside {country}; "
+            "latitude and longitude look swapped",
+            lon=Numeral(f"{g.x:g}"),
+            lat=Numeral(f"{g.y:g}"),
+            country=str(out["country"].iat[i]),
         )
     report(mask, "geometry", messages, False)
 
 
-def _geometry_problems(arr: np.ndarray) -> Iterator[tuple[int, str]]:
+def _geometry_problems(arr: np.ndarray) -> Iterator[tuple[int, Message]]:
     """(position, why) for each geometry that cannot be mapped as it is."""
     types = shapely.get_type_id(arr)
     type_names = np.asarray(
@@ -107,19 +119,29 @@ def _geometry_problems(arr: np.ndarray) -> Iterator[tuple[int, str]]:
     for j in np.flatnonzero(unsupported | empty | ~finite | out_of_range | invalid).tolist():
         if huge[j]:
             count = int(shapely.get_num_coordinates(arr[j]))
-            why = VERTICES.exceeded(f"{count:,} vertices")
+            why = too_many_vertices(count)
         elif unsupported[j]:
-            why = f"{type_names[j]} geometries are not supported"
+            why = unsupported_geometry(str(type_names[j]))
         elif empty[j]:
-            why = "empty geometry"
+            why = message("problem.empty_geometry", "empty geometry")
         elif not finite[j]:
-            why = "coordinates are not finite numbers"
+            why = NOT_FINITE
         elif out_of_range[j]:
             x0, y0, x1, y1 = bounds[j]
-            why = (
+            why = message(
+                "problem.out_of_range",
                 "coordinates out of range (longitude must be -180..180, latitude -90..90; "
-                f"got x {x0:g}..{x1:g}, y {y0:g}..{y1:g})"
+                "got x {x0}..{x1}, y {y0}..{y1})",
+                x0=Numeral(f"{x0:g}"),
+                x1=Numeral(f"{x1:g}"),
+                y0=Numeral(f"{y0:g}"),
+                y1=Numeral(f"{y1:g}"),
             )
         else:
-            why = f"invalid {type_names[j]} ({shapely.is_valid_reason(arr[j])})"
+            why = message(
+                "problem.invalid_geometry",
+                "invalid {kind} ({reason})",
+                kind=str(type_names[j]),
+                reason=shapely.is_valid_reason(arr[j]),
+            )
         yield j, why

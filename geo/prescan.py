@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from geo.limits import DIGITS, NESTING, VERTICES
+from geo.messages import Note, too_deep_wkt, too_many_vertices
 
 # Byte tables for scanning JSON at C speed: escapes dropped, then all but quotes and brackets
 # (so strings can be skipped), and every digit mapped to "0" (to find long runs of digits).
@@ -63,13 +64,13 @@ def json_depth(data: bytes) -> int:
     return deepest
 
 
-def wkt_problem(text: str) -> str:
+def wkt_problem(text: str) -> Note:
     """Why a WKT text must not reach the parser (too deep, too many vertices), or ""."""
     if text.count(",") >= VERTICES.value:
-        return VERTICES.exceeded(f"more than {VERTICES.value:,} vertices")
+        return too_many_vertices(None)
     parens = np.frombuffer(_NOT_PAREN.sub(b"", text.encode("utf-8")), dtype=np.uint8)
     if len(parens):
         depth = int(np.cumsum(np.where(parens == 0x28, 1, -1), dtype=np.int64).max())
         if depth > NESTING.value:
-            return NESTING.exceeded(f"parentheses nested {depth:,} deep")
+            return too_deep_wkt(depth)
     return ""

@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.gdal_guard import lock_down
 from geo.geojson import read_geojson
 from geo.limits import DIGITS, FIELDS, RECORDS
+from geo.messages import MISSING, Note, message
 from geo.prescan import wkt_problem
 from geo.table import (
     BOM,
@@ -208,7 +209,7 @@ def _coordinate_and_date_columns(columns: list[str], name: str) -> tuple[str, st
 
 def _points(
     lat_values: pd.Series, lon_values: pd.Series
-) -> tuple[list[BaseGeometry | None], list[str]]:
+) -> tuple[list[BaseGeometry | None], list[Note]]:
     """A point per row from its latitude and longitude text, or why there is none."""
     lat_col, lon_col = str(lat_values.name), str(lon_values.name)
     lat_text, lon_text = lat_values.str.strip(), lon_values.str.strip()
@@ -220,14 +221,27 @@ def _points(
     bad = ~(np.isfinite(lat) & np.isfinite(lon))
     points = np.asarray(shapely.points(np.where(bad, 0.0, lon), np.where(bad, 0.0, lat)))
     geometry: list[BaseGeometry | None] = points.tolist()
-    errors = [""] * len(lat_values)
+    errors: list[Note] = [""] * len(lat_values)
     for i in np.flatnonzero(bad).tolist():
         geometry[i] = None
         errors[i] = (
-            DIGITS.exceeded(f"{lat_col} or {lon_col} has too many digits")
+            message(
+                "problem.digits",
+                "{lat_col} or {lon_col} has too many digits; the limit is {limit} digits "
+                "(digits in one number)",
+                lat_col=lat_col,
+                lon_col=lon_col,
+                limit=DIGITS.value,
+            )
             if too_long.iat[i]
-            else f"{lat_col}={str(lat_text.iat[i])[:40]!r}, "
-            f"{lon_col}={str(lon_text.iat[i])[:40]!r} are not numbers"
+            else message(
+                "problem.not_numbers",
+                "{lat_col}={lat}, {lon_col}={lon} are not numbers",
+                lat_col=lat_col,
+                lon_col=lon_col,
+                lat=repr(str(lat_text.iat[i])[:40]),
+                lon=repr(str(lon_text.iat[i])[:40]),
+            )
         )
     return geometry, errors
 
@@ -245,7 +259,7 @@ def _check_header_width(text: str, name: str) -> None:
         raise DatasetError(f"{name}: " + FIELDS.exceeded(f"the header has {len(header):,} columns"))
 
 
-def _apply_wkt(values: pd.Series, geometry: list[BaseGeometry | None], errors: list[str]) -> None:
+def _apply_wkt(values: pd.Series, geometry: list[BaseGeometry | None], errors: list[Note]) -> None:
     """A filled `geometry_wkt` cell (our CSV export of a line or an area) replaces the point."""
     text = values.str.strip()
     rows = np.flatnonzero((text != "").to_numpy(dtype=bool))
@@ -256,13 +270,25 @@ def _apply_wkt(values: pd.Series, geometry: list[BaseGeometry | None], errors: l
     rows = np.asarray([i for i, why in refused.items() if not why], dtype=np.int64)
     for i, why in refused.items():
         if why:
-            geometry[i], errors[i] = None, f"{WKT_COLUMN}: {why}"
+            geometry[i], errors[i] = (
+                None,
+                message("problem.wkt_refused", "{column}: {why}", column=WKT_COLUMN, why=why),
+            )
     if len(rows) == 0:
         return
     parsed = shapely.from_wkt(text.iloc[rows].to_numpy(dtype=object), on_invalid="ignore")
     for i, geom in zip(rows.tolist(), np.asarray(parsed, dtype=object).tolist(), strict=True):
         geometry[i] = geom
-        errors[i] = "" if geom is not None else f"{WKT_COLUMN} {str(text.iat[i])[:60]!r} is not WKT"
+        errors[i] = (
+            ""
+            if geom is not None
+            else message(
+                "problem.not_wkt",
+                "{column} {value} is not WKT",
+                column=WKT_COLUMN,
+                value=repr(str(text.iat[i])[:60]),
+            )
+        )
 
 
 def _epoch_seconds_as_iso(values: pd.Series) -> pd.Series:
@@ -292,6 +318,6 @@ def read_vector_file(data: bytes, name: str, kind: str) -> RawTable:
     geometry: list[BaseGeometry | None] = [
         None if g is None or (isinstance(g, float) and math.isnan(g)) else g for g in gdf.geometry
     ]
-    errors = ["missing" if g is None else "" for g in geometry]
+    errors: list[Note] = [MISSING if g is None else "" for g in geometry]
     frame = rename_columns(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
     return RawTable(frame, geometry, errors, labels_of(frame, "feature #", 1), [], label)

@@ -11,6 +11,8 @@ from typing import Any, Final
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from geo.messages import Note
+
 BOM: Final = b"\xef\xbb\xbf"
 
 
@@ -33,7 +35,7 @@ class RawTable:
 
     frame: pd.DataFrame
     geometry: list[BaseGeometry | None]
-    geometry_errors: list[str]
+    geometry_errors: list[Note]
     labels: list[str]
     problems: list[RawProblem]
     kind: str
