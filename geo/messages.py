@@ -33,14 +33,7 @@ class Message:
 
     def render(self, language: Language) -> str:
         """The text in a language; English where no catalogue has the key yet."""
-        values = {
-            k: render(v, language)
-            if isinstance(v, Message)
-            else record_label(v, language)
-            if k == RECORD and isinstance(v, str)
-            else v
-            for k, v in self.params
-        }
+        values = {k: _value(k, v, language) for k, v in self.params}
         if self.key in load_catalogue(language.code) or self.key in load_catalogue(SOURCE):
             return language.t(self.key, **values)
         return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), self.english)

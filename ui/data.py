@@ -11,6 +11,7 @@ import argparse
 import hashlib
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
@@ -18,8 +19,16 @@ import pandas as pd
 import streamlit as st
 
 from geo.dataset import Dataset
-from geo.validation import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
-from ui.language import current_language
+from geo.language import Language
+from geo.messages import record_label
+from geo.validation import (
+    MAX_FILE_BYTES,
+    DatasetError,
+    Problem,
+    load_events,
+    load_events_from_bytes,
+)
+from ui.language import current_language, uploader_styles
 from ui.text import plain
 
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -45,7 +54,7 @@ def data_path_from_args(argv: list[str]) -> Path | None:
     return Path(value) if value else None
 
 
-@st.cache_resource(max_entries=8, show_spinner="Loading events…")
+@st.cache_resource(max_entries=8, show_spinner=False)
 def load_file(path: str, mtime_ns: int, size: int) -> Dataset | str:
     """Load a dataset once per process (or its error); a changed file loads again."""
     try:
@@ -54,7 +63,7 @@ def load_file(path: str, mtime_ns: int, size: int) -> Dataset | str:
         return str(exc)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Checking the uploaded file…")
+@st.cache_resource(max_entries=4, show_spinner=False)
 def load_upload(digest: str, name: str, _data: bytes) -> Dataset | str:
     """Validate an upload in memory (nothing is written to disk), or say why it cannot be."""
     try:
@@ -65,10 +74,12 @@ def load_upload(digest: str, name: str, _data: bytes) -> Dataset | str:
 
 def choose_dataset() -> Dataset | None:
     """Sidebar: the dataset (bundled, --data, or an upload) and its validation report."""
-    t = current_language().t
+    language = current_language()
+    t = language.t
     st.sidebar.markdown(f"### {t('data.heading')}")
     upload = None
     if uploads_enabled():
+        uploader_styles(language, MAX_FILE_BYTES // 1_000_000, UPLOAD_TYPES)
         upload = st.sidebar.file_uploader(
             t("data.upload", megabytes=MAX_FILE_BYTES // 1_000_000),
             type=UPLOAD_TYPES,
@@ -78,16 +89,18 @@ def choose_dataset() -> Dataset | None:
         if upload is not None:
             st.sidebar.button(t("data.back"), key="clear_upload", on_click=clear_upload)
             data = upload.getvalue()
-            dataset = load_upload(hashlib.sha256(data).hexdigest(), upload.name, data)
+            with st.spinner(t("data.checking")):
+                dataset = load_upload(hashlib.sha256(data).hexdigest(), upload.name, data)
         else:
             path = data_path_from_args(sys.argv[1:]) or BUNDLED
             stat = path.stat()
-            dataset = load_file(str(path), stat.st_mtime_ns, stat.st_size)
+            with st.spinner(t("data.loading")):
+                dataset = load_file(str(path), stat.st_mtime_ns, stat.st_size)
     except OSError as exc:
-        _failed(f"The dataset cannot be opened: {plain(exc.strerror or 'not found')}")
+        _failed(t("data.cannot_open", reason=plain(exc.strerror or "not found")))
         return None
     if isinstance(dataset, str):
-        _failed(f"This file cannot be shown: {plain(dataset, ERROR_CHARS)}")
+        _failed(t("data.cannot_show", reason=plain(dataset, ERROR_CHARS)))
         return None
     report(dataset)
     if len(dataset) == 0:
@@ -111,9 +124,10 @@ def clear_upload() -> None:
 
 
 def report(dataset: Dataset) -> None:
-    """The validation report: counts and the first problems."""
+    """The validation report: counts and the first problems, in the reader's language."""
     shown, problems = len(dataset), dataset.problems
-    t = current_language().t
+    language = current_language()
+    t = language.t
     name = plain(dataset.name, 120)
     label = (
         t("data.summary_problems", name=name, events=shown, problems=len(problems))
@@ -125,20 +139,24 @@ def report(dataset: Dataset) -> None:
         if problems:
             dropped = len({p.where for p in problems if p.dropped})
             st.caption(t("data.left_out", dropped=dropped))
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "record": p.where,
-                            "field": p.field,
-                            "problem": p.message,
-                            "outcome": "left out" if p.dropped else "kept",
-                        }
-                        for p in problems[:200]
-                    ]
-                ),
-                hide_index=True,
-                width="stretch",
-            )
+            st.dataframe(problem_table(problems[:200], language), hide_index=True, width="stretch")
         else:
             st.caption(t("data.no_problems"))
+
+
+def problem_table(problems: Sequence[Problem], language: Language) -> pd.DataFrame:
+    """The report's table: each problem's record, field, message and outcome in a language.
+
+    A right-to-left reader reads the columns from the right: the record comes first there.
+    """
+    t = language.t
+    outcome = {True: t("report.left_out"), False: t("report.kept")}
+    table = pd.DataFrame(
+        {
+            t("report.record"): [record_label(p.where, language) for p in problems],
+            t("report.field"): [p.field for p in problems],
+            t("report.problem"): [p.text(language) for p in problems],
+            t("report.outcome"): [outcome[p.dropped] for p in problems],
+        }
+    )
+    return table.iloc[:, ::-1] if language.rtl else table

@@ -14,6 +14,7 @@ import numpy as np
 import streamlit as st
 
 from geo.dataset import Dataset
+from geo.messages import Message
 from geo.payload import BridgeEvent
 from geo.share import View, parse_view, view_to_params
 from geo.story import Story
@@ -28,7 +29,7 @@ class Session(TypedDict, total=False):
     """The keys of a session's state and what they hold."""
 
     dataset_token: str  # which dataset the state belongs to
-    notices: list[str]  # problems with the address, shown once
+    notices: list[Message]  # problems with the address, shown once
     date: date  # the date the page shows (the browser's settled date)
     date_rev: int  # bumped when the page itself moves the date, so the map follows
     event: str | None  # the selected event's id
