@@ -81,6 +81,12 @@ class Language:
         """The ten digits the language writes numbers with."""
         return DIGITS.get(Locale.parse(self.code).default_numbering_system, DIGITS["latn"])
 
+    @property
+    def decimal(self) -> str:
+        """The sign between a number's whole part and its fraction."""
+        locale = Locale.parse(self.code)
+        return str(locale.number_symbols[locale.default_numbering_system]["decimal"])
+
     def t(self, key: str, **values: object) -> str:
         """The string for a key, its placeholders filled (numbers in the language's form)."""
         text = load_catalogue(self.code).get(key) or load_catalogue(SOURCE)[key]

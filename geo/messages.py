@@ -59,7 +59,8 @@ def _value(name: str, value: Value, language: Language) -> Value:
     if isinstance(value, Message):
         return value.render(language)
     if isinstance(value, Numeral):
-        return language.native_digits(value)
+        digits = language.native_digits(value)
+        return digits.replace(".", language.decimal) if DECIMAL.fullmatch(value) else digits
     return record_label(value, language) if name == RECORD and isinstance(value, str) else value
 
 
@@ -68,6 +69,7 @@ def render(note: Note, language: Language) -> str:
     return note.render(language) if isinstance(note, Message) else note
 
 
+DECIMAL: Final = re.compile(r"-?\d+\.\d+")
 # A message's value named `record` is a record's label, which the readers write in English.
 RECORD: Final = "record"
 # The labels the readers give records (geo.table.labels_of, geo.geojson): row or feature number,

@@ -103,3 +103,11 @@ def test_values_are_written_the_languages_way() -> None:
     limit = message("problem.vertices", "", count=25000, limit=20000)
     assert limit.render(Language("en")).startswith("25,000 vertices; the limit is 20,000")
     assert limit.render(Language("fa")).startswith("۲۵٬۰۰۰ رأس")  # noqa: RUF001
+
+
+def test_a_decimal_numeral_takes_the_languages_decimal_sign() -> None:
+    point = message(
+        "problem.swapped", "", lon=Numeral("33.3"), lat=Numeral("-44.25"), country="Iraq"
+    )
+    assert "(طول جغرافیایی ۳۳٫۳، عرض جغرافیایی -۴۴٫۲۵)" in point.render(Language("fa"))
+    assert "(longitude 33.3, latitude -44.25)" in point.render(Language("en"))
