@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Final
 
+import jdatetime
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -30,6 +31,20 @@ DIGITS: Final[dict[str, str]] = {
     "arabext": "۰۱۲۳۴۵۶۷۸۹",
 }
 DAY_PATTERN: Final = "EEE d MMM y"
+GREGORIAN_PATTERN: Final = "d MMMM y"
+# The locale a language's dates are written in, where the region's press differs from the
+# language's default: Iraqi papers write كانون الثاني / شباط / آذار, not يناير / فبراير / مارس.
+DATE_LOCALES: Final[dict[str, str]] = {"ar": "ar_IQ"}
+# Languages whose readers count days in another calendar (its name as Intl and ICU call it).
+CALENDARS: Final[dict[str, str]] = {"fa": "persian"}
+GREGORIAN: Final = "gregory"
+# The Solar Hijri months (as jdatetime, ICU and the Iranian press write them).
+PERSIAN_MONTHS: Final = tuple(jdatetime.date.j_months_fa)
+# Any digit Babel may write -> the same digit in each digit set.
+NATIVE: Final[dict[str, dict[int, str]]] = {
+    digits: {ord(d): digits[i] for source in DIGITS.values() for i, d in enumerate(source)}
+    for digits in DIGITS.values()
+}
 PLACEHOLDER: Final = re.compile(r"\{(\w+)\}")
 ACCEPT_PART: Final = re.compile(r"^\s*([A-Za-z]{1,8})(?:[-_][A-Za-z0-9]{1,8})*\s*(?:;.*)?$")
 
@@ -99,13 +114,39 @@ class Language:
             format_decimal(value, locale=self.code, numbering_system="default")
         )
 
+    @property
+    def date_locale(self) -> str:
+        """The locale the language's dates are written in (Babel's form, e.g. ar_IQ)."""
+        return DATE_LOCALES.get(self.code, self.code)
+
+    @property
+    def calendar(self) -> str:
+        """The calendar the reader counts days in: gregory, or persian (Solar Hijri)."""
+        return CALENDARS.get(self.code, GREGORIAN)
+
     def day(self, value: date) -> str:
-        """A day in words, e.g. 'Tue 31 Dec 2019'."""
-        return self.native_digits(format_date(value, DAY_PATTERN, locale=self.code))
+        """A day in words in the reader's calendar, e.g. 'Tue 31 Dec 2019', 'جمعه ۱۳ دی ۱۳۹۸'."""
+        if self.calendar == "persian":
+            solar = jdatetime.date.fromgregorian(date=value)
+            weekday = format_date(value, "EEE", locale=self.date_locale)
+            month = PERSIAN_MONTHS[solar.month - 1]
+            return self.native_digits(f"{weekday} {solar.day} {month} {solar.year}")
+        return self.native_digits(format_date(value, DAY_PATTERN, locale=self.date_locale))
+
+    def day_in_full(self, value: date) -> str:
+        """A day in the reader's calendar, with the Gregorian date beside it when that differs."""
+        if self.calendar == GREGORIAN:
+            return self.day(value)
+        gregorian = format_date(value, GREGORIAN_PATTERN, locale=self.date_locale)
+        return f"{self.day(value)} ({self.native_digits(gregorian)})"
+
+    def short_day(self, value: date) -> str:
+        """A day in figures, year first (sorts as text): 2019-12-27, or ۱۳۹۸/۱۰/۰۶ in Solar Hijri."""
+        if self.calendar == "persian":
+            return self.native_digits(jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d"))
+        return value.isoformat()
 
     def native_digits(self, text: str) -> str:
-        """Latin digits in a text written with the language's own."""
+        """A text's digits (Latin or Arabic-Indic) written with the language's own."""
         digits = self.digits
-        if digits == DIGITS["latn"]:
-            return text
-        return text.translate(str.maketrans(DIGITS["latn"], digits))
+        return text.translate(NATIVE[digits]) if text else text

@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 from geo.dataset import Dataset
 from geo.detail import count_labels, render_event_html
 from geo.export import to_acled_csv_bytes, to_geojson_bytes
-from geo.language import Language
+from geo.language import GREGORIAN, Language
 from geo.maps import build_base_map, build_events_layer, fit_bounds
 from geo.model import EVENT_TYPES
 from geo.payload import build_event_columns
@@ -197,7 +197,11 @@ def list_columns(token: str, lang: str, _dataset: Dataset) -> dict[str, np.ndarr
     texts = event_texts(token, _dataset)
     ids = list_ids(token, _dataset)
     column = {
-        "list.date": events["event_date"].dt.strftime("%Y-%m-%d").tolist(),
+        "list.date": (
+            events["event_date"].dt.strftime("%Y-%m-%d").tolist()
+            if language.calendar == GREGORIAN
+            else [language.short_day(d) for d in events["event_date"].dt.date]
+        ),
         "list.event": [
             translation_of(texts, i, lang).get("title", title)
             for i, title in zip(ids, events["title"], strict=True)
