@@ -63,8 +63,9 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     )
     times = parsed.dt.strftime("%H:%M").where(has_time, "")
     days = parsed.dt.normalize()
-    problem = pd.Series("", index=values.index, dtype=object)
-    problem[text == ""] = MISSING
+    notes = np.full(len(text), "", dtype=object)
+    notes[(text == "").to_numpy(dtype=bool)] = MISSING
+    problem = pd.Series(notes, index=values.index)
     unparsed = days.isna() & (text != "")
     iso_like = text.str.match(_ISO_LIKE)
     problem[unparsed & iso_like] = text[unparsed & iso_like].map(

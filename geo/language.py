@@ -141,7 +141,7 @@ class Language:
         return f"{self.day(value)} ({self.native_digits(gregorian)})"
 
     def short_day(self, value: date) -> str:
-        """A day in figures, year first (sorts as text): 2019-12-27, or ۱۳۹۸/۱۰/۰۶ in Solar Hijri."""
+        """A day in figures, year first (sorts as text): 2019-12-27, or 1398/10/06 Solar Hijri."""
         if self.calendar == "persian":
             return self.native_digits(jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d"))
         return value.isoformat()

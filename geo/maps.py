@@ -12,8 +12,10 @@ import hashlib
 import json
 import logging
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from html import escape
 from pathlib import Path
 from typing import Any, Final
 
@@ -58,22 +60,38 @@ CDN_JS: Final = (
 )
 CDN_CSS: Final = (("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css"),)
 
+# Tile servers and their credits; `{osm}` is OpenStreetMap's credit in the reader's language
+# (the catalogue's mapui.contributors, the name and its link kept as they are).
+OSM_LINK: Final = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+CARTO_LINK: Final = '<a href="https://carto.com/attributions">CARTO</a>'
 TILES: Final[dict[str, tuple[str, str]]] = {
-    "osm": (
-        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-    ),
+    "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "&copy; {osm}"),
     "light": (
         "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
-        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
-        '&copy; <a href="https://carto.com/attributions">CARTO</a>',
+        f"&copy; {{osm}} &copy; {CARTO_LINK}",
     ),
     "dark": (
         "https://{s}.basemaps.cartocdn.com/dark_all/{z}/{x}/{y}{r}.png",
-        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
-        '&copy; <a href="https://carto.com/attributions">CARTO</a>',
+        f"&copy; {{osm}} &copy; {CARTO_LINK}",
     ),
 }
+# The offline basemap's credit: the words translated, the sources' names as they are.
+BASEMAP_CREDIT: Final = "{land}: Natural Earth · {places}: GeoNames (CC BY 4.0)"
+
+
+def tile_credit(basemap: str, words: Mapping[str, str]) -> str:
+    """A tile basemap's attribution (HTML) in the map's language."""
+    contributors = escape(words["mapui.contributors"]).replace("{source}", OSM_LINK)
+    return TILES[basemap][1].replace("{osm}", contributors)
+
+
+def basemap_credit(words: Mapping[str, str]) -> str:
+    """The offline basemap's attribution (HTML-escaped text) in the map's language."""
+    return escape(
+        BASEMAP_CREDIT.format(
+            land=words["mapui.attribution_land"], places=words["mapui.attribution_places"]
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,11 +247,13 @@ class FlashpointSetup(_VerbatimMacro):
         self.style = f"<style>{css}</style>" if css else ""
         self.code = files.inline.get("flashpoint_js", "")
         fill = "true" if filled else "false"
+        credit = safe_json(basemap_credit(config["words"]))
         if "basemap" in files.urls:
             urls = safe_json({"regional": files.urls["basemap"], "world": files.urls.get("world")})
-            call = f"window.loadFlashpointBasemap(__MAP__, {urls}, {fill});"
+            call = f"window.loadFlashpointBasemap(__MAP__, {urls}, {credit}, {fill});"
         else:
-            call = f"window.drawFlashpointBasemap(__MAP__, {files.inline['basemap']}, {fill});"
+            source = files.inline["basemap"]
+            call = f"window.drawFlashpointBasemap(__MAP__, {source}, {credit}, {fill});"
         self.basemap = call
         self.config = safe_json(config)
 
@@ -298,7 +318,7 @@ def build_base_map(
         *(("flashpoint_css", files.urls[k]) for k in ("flashpoint_css",) if k in files.urls),
     ]
     if basemap in TILES:
-        url, attribution = TILES[basemap]
+        url, attribution = TILES[basemap][0], tile_credit(basemap, config["words"])
         folium.TileLayer(url, attr=attribution, name=BASEMAPS[basemap], max_zoom=18).add_to(fmap)
     FlashpointSetup(files, filled=basemap not in TILES, config=config).add_to(fmap)
     if bounds is not None:

@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 from babel import Locale
 
-from geo.language import SOURCE, Language, load_catalogue
+from geo.language import GREGORIAN, PERSIAN_MONTHS, SOURCE, Language, load_catalogue
 from geo.model import CATEGORIES, EVENT_TYPES
 from geo.timeline import day_number
 
@@ -46,6 +46,8 @@ class MapLanguage(TypedDict):
     group: str
     weekdays: list[str]
     months: list[str]
+    calendar: str
+    gregorianMonths: list[str]
     words: dict[str, str]
 
 
@@ -266,16 +268,27 @@ def build_map_config(
 
 
 def map_language(language: Language) -> MapLanguage:
-    """The map's words, direction, digits and day and month names (Sunday first, as JS)."""
+    """The map's words, direction, digits, day names (Sunday first, as JS) and calendar.
+
+    `months` are those of the reader's calendar (Intl works out the day in it, see
+    flashpoint.js); where that is not the Gregorian, `gregorianMonths` name the Gregorian
+    months for the date written beside it in the heading.
+    """
     locale = Locale.parse(language.code)
-    days = locale.days["format"]["abbreviated"]
-    months = locale.months["format"]["abbreviated"]
+    dates = Locale.parse(language.date_locale)
+    days = dates.days["format"]["abbreviated"]
+    gregorian = [dates.months["format"]["abbreviated"][m] for m in range(1, 13)]
+    other = language.calendar != GREGORIAN
     return {
         "lang": language.code,
         "dir": language.direction,
         "digits": language.digits,
         "group": locale.number_symbols[locale.default_numbering_system]["group"],
         "weekdays": [days[(i + 6) % 7] for i in range(7)],
-        "months": [months[m] for m in range(1, 13)],
+        "months": list(PERSIAN_MONTHS) if language.calendar == "persian" else gregorian,
+        "calendar": language.calendar,
+        "gregorianMonths": (
+            [dates.months["format"]["wide"][m] for m in range(1, 13)] if other else []
+        ),
         "words": {key: language.t(key) for key in MAP_WORDS},
     }

@@ -73,7 +73,7 @@ def test_the_language_is_the_address_then_the_browser_then_english(
     [
         ("en", "ltr", "Tue 31 Dec 2019", "12,345"),
         ("ar", "rtl", "الثلاثاء 31 كانون الأول 2019", "12,345"),
-        ("fa", "rtl", "سه‌شنبه ۱۰ دی ۱۳۹۸", "۱۲٬۳۴۵"),
+        ("fa", "rtl", "سه‌شنبه ۱۰ دی ۱۳۹۸", "۱۲٬۳۴۵"),  # noqa: RUF001
     ],
 )
 def test_dates_numbers_and_direction_follow_the_locale(
@@ -95,7 +95,7 @@ def test_placeholders_are_filled_with_numbers_in_the_languages_form() -> None:
     ("day", "solar"),
     [
         (date(2020, 1, 3), "جمعه ۱۳ دی ۱۳۹۸"),
-        (date(2020, 3, 20), "جمعه ۱ فروردین ۱۳۹۹"),  # Nowruz
+        (date(2020, 3, 20), "جمعه ۱ فروردین ۱۳۹۹"),  # Nowruz  # noqa: RUF001
         (date(2020, 3, 19), "پنجشنبه ۲۹ اسفند ۱۳۹۸"),
         (date(2019, 12, 27), "جمعه ۶ دی ۱۳۹۸"),
     ],
@@ -107,7 +107,7 @@ def test_persian_dates_are_solar_hijri(day: date, solar: str) -> None:
 def test_the_gregorian_date_stands_beside_the_solar_hijri_one() -> None:
     fa = Language("fa")
     assert fa.day_in_full(date(2020, 1, 3)) == "جمعه ۱۳ دی ۱۳۹۸ (۳ ژانویه ۲۰۲۰)"
-    assert fa.short_day(date(2020, 1, 3)) == "۱۳۹۸/۱۰/۱۳"
+    assert fa.short_day(date(2020, 1, 3)) == "۱۳۹۸/۱۰/۱۳"  # noqa: RUF001
     assert Language("ar").day_in_full(date(2020, 1, 3)) == "الجمعة 3 كانون الثاني 2020"
     assert Language("en").short_day(date(2020, 1, 3)) == "2020-01-03"
 

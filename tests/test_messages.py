@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def used_messages() -> dict[str, str]:
             if not isinstance(node, ast.Call):
                 continue
             texts = [a.value if isinstance(a, ast.Constant) else None for a in node.args]
-            for key, english in zip(texts, texts[1:], strict=False):
+            for key, english in itertools.pairwise(texts):
                 if isinstance(key, str) and KEY.fullmatch(key) and isinstance(english, str):
                     found[key] = english
     return found
@@ -109,5 +110,5 @@ def test_a_decimal_numeral_takes_the_languages_decimal_sign() -> None:
     point = message(
         "problem.swapped", "", lon=Numeral("33.3"), lat=Numeral("-44.25"), country="Iraq"
     )
-    assert "(طول جغرافیایی ۳۳٫۳، عرض جغرافیایی -۴۴٫۲۵)" in point.render(Language("fa"))
+    assert "(طول جغرافیایی ۳۳٫۳، عرض جغرافیایی -۴۴٫۲۵)" in point.render(Language("fa"))  # noqa: RUF001
     assert "(longitude 33.3, latitude -44.25)" in point.render(Language("en"))

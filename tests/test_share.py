@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from geo.language import LANGUAGES
+from geo.messages import Message
 from geo.model import EVENT_TYPES
 from geo.share import (
     BASEMAPS,
@@ -29,7 +30,7 @@ FIRST, LAST = date(2019, 12, 27), date(2020, 1, 3)
 STORY_STEPS = 5
 
 
-def parse(params: dict[str, Any], story_steps: int = STORY_STEPS) -> tuple[View, list[str]]:
+def parse(params: dict[str, Any], story_steps: int = STORY_STEPS) -> tuple[View, list[Message]]:
     return parse_view(
         params,
         event_ids=EVENT_IDS,

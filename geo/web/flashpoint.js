@@ -23,7 +23,13 @@
   var COMMIT_MS = 120;
   var SPEEDS = [0.5, 1, 2, 4];
   // The map's language, from its configuration (geo.payload.map_language): one map per frame.
-  var LANG = { digits: "0123456789", group: ",", weekdays: [], months: [], words: {} };
+  var LANG = {
+    digits: "0123456789", group: ",", weekdays: [], months: [], calendar: "gregory",
+    gregorianMonths: [], words: {},
+  };
+  // The day, month and year of a day in the reader's calendar, from the browser's ICU (Intl):
+  // Persian readers count days in the Solar Hijri calendar. Null for the Gregorian.
+  var CALENDAR = null;
   // html-to-image, copied beside Leaflet by `make assets` (see STATIC_URL in geo/maps.py);
   // fetched only when a reader first asks for an image.
   var IMAGE_LIB = "../../app/static/vendor/html-to-image/html-to-image.js";
@@ -33,6 +39,18 @@
 
   function useLanguage(config) {
     LANG = config;
+    CALENDAR = config.calendar === "gregory" ? null : new Intl.DateTimeFormat(
+      "en-u-ca-" + config.calendar + "-nu-latn",
+      { timeZone: "UTC", year: "numeric", month: "numeric", day: "numeric" }
+    );
+  }
+
+  // [year, month (0-11), day of the month] of a day in the reader's calendar.
+  function calendarDate(d) {
+    if (!CALENDAR) return [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()];
+    var parts = {};
+    CALENDAR.formatToParts(d).forEach(function (part) { parts[part.type] = part.value; });
+    return [parseInt(parts.year, 10), parseInt(parts.month, 10) - 1, parseInt(parts.day, 10)];
   }
 
   // A catalogue string, its {placeholders} filled.
@@ -56,7 +74,16 @@
 
   function dayWords(day) {
     var d = new Date(day * DAY_MS);
-    return digits(LANG.weekdays[d.getUTCDay()] + " " + d.getUTCDate() + " " + LANG.months[d.getUTCMonth()] + " " + d.getUTCFullYear());
+    var c = calendarDate(d);
+    return digits(LANG.weekdays[d.getUTCDay()] + " " + c[2] + " " + LANG.months[c[1]] + " " + c[0]);
+  }
+
+  // The heading's date: in the reader's calendar, the Gregorian date beside it when that differs.
+  function headingWords(day) {
+    if (!CALENDAR) return dayWords(day);
+    var d = new Date(day * DAY_MS);
+    var gregorian = d.getUTCDate() + " " + LANG.gregorianMonths[d.getUTCMonth()] + " " + d.getUTCFullYear();
+    return dayWords(day) + " (" + digits(gregorian) + ")";
   }
 
   function isoDay(day) {
@@ -195,10 +222,15 @@
       group: config.group,
       weekdays: config.weekdays,
       months: config.months,
+      calendar: config.calendar,
+      gregorianMonths: config.gregorianMonths,
       words: config.words,
     });
     this.container = map.getContainer();
     this.container.setAttribute("lang", config.lang);
+    // The credits read in the map's language: its direction too (the sources' names stay).
+    var credits = this.container.querySelector(".leaflet-control-attribution");
+    if (credits) credits.dir = config.dir;
     this.n = 0;
     this.day = null;
     this.lo = config.first;
@@ -1067,7 +1099,7 @@
     if (this.day !== null) {
       this.slider.value = String(this.day);
       this.slider.setAttribute("aria-valuetext", dayWords(this.day));
-      this.headingDate.textContent = dayWords(this.day);
+      this.headingDate.textContent = headingWords(this.day);
       if (this.ev) {
         var c = this.counts();
         this.headingCounts.textContent = words("mapui.counts", { shown: number(c.shown), today: number(c.today) });
