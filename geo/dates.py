@@ -65,7 +65,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     days = parsed.dt.normalize()
     notes = np.full(len(text), "", dtype=object)
     notes[(text == "").to_numpy(dtype=bool)] = MISSING
-    problem = pd.Series(notes, index=values.index)
+    problem = pd.Series(notes, index=values.index, dtype=object)
     unparsed = days.isna() & (text != "")
     iso_like = text.str.match(_ISO_LIKE)
     problem[unparsed & iso_like] = text[unparsed & iso_like].map(
