@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -182,6 +183,28 @@ class _VerbatimMacro(MacroElement):
         return ""
 
 
+# folium's page asks phones not to zoom (maximum-scale=1.0, user-scalable=no); a reader who
+# needs to pinch the map larger must be able to (WCAG 1.4.4).
+FOLIUM_VIEWPORT: Final = re.compile(r'<meta name="viewport"[^>]*>')
+VIEWPORT: Final = '<meta name="viewport" content="width=device-width, initial-scale=1" />'
+
+
+class ZoomableMap(folium.Map):
+    """folium's map, whose page lets the reader pinch-zoom."""
+
+    def render(self, **kwargs: Any) -> str:
+        """Render as folium does, then put a viewport that allows zooming in the page's head."""
+        super().render(**kwargs)  # type: ignore[no-untyped-call]
+        figure = self.get_root()
+        if isinstance(figure, Figure):
+            element = figure.header._children.get(self.get_name())
+            text = getattr(element, "_template_str", None)
+            if text:
+                fixed = _Verbatim(FOLIUM_VIEWPORT.sub(VIEWPORT, text))
+                figure.header.add_child(fixed, name=self.get_name())
+        return ""
+
+
 @dataclass(frozen=True, slots=True)
 class AppFiles:
     """Flashpoint's own map files: static addresses when served, else their text inline."""
@@ -295,7 +318,7 @@ def build_base_map(
     """The part of the map that stays the same while the user scrubs, plays and pans."""
     assets = assets or find_assets()
     files = files or find_app_files()
-    fmap = folium.Map(
+    fmap = ZoomableMap(
         location=list(center),
         zoom_start=zoom,
         tiles=None,

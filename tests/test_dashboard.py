@@ -53,7 +53,7 @@ def shown_ids(at: AppTest, bundled: Dataset) -> set[str]:
 
 def listed(at: AppTest) -> int:
     """How many events the event list says are shown."""
-    title = next(m.value for m in at.markdown if m.value.startswith("#### Events shown"))
+    title = next(m.value for m in at.markdown if m.value.startswith("### Events shown"))
     return int(title.split("(")[1].rstrip(")").replace(",", ""))
 
 

@@ -31,7 +31,7 @@ def test_lang_draws_the_page_the_map_and_the_data_in_that_language(app: App, cod
     at = app(lang=code, date="2019-12-27", event="k1-rocket-attack").run()
     assert not at.exception
     language = Language(code)
-    assert any(m.value == f"### {language.t('filters.heading')}" for m in at.sidebar.markdown)
+    assert any(m.value == f"## {language.t('filters.heading')}" for m in at.sidebar.markdown)
     config = map_config(at)
     assert config["lang"] == code and config["dir"] == "rtl"
     assert config["digits"] == language.digits

@@ -547,3 +547,10 @@ def test_the_credits_are_in_the_maps_language_with_the_sources_names_kept(
         assert ("CARTO" in credit) == (basemap != "osm")
     script, _, _ = render_map(language=Language(code))
     assert f', "{offline}", true);' in script
+
+
+def test_the_maps_page_lets_a_reader_pinch_zoom() -> None:
+    _, _, header = render_map()
+    viewports = re.findall(r'<meta name="viewport"[^>]*>', header)
+    assert viewports == ['<meta name="viewport" content="width=device-width, initial-scale=1" />']
+    assert "user-scalable" not in header and "maximum-scale" not in header

@@ -76,7 +76,7 @@ def choose_dataset() -> Dataset | None:
     """Sidebar: the dataset (bundled, --data, or an upload) and its validation report."""
     language = current_language()
     t = language.t
-    st.sidebar.markdown(f"### {t('data.heading')}")
+    st.sidebar.markdown(f"## {t('data.heading')}")
     upload = None
     if uploads_enabled():
         uploader_styles(language, MAX_FILE_BYTES // 1_000_000, UPLOAD_TYPES)

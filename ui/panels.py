@@ -32,7 +32,7 @@ def sidebar_controls(dataset: Dataset) -> None:
     """Filters with counts, mode, basemap."""
     lang = current_language()
     t = lang.t
-    st.sidebar.markdown(f"### {t('filters.heading')}")
+    st.sidebar.markdown(f"## {t('filters.heading')}")
     for label, column, key, options in (
         ("filters.type", "event_type", "types", dataset.event_types),
         ("filters.actor", "actor", "actors", None),
@@ -52,7 +52,7 @@ def sidebar_controls(dataset: Dataset) -> None:
         )
         if options is None and dataset.filter_note(column):
             st.sidebar.caption(dataset.filter_note(column))
-    st.sidebar.markdown(f"### {t('time.heading')}")
+    st.sidebar.markdown(f"## {t('time.heading')}")
     st.sidebar.radio(
         t("time.show"),
         MODES,
@@ -65,7 +65,7 @@ def sidebar_controls(dataset: Dataset) -> None:
         window = SETTINGS["window"]
         low, high = int(window.low or 1), int(window.high or 1)
         st.sidebar.number_input(t("time.days"), low, high, key="window", help=window.help)
-    st.sidebar.markdown(f"### {t('map.heading')}")
+    st.sidebar.markdown(f"## {t('map.heading')}")
     st.sidebar.selectbox(
         t("map.basemap"),
         list(BASEMAPS),
@@ -167,7 +167,7 @@ def draw_detail(dataset: Dataset, current: Any) -> None:
             select_event(None)
             st.rerun(scope="fragment")
         return
-    st.markdown(f"#### {lang.t('detail.today')}")
+    st.markdown(f"### {lang.t('detail.today')}")
     rows = np.flatnonzero(current)
     if len(rows):
         ids, titles = list_ids(state.dataset_token, dataset), dataset.map_data.titles
@@ -232,7 +232,7 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
     table = pa.table(
         {name: pa.array(values[listed], pa.string()) for name, values in columns.items()}
     )
-    st.markdown(f"#### {lang.t('list.heading', count=len(rows))}")
+    st.markdown(f"### {lang.t('list.heading', count=len(rows))}")
     st.caption(
         lang.t("list.caption_more", listed=LIST_LIMIT, count=len(rows))
         if len(rows) > LIST_LIMIT
@@ -263,7 +263,7 @@ def draw_downloads(dataset: Dataset) -> None:
         return dataset.events.loc[shown.get("mask", slice(None))]
 
     t = current_language().t
-    st.sidebar.markdown(f"### {t('export.heading')}")
+    st.sidebar.markdown(f"## {t('export.heading')}")
     st.sidebar.download_button(
         "GeoJSON",
         data=lambda: to_geojson_bytes(rows()),

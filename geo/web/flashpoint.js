@@ -269,11 +269,12 @@
     this.hub = connectHub(this);
   }
 
-  // To a screen reader the map is a labelled region whose text alternative is the page's event
-  // list; its frame gets a name that is read in place of the component's technical title.
+  // To a screen reader the map is the main landmark of its frame (labelled; its heading, the
+  // date, is the frame's h1), whose text alternative is the page's event list; the frame gets
+  // a name that is read in place of the component's technical title.
   FlashpointMap.prototype.describe = function () {
     var label = words("mapui.region");
-    this.container.setAttribute("role", "region");
+    this.container.setAttribute("role", "main");
     this.container.setAttribute("aria-label", label);
     this.container.setAttribute("aria-roledescription", "map");
     this.container.setAttribute("data-motion", REDUCED_MOTION ? "reduced" : "full");
@@ -859,7 +860,7 @@
     control.onAdd = function () {
       var box = el("div", "fp-heading");
       box.dir = self.cfg.dir;
-      self.headingDate = el("div", "fp-heading-date");
+      self.headingDate = el("h1", "fp-heading-date");
       self.headingCounts = el("div", "fp-heading-counts");
       box.appendChild(self.headingDate);
       box.appendChild(self.headingCounts);
