@@ -87,7 +87,8 @@ def uploader_styles(language: Language, megabytes: int, types: list[str]) -> Non
         return
     values = {"megabytes": megabytes, "types": ", ".join(t.upper() for t in types)}
     rules = [
-        f"{selector} {{ font-size: 0; }}\n"
+        # Translations run longer than Streamlit's English: they wrap rather than being cut.
+        f"{selector} {{ font-size: 0; white-space: normal !important; overflow: visible; }}\n"
         f"{selector}::after {{ content: {css_string(language.t(key, **values))}; "
         f"font-size: {size}; direction: {language.direction}; unicode-bidi: isolate; }}"
         for selector, (key, size) in UPLOADER_TEXTS.items()
