@@ -78,12 +78,13 @@
     return digits(LANG.weekdays[d.getUTCDay()] + " " + c[2] + " " + LANG.months[c[1]] + " " + c[0]);
   }
 
-  // The heading's date: in the reader's calendar, the Gregorian date beside it when that differs.
+  // The heading's date: in the reader's calendar, then the Gregorian date when that differs
+  // (null otherwise), which the heading writes beside it in parentheses.
   function headingWords(day) {
-    if (!CALENDAR) return dayWords(day);
+    if (!CALENDAR) return [dayWords(day), null];
     var d = new Date(day * DAY_MS);
     var gregorian = d.getUTCDate() + " " + LANG.gregorianMonths[d.getUTCMonth()] + " " + d.getUTCFullYear();
-    return dayWords(day) + " (" + digits(gregorian) + ")";
+    return [dayWords(day), digits(gregorian)];
   }
 
   function isoDay(day) {
@@ -1100,7 +1101,9 @@
     if (this.day !== null) {
       this.slider.value = String(this.day);
       this.slider.setAttribute("aria-valuetext", dayWords(this.day));
-      this.headingDate.textContent = headingWords(this.day);
+      var heading = headingWords(this.day);
+      this.headingDate.textContent = heading[0];
+      if (heading[1]) this.headingDate.appendChild(el("span", "fp-heading-gregorian", " (" + heading[1] + ")"));
       if (this.ev) {
         var c = this.counts();
         this.headingCounts.textContent = words("mapui.counts", { shown: number(c.shown), today: number(c.today) });
