@@ -102,7 +102,7 @@ class Language:
         locale = Locale.parse(self.code)
         return str(locale.number_symbols[locale.default_numbering_system]["decimal"])
 
-    def t(self, key: str, **values: object) -> str:
+    def t(self, key: str, /, **values: object) -> str:
         """The string for a key, its placeholders filled (numbers in the language's form)."""
         text = load_catalogue(self.code).get(key) or load_catalogue(SOURCE)[key]
         filled = {k: self.number(v) if isinstance(v, int) else str(v) for k, v in values.items()}

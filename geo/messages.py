@@ -49,9 +49,20 @@ ENGLISH: Final = Language(SOURCE)
 Note = Message | str
 
 
-def message(key: str, english: str, **params: Value) -> Message:
+def message(key: str, english: str, /, **params: Value) -> Message:
     """A message by its catalogue key, with its English text and the values it names."""
     return Message(key, english, tuple(params.items()))
+
+
+def joined(notes: list[Message]) -> Message:
+    """Several messages as one, separated as the language separates clauses ("; " in English)."""
+    if len(notes) == 1:
+        return notes[0]
+    # Halves, not a chain: nesting stays shallow however many there are.
+    half = len(notes) // 2
+    return message(
+        "problem.and", "{first}; {rest}", first=joined(notes[:half]), rest=joined(notes[half:])
+    )
 
 
 def _value(name: str, value: Value, language: Language) -> Value:

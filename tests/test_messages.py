@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from geo.claims import parse_claims
 from geo.language import LANGUAGES, Language, load_catalogue
-from geo.messages import Message, Numeral, message, record_label, render
+from geo.messages import Message, Numeral, joined, message, record_label, render
 from geo.validation import Problem, load_events_from_bytes
 
 KEY = re.compile(r"[a-z]+(\.[a-z0-9_]+)+")
@@ -112,3 +113,24 @@ def test_a_decimal_numeral_takes_the_languages_decimal_sign() -> None:
     )
     assert "(طول جغرافیایی ۳۳٫۳، عرض جغرافیایی -۴۴٫۲۵)" in point.render(Language("fa"))  # noqa: RUF001
     assert "(longitude 33.3, latitude -44.25)" in point.render(Language("en"))
+
+
+def test_a_claims_problems_join_in_the_languages_way() -> None:
+    _, problems = parse_claims([{"figure": "dead", "value": -1, "source": "", "x": 1}])
+    assert [str(p) for p in problems] == [
+        "claim 1: unknown key 'x' ignored",
+        "claim 1: missing url; figure 'dead' is not 'killed' or 'injured'; value '-1' is not a "
+        "whole number from 0 to 10000000; source is empty; left out",
+    ]
+    fa = Language("fa")
+    latin = str.maketrans(fa.digits, "0123456789")
+    assert problems[1].render(fa).translate(latin) == (
+        "ادعای 1: url موجود نیست؛ figure 'dead' نه 'killed' است نه 'injured'؛ value '-1' عدد "
+        "صحیحی از 0 تا 10000000 نیست؛ source خالی است؛ کنار گذاشته شد"
+    )
+    assert fa.digits[1] in problems[1].render(fa)
+
+
+def test_many_messages_join_without_deep_nesting() -> None:
+    notes = [message("problem.missing", "missing") for _ in range(1000)]
+    assert str(joined(notes)) == "; ".join(["missing"] * 1000)

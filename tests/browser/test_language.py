@@ -15,9 +15,10 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 from geo.dataset import Dataset
 from geo.language import Language
 from geo.translations import load_event_texts, translation_of
+from geo.validation import MAX_FILE_BYTES
 from tests.browser.helpers import map_container, wait_for_map, wait_idle
 from tests.browser.test_story import STORY
-from ui.data import MAX_FILE_BYTES, UPLOAD_TYPES
+from ui.data import UPLOAD_TYPES
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 TEXTS = load_event_texts(DATA / "locations.geojson")
