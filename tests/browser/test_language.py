@@ -192,6 +192,26 @@ def test_the_uploaders_own_words_are_in_the_readers_language(
     expect(overlay).to_have_text("Drag and drop a file here")  # in the page, at no size
     content, _, size = overlay.evaluate(AFTER)
     assert (json.loads(content), size) == (language.t("uploader.drop"), "0px")
+    page.dispatch_event(
+        '[data-testid="stFileUploaderDropzone"]', "dragleave", {"dataTransfer": drag}
+    )
+
+    # What a screen reader reads: Streamlit's English names, replaced from the page's bridge.
+    upload = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    expect(upload).to_have_attribute("aria-label", language.t("uploader.input"))
+    upload.set_input_files(
+        files=[
+            {
+                "name": "mine.csv",
+                "mimeType": "text/csv",
+                "buffer": b"date,lat,lon\n2020-01-03,33,44\n",
+            }
+        ]
+    )
+    remove = page.locator('[data-testid="stFileChipDeleteBtn"] button')
+    expect(remove).to_have_attribute("aria-label", language.t("uploader.remove", name="mine.csv"))
+    add = page.locator('[data-testid="stFileUploader"] [data-testid="stBaseButton-borderlessIcon"]')
+    expect(add).to_have_attribute("aria-label", language.t("uploader.add"))
 
 
 @pytest.mark.parametrize("code", ["ar", "fa"])
