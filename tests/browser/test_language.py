@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, expect
 
 from geo.dataset import Dataset
 from geo.language import Language
@@ -199,15 +199,12 @@ def test_the_uploaders_own_words_are_in_the_readers_language(
     # What a screen reader reads: Streamlit's English names, replaced from the page's bridge.
     upload = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     expect(upload).to_have_attribute("aria-label", language.t("uploader.input"))
-    upload.set_input_files(
-        files=[
-            {
-                "name": "mine.csv",
-                "mimeType": "text/csv",
-                "buffer": b"date,lat,lon\n2020-01-03,33,44\n",
-            }
-        ]
-    )
+    mine: FilePayload = {
+        "name": "mine.csv",
+        "mimeType": "text/csv",
+        "buffer": b"date,lat,lon\n2020-01-03,33,44\n",
+    }
+    upload.set_input_files(files=[mine])
     remove = page.locator('[data-testid="stFileChipDeleteBtn"] button')
     expect(remove).to_have_attribute("aria-label", language.t("uploader.remove", name="mine.csv"))
     add = page.locator('[data-testid="stFileUploader"] [data-testid="stBaseButton-borderlessIcon"]')
