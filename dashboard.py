@@ -105,7 +105,7 @@ def side_panel(dataset: Dataset, story: Story | None, embedded: bool = False) ->
     else:
         draw_detail(dataset, current)
         draw_event_list(dataset, visible)
-    sync_address_bar(current_view(dataset.event_types))
+    sync_address_bar(current_view(dataset.type_options))
     draw_bridge(
         view_state(dataset, story),
         on_date=lambda: on_bridge_date(dataset),
@@ -129,7 +129,7 @@ def view_state(dataset: Dataset, story: Story | None) -> ViewState:
         "fly": [list(fly[0]), list(fly[1])] if fly else None,
         "mode": state.mode,
         "window": int(state.window),
-        "dataset": state.dataset_token,
+        "dataset": state.map_token,
         "lang": language.code,
         "dir": language.direction,
         "words": {key: language.t(key) for key in BRIDGE_WORDS},

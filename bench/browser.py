@@ -110,8 +110,12 @@ AGREE_JS: Final = (
 # Move the date back and forth by a day at its end (everything visible), as a drag does;
 # read the map's own draw time after two animation frames each time. Then count the visible
 # events inside the map's view (the map stamps one marker per pixel, so fewer are drawn).
+# A crowded view is drawn as clusters once their index is built: wait for it.
 FRAMES_JS: Final = """async (element, count) => {
   const fp = window.flashpoint;
+  while (element.getAttribute('data-cluster-index') === 'building') {
+    await new Promise((r) => setTimeout(r, 20));
+  }
   const out = [];
   for (let k = 0; k < count; k++) {
     fp.setDay(fp.hi - ((k + 1) % 2), true);
@@ -124,7 +128,8 @@ FRAMES_JS: Final = """async (element, count) => {
     if (bounds.contains([fp.ev.lat[i] / 1e5, fp.ev.wx[i] * 360 - 180])) inView++;
   }
   const visible = Number(fp.container.getAttribute('data-visible'));
-  return {ms: out, inView: inView, visible: visible};
+  const clusters = Number(fp.container.getAttribute('data-clusters') || 0);
+  return {ms: out, inView: inView, visible: visible, clusters: clusters};
 }"""
 
 
@@ -143,6 +148,7 @@ class BrowserResult:
     frame_ms: list[float] = field(default_factory=list)
     in_view: int = 0
     visible: int = 0
+    clusters: int = 0
     rss_one_session_mb: float = 0.0
     rss_extra_sessions_mb: float = 0.0
     extra_sessions: int = 0
@@ -292,6 +298,7 @@ def measure(
             drawn = container.evaluate(FRAMES_JS, frames)
             result.frame_ms = [float(ms) for ms in drawn["ms"]]
             result.in_view, result.visible = int(drawn["inView"]), int(drawn["visible"])
+            result.clusters = int(drawn["clusters"])
             page.wait_for_timeout(400)  # the last frame's date is handed to the page
             page.wait_for_function(READY_JS, arg=None)
             result.rss_one_session_mb = rss_mb(server.pid)

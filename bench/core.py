@@ -125,7 +125,7 @@ def measure_layer(result: CoreResult, dataset: Dataset, days: list[date]) -> Non
     timeline = dataset.timeline
     assert timeline.first is not None and timeline.last is not None
     config = build_map_config(
-        event_types=dataset.event_types,
+        categories=dataset.categories,
         token=f"{dataset.name}:{len(dataset)}",
         first=timeline.first,
         last=timeline.last,

@@ -43,7 +43,7 @@ def run(data: Path, steps: int, trace: bool) -> dict[str, Any]:
     mask = dataset.filter_mask(dataset.event_types)
     assert timeline.first is not None and timeline.last is not None
     config = build_map_config(
-        event_types=dataset.event_types,
+        categories=dataset.categories,
         token=dataset.name,
         first=timeline.first,
         last=timeline.last,

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geo.countries import COUNTRY_BOUNDS
-from geo.model import CATEGORIES, OTHER
+from geo.model import CATEGORIES
 from geo.reading import ACLED_EXPORT_COLUMNS
 
 WEST, EAST, SOUTH, NORTH = 35.0, 60.0, 25.0, 40.0
@@ -203,7 +203,7 @@ def generate_events(size: int, seed: int = SEED) -> tuple[pd.DataFrame, dict[int
     type_names = list(TYPE_SHARES)
     kind = rng.choice(len(type_names), size, p=np.array(list(TYPE_SHARES.values())))
     event_type = np.array(type_names, dtype=object)[kind]
-    subs = {c.name: [s for s in c.sub_types if s != OTHER] for c in CATEGORIES}
+    subs = {c.name: [s for s in c.sub_types if s != "Other"] for c in CATEGORIES}
     pick = rng.integers(0, 100, size)
     sub_event_type = np.array(
         [subs[t][p % len(subs[t])] for t, p in zip(event_type, pick, strict=True)], dtype=object

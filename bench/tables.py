@@ -124,6 +124,10 @@ def figure_rows(run: Run) -> list[Row]:
         "Chromium: visible events in the map's view", each(lambda s: b[s].in_view, "count", sizes_b)
     )
     add(
+        "Chromium: cluster circles in those frames (0: markers)",
+        each(lambda s: b[s].clusters, "count", sizes_b),
+    )
+    add(
         f"Chromium: drag frame, median of {FRAMES}",
         each(lambda s: seconds(b[s].frame_ms), "s", sizes_b),
     )

@@ -12,10 +12,13 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from geo.categories import Categories, categories_of
+from geo.columns import ColumnUse, FileColumns
 from geo.language import Language
 from geo.limits import FILTER_OPTIONS
-from geo.model import EVENT_TYPES, Event
+from geo.model import Event
 from geo.payload import MapConfig, MapData, build_map_config
+from geo.progress import Progress, tell
 from geo.timeline import Mode, Timeline, parse_iso_day
 from geo.titles import make_titles
 from geo.translations import read_texts
@@ -83,15 +86,27 @@ class Dataset:
     map_data: MapData
     row_of_id: dict[str, int]
     focus: Focus | None
+    categories: Categories
     story_name: str | None = None
     folder: str | None = None
+    columns: FileColumns | None = None  # the file's own columns, for choosing others
+    used: tuple[ColumnUse, ...] = ()  # which column filled each main field
     _counts: dict[str, pd.Series] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_result(cls, result: LoadResult, name: str, folder: str | None = None) -> Dataset:
+    def from_result(
+        cls,
+        result: LoadResult,
+        name: str,
+        folder: str | None = None,
+        progress: Progress | None = None,
+    ) -> Dataset:
         """Index validated events; `folder` is where a file on disk lives (None for uploads)."""
+        tell(progress, "indexing")
         events = make_titles(result.events)
+        tell(progress, "indexing", 0.3)
         timeline = Timeline.from_events(events)
+        tell(progress, "indexing", 0.5)
         focus = focus_from_meta(result.meta)
         if focus is not None and (timeline.first is None or timeline.last is None):
             focus = None
@@ -99,28 +114,54 @@ class Dataset:
             start = max(focus.start, timeline.first)
             end = min(focus.end, timeline.last)
             focus = replace(focus, start=start, end=end) if start <= end else None
-        return cls(
+        categories = categories_of(events["event_type"])
+        map_data = MapData.from_events(events, categories)
+        tell(progress, "indexing", 0.9)
+        dataset = cls(
             name=name,
             kind=result.kind,
             events=events,
             problems=tuple(result.problems),
             records=result.records,
             timeline=timeline,
-            map_data=MapData.from_events(events),
+            map_data=map_data,
             row_of_id={str(v): i for i, v in enumerate(events["id"].tolist())},
             focus=focus,
+            categories=categories,
             story_name=story_name_from_meta(result.meta),
             folder=folder,
+            columns=result.columns,
+            used=result.used,
         )
+        tell(progress, "indexing", 1.0)
+        return dataset
 
     def __len__(self) -> int:
         return len(self.events)
 
     @cached_property
     def event_types(self) -> list[str]:
-        """Event types present, in vocabulary order (worked out once: the data never change)."""
-        present = set(self.events["event_type"].unique().tolist())
-        return [t for t in EVENT_TYPES if t in present]
+        """The dataset's categories as the data write them, in display order ("" is none)."""
+        return self.categories.keys
+
+    @cached_property
+    def type_options(self) -> list[str]:
+        """The categories the type filter lists: every one up to the limit, else the largest.
+
+        A file can hold as many categories as records; the menu is sent on every rerun.
+        """
+        return self.event_types[: FILTER_OPTIONS.value]
+
+    def type_note(self, language: Language) -> str:
+        """Says how many categories the type filter leaves out ("" when it lists them all)."""
+        total = len(self.event_types)
+        if total <= FILTER_OPTIONS.value:
+            return ""
+        return language.t(
+            "filters.types_note",
+            listed=language.number(FILTER_OPTIONS.value),
+            total=language.number(total),
+        )
 
     def counts(self, column: str) -> pd.Series:
         """How many events have each value of a column (actors count both actor columns)."""
@@ -144,14 +185,13 @@ class Dataset:
         present = set(listed)
         return listed + [value for value in chosen if value not in present]
 
-    def filter_note(self, column: str) -> str:
+    def filter_note(self, column: str, language: Language | None = None) -> str:
         """Says how many values a capped filter menu leaves out ("" when it lists them all)."""
         total = len(self.counts(column))
         if total <= FILTER_OPTIONS.value:
             return ""
-        return (
-            f"The {FILTER_OPTIONS.value:,} most frequent of {total:,} values are listed "
-            f"(limit: {FILTER_OPTIONS.what})."
+        return (language or Language()).t(
+            "filters.values_note", listed=FILTER_OPTIONS.value, total=total
         )
 
     def filter_mask(
@@ -163,7 +203,11 @@ class Dataset:
         """Events passing the type, actor and country filters (empty filter = all)."""
         mask = np.ones(len(self.events), dtype=bool)
         if types is not None:
-            mask &= self.events["event_type"].isin(list(types)).to_numpy()
+            chosen = self.events["event_type"].isin(list(types))
+            if len(self.type_options) < len(self.event_types):
+                # A category the menu does not list cannot be left out: it is always shown.
+                chosen |= ~self.events["event_type"].isin(self.type_options)
+            mask &= chosen.to_numpy()
         if actors:
             wanted = list(actors)
             mask &= (
@@ -179,7 +223,7 @@ class Dataset:
         assert first is not None and last is not None, "a dataset has at least one event"
         language = language or Language()
         return build_map_config(
-            event_types=self.event_types,
+            categories=self.categories,
             token=token,
             first=first,
             last=last,

@@ -1,23 +1,76 @@
-"""Dates as people write them: ISO days and date-times, ACLED's long forms, and their problems."""
+"""Dates as people write them: ISO days and date-times, ACLED's long forms, slashed days
+(03/01/2020), a month (2014-06, June 2014) or a year (2017), and their problems.
+
+Slashed dates name the day and the month in an order the text does not give. The rule, per
+file (start and end dates together): a value whose first part is over 12 is day-first and
+one whose second part is over 12 is month-first, whatever the others are; the values that
+could be either follow the order the file shows where all its telling values agree, else the
+order asked for (`--dayfirst`/`--monthfirst`), else day-first, as most of the world writes
+dates, and one warning says so. ISO dates (2020-01-03) and ACLED's (03 January 2020) are never
+ambiguous.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
-from geo.messages import MISSING, Numeral, message
+from geo.messages import MISSING, GregorianDay, Message, Numeral, message
+from geo.model import MONTH_PRECISION, YEAR_PRECISION
 
 EARLIEST_YEAR: Final = 1900
 LATEST_YEAR: Final = 2100
-_ISO_LIKE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
-_NO_DAY = re.compile(r"^\d{4}(-\d{1,2})?$")
+_ISO_LIKE = re.compile(r"^\s*\d{4}-\d{1,2}(-\d{1,2})?")
+_ISO_DAY: Final = r"\d{4}-\d{1,2}-\d{1,2}"
+_YEAR_ONLY: Final = r"^\d{4}$"
+_YEAR_MONTH: Final = r"^\d{4}-\d{1,2}$"
 # A UTC offset after a time of day ("T10:00+03:00", "10:00:00Z"): dropped, so the event keeps
 # the local date and time it was reported with, and mixed offsets in one file parse together.
 _UTC_OFFSET: Final = r"(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
 _DATE_FORMATS: Final = ("%d %B %Y", "%d %b %Y", "%d-%B-%Y", "%d-%b-%Y", "%B %d, %Y", "%b %d, %Y")
+_MONTH_FORMATS: Final = ("%B %Y", "%b %Y")
+_TIME_TAIL: Final = r"(?P<rest>(?:[ T]\d{1,2}:\d{2}.*)?)$"
+# 03/01/2020, 03.01.2020, 03-01-2020, optionally with a time of day.
+_SLASHED: Final = r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4})" + _TIME_TAIL
+# 2020/01/03: nobody writes the year first and then the day.
+_YEAR_FIRST: Final = r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})" + _TIME_TAIL
+_MONTH_SLASH_YEAR: Final = r"^(?P<m>\d{1,2})/(?P<y>\d{4})$"
+_YEAR_SLASH_MONTH: Final = r"^(?P<y>\d{4})/(?P<m>\d{1,2})$"
+_SLASHED_DATE: Final = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
+_SHORT_YEAR: Final = r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}(?:$|[ T])"
+_MONTH_NAME_YEAR: Final = r"^[A-Za-z]{3,9}\.?,? \d{4}$"
+
+
+@dataclass(frozen=True, slots=True)
+class SlashOrder:
+    """How slashed dates whose day and month could be swapped are read, and why."""
+
+    dayfirst: bool = True
+    guessed: bool = False  # no telling value and no order asked for: the default was applied
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDates:
+    """One date column parsed: days, times of day, problems and how coarse each date is."""
+
+    days: pd.Series
+    times: pd.Series
+    problems: pd.Series
+    precision: pd.Series  # Int64: 3 for a month, 4 for a year, NA for a day
+    ambiguous: pd.Series  # bool: read by the file's (or the default) order, not by itself
+
+
+@dataclass(slots=True)
+class DateReading:
+    """What the dates add beyond the columns: how coarse each start date is, and warnings."""
+
+    precision: pd.Series
+    warnings: list[tuple[int, str, Message]] = field(default_factory=list)  # rows, field, message
 
 
 def _date_text(values: pd.Series) -> pd.Series:
@@ -43,10 +96,106 @@ def _parse_iso(text: pd.Series) -> pd.Series:
     return parsed
 
 
-def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Parse dates written in ISO or ACLED's long forms; returns dates, times and problems."""
+def _extract(text: pd.Series, pattern: str) -> pd.DataFrame:
+    """The pattern's groups for the rows it matches only (a match costs far less than an
+    extraction, and most rows of a file match none of the rarer forms)."""
+    hits = text.str.match(pattern)
+    return text[hits].str.extract(pattern)
+
+
+def _slashed_parts(text: pd.Series) -> pd.DataFrame:
+    """The two day-or-month parts, year and time of the slashed dates among `text`."""
+    parts = _extract(text, _SLASHED)
+    parts["a"] = pd.to_numeric(parts["a"])
+    parts["b"] = pd.to_numeric(parts["b"])
+    return parts
+
+
+def _telling(parts: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Which slashed dates are day-first by themselves, month-first, or could be either."""
+    day_first = parts["a"] > 12
+    month_first = ~day_first & (parts["b"] > 12)
+    either = parts["a"].notna() & ~day_first & ~month_first & (parts["a"] != parts["b"])
+    return day_first, month_first, either
+
+
+def slash_order(columns: list[pd.Series], dayfirst: bool | None = None) -> SlashOrder:
+    """The order for slashed dates that could be either, from the file's telling values."""
+    if dayfirst is not None:
+        return SlashOrder(dayfirst)
+    shows_day = shows_month = False
+    for values in columns:
+        day_first, month_first, _ = _telling(_slashed_parts(_date_text(values)))
+        shows_day = shows_day or bool(day_first.any())
+        shows_month = shows_month or bool(month_first.any())
+    if shows_day != shows_month:
+        return SlashOrder(bool(shows_day))
+    return SlashOrder(True, guessed=True)
+
+
+def _rewrite_slashed(text: pd.Series, order: SlashOrder) -> tuple[pd.Series, pd.Series]:
+    """Slashed dates as ISO text, and which of them could have been read the other way."""
+    parts = _slashed_parts(text)
+    either = pd.Series(False, index=text.index)
+    if parts.empty:
+        return text, either
+    day_first, _, either_here = _telling(parts)
+    as_day = day_first | (either_here & order.dayfirst) | (parts["a"] == parts["b"])
+    day = parts["a"].where(as_day, parts["b"])
+    month = parts["b"].where(as_day, parts["a"])
+    iso = (
+        parts["y"]
+        + "-"
+        + month.astype(int).astype(str).str.zfill(2)
+        + "-"
+        + day.astype(int).astype(str).str.zfill(2)
+        + parts["rest"].str.replace(r"^ ", "T", regex=True)
+    )
+    text = text.copy()
+    text[parts.index] = iso
+    either[parts.index] = either_here
+    return text, either
+
+
+def _as_iso(text: pd.Series, order: SlashOrder) -> tuple[pd.Series, pd.Series]:
+    """Every numeric form and month names with a year rewritten as ISO text."""
+    text, either = _rewrite_slashed(text, order)
+    year_first = _extract(text, _YEAR_FIRST)
+    if not year_first.empty:
+        text = text.copy()
+        text[year_first.index] = (
+            year_first["y"] + "-" + year_first["m"] + "-" + year_first["d"] + year_first["rest"]
+        )
+    for pattern in (_MONTH_SLASH_YEAR, _YEAR_SLASH_MONTH):
+        month = _extract(text, pattern)
+        if not month.empty:
+            text = text.copy()
+            text[month.index] = month["y"] + "-" + month["m"]
+    named = text.str.match(_MONTH_NAME_YEAR)
+    for fmt in _MONTH_FORMATS:
+        if not named.any():
+            break
+        parsed = pd.to_datetime(
+            text.where(named).str.replace(r"[.,]", "", regex=True), format=fmt, errors="coerce"
+        )
+        done = named & parsed.notna()
+        text = text.where(~done, parsed.dt.strftime("%Y-%m"))
+        named &= ~done
+    return text, either
+
+
+def parse_dates(values: pd.Series, order: SlashOrder | None = None) -> ParsedDates:
+    """Parse dates in every form this module reads; unusable ones say why in `problems`."""
     text = _date_text(values)
-    parsed = _parse_iso(text)
+    # Most files write ISO days: only the other rows go through the rewrites.
+    other = ~text.str.match(_ISO_DAY) & (text != "")
+    iso, ambiguous = text, pd.Series(False, index=text.index)
+    if other.any():
+        rewritten, either = _as_iso(text[other], order or SlashOrder())
+        iso = text.copy()
+        iso[rewritten.index] = rewritten
+        ambiguous[either.index] = either
+    parsed = _parse_iso(iso)
     for fmt in _DATE_FORMATS:
         missing = parsed.isna() & (text != "")
         if not missing.any():
@@ -59,33 +208,54 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     has_time = (
         parsed.notna()
         & (parsed != parsed.dt.normalize())
-        & text.str.contains(r"\d[T ]\d{1,2}:\d{2}", regex=True)
+        & iso.str.contains(r"\d[T ]\d{1,2}:\d{2}", regex=True)
     )
     times = parsed.dt.strftime("%H:%M").where(has_time, "")
     days = parsed.dt.normalize()
+    problem = _problems(text, iso, days)
+    precision = pd.Series(pd.NA, index=values.index, dtype="Int64")
+    short = iso[other & (iso.str.len() <= 7)]
+    precision[short.index[short.str.match(_YEAR_MONTH).to_numpy(dtype=bool)]] = MONTH_PRECISION
+    precision[short.index[short.str.match(_YEAR_ONLY).to_numpy(dtype=bool)]] = YEAR_PRECISION
+    usable = problem == ""
+    return ParsedDates(
+        days.where(usable).astype("datetime64[ns]"),
+        times.where(usable, ""),
+        problem,
+        precision.where(usable & days.notna()),
+        ambiguous & usable,
+    )
+
+
+def _problems(text: pd.Series, iso: pd.Series, days: pd.Series) -> pd.Series:
+    """Why each date that did not parse, or is out of range, cannot be used."""
     notes = np.full(len(text), "", dtype=object)
     notes[(text == "").to_numpy(dtype=bool)] = MISSING
-    problem = pd.Series(notes, index=values.index, dtype=object)
+    # Objects, not text: pandas would make a column of blanks and messages a column of text.
+    problem = pd.Series(notes, index=text.index, dtype=object)
     unparsed = days.isna() & (text != "")
-    iso_like = text.str.match(_ISO_LIKE)
+    iso_like = pd.Series(False, index=text.index)
+    iso_like[unparsed] = iso[unparsed].str.match(_ISO_LIKE)
     problem[unparsed & iso_like] = text[unparsed & iso_like].map(
         lambda v: message(
             "problem.not_real_date", "{value} is not a real calendar date", value=repr(v[:40])
         )
     )
-    slashed = text.str.contains("/", regex=False)
-    problem[unparsed & ~iso_like & slashed] = text[unparsed & ~iso_like & slashed].map(
+    short = pd.Series(False, index=text.index)
+    short[unparsed & ~iso_like] = text[unparsed & ~iso_like].str.match(_SHORT_YEAR)
+    problem[short] = text[short].map(
         lambda v: message(
-            "problem.ambiguous_date",
-            "{value} is ambiguous (day/month order); write dates as YYYY-MM-DD",
+            "problem.short_year",
+            "{value} has a two-digit year; write the year in full or as YYYY-MM-DD",
             value=repr(v[:40]),
         )
     )
-    rest = unparsed & ~iso_like & ~slashed
+    rest = unparsed & ~iso_like & ~short
     problem[rest] = text[rest].map(
         lambda v: message(
             "problem.not_date",
-            "{value} is not a date (expected YYYY-MM-DD or e.g. '27 December 2019')",
+            "{value} is not a date (expected e.g. 2019-12-27, 27/12/2019, "
+            "27 December 2019, 2019-12 or 2019)",
             value=repr(v[:40]),
         )
     )
@@ -100,46 +270,80 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
             last=Numeral(LATEST_YEAR),
         )
     )
-    # ISO 8601 lets "2019" or "2019-12" stand for a whole year or month; a map needs a day.
-    no_day = days.notna() & text.str.match(_NO_DAY)
-    problem[no_day] = text[no_day].map(
-        lambda v: message(
-            "problem.no_day", "{value} names no day; write dates as YYYY-MM-DD", value=repr(v)
+    return problem
+
+
+def ambiguity_warning(value: str) -> Message:
+    """One sentence for the slashed dates that were read day-first for want of a telling one."""
+    found = _SLASHED_DATE.match(value)
+    if found is None:  # only ever called with a slashed date
+        return message(
+            "problem.unclear_order",
+            "dates with day and month in an unclear order were read as day-first",
         )
+    day, month, year = (int(part) for part in found.groups())
+    return message(
+        "problem.day_first",
+        "dates like {value} are ambiguous; read as day-first ({day}); "
+        "--monthfirst reads them month-first",
+        value=Numeral(found.group(0)),
+        day=GregorianDay(date(year, month, day).isoformat()),
     )
-    days = days.where(~out_of_range & ~no_day)
-    return days.astype("datetime64[ns]"), times, problem
 
 
-def check_dates(frame: pd.DataFrame, out: pd.DataFrame, report: Any) -> None:
+def check_dates(
+    frame: pd.DataFrame, out: pd.DataFrame, report: Any, dayfirst: bool | None = None
+) -> DateReading:
     """Start and end dates (and a time of day) into `out`; each bad one reported."""
     n = len(out)
     start_raw = frame["event_date"] if "event_date" in frame.columns else pd.Series([""] * n)
-    start, start_time, start_problem = parse_dates(start_raw)
-    report((start_problem != "").to_numpy(), "event_date", start_problem.to_numpy(), True)
-    out["event_date"] = start.to_numpy()
+    columns = [start_raw] + ([frame["end_date"]] if "end_date" in frame.columns else [])
+    order = slash_order(columns, dayfirst)
+    start = parse_dates(start_raw, order)
+    report((start.problems != "").to_numpy(), "event_date", start.problems.to_numpy(), True)
+    out["event_date"] = start.days.to_numpy()
     blank_time = out["event_time"] == ""
-    out.loc[blank_time, "event_time"] = start_time[blank_time]
+    out.loc[blank_time, "event_time"] = start.times[blank_time]
+    ambiguous = [(start_raw, start.ambiguous)]
     if "end_date" in frame.columns:
-        end, _, end_problem = parse_dates(frame["end_date"])
-        end_problem = end_problem.where(end_problem.map(lambda v: v != MISSING), "")
-        report((end_problem != "").to_numpy(), "end_date", end_problem.to_numpy(), True)
-        before = (end < start).to_numpy()
-        messages = np.array(
-            [
-                message(
-                    "problem.ends_before",
-                    "ends {end} before it starts {start}",
-                    end=Numeral(f"{e:%Y-%m-%d}"),
-                    start=Numeral(f"{s:%Y-%m-%d}"),
-                )
-                if b
-                else ""
-                for b, s, e in zip(before, start, end, strict=True)
-            ],
-            dtype=object,
-        )
-        report(before, "end_date", messages, True)
-        out["end_date"] = end.to_numpy()
+        end = _check_end(frame["end_date"], start.days, order, report)
+        out["end_date"] = end.days.to_numpy()
+        ambiguous.append((frame["end_date"], end.ambiguous))
     else:
         out["end_date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    reading = DateReading(start.precision)
+    rows = np.logical_or.reduce([a.to_numpy(dtype=bool) for _, a in ambiguous])
+    if order.guessed and rows.any():
+        values, flags = next((v, a) for v, a in ambiguous if a.any())
+        example = str(_date_text(values)[flags.to_numpy(dtype=bool)].iat[0])
+        reading.warnings.append((int(rows.sum()), "event_date", ambiguity_warning(example)))
+    return reading
+
+
+def _check_end(values: pd.Series, start: pd.Series, order: SlashOrder, report: Any) -> ParsedDates:
+    """End dates: a month or a year ends on its last day; an end before the start is reported."""
+    end = parse_dates(values, order)
+    days = end.days
+    month = (end.precision == MONTH_PRECISION).fillna(False).to_numpy(dtype=bool)
+    year = (end.precision == YEAR_PRECISION).fillna(False).to_numpy(dtype=bool)
+    days = days.mask(month, days + pd.offsets.MonthEnd(0))
+    days = days.mask(year, days + pd.offsets.YearEnd(0))
+    problems = end.problems.where(end.problems.map(lambda v: v != MISSING), "")
+    report((problems != "").to_numpy(), "end_date", problems.to_numpy(), True)
+    before = (days < start).to_numpy()
+    messages = np.array(
+        [
+            message(
+                "problem.ends_before",
+                "ends {end} before it starts {start}",
+                end=Numeral(f"{e:%Y-%m-%d}"),
+                start=Numeral(f"{s:%Y-%m-%d}"),
+            )
+            if b
+            else ""
+            for b, s, e in zip(before, start, days, strict=True)
+        ],
+        dtype=object,
+    )
+    report(before, "end_date", messages, True)
+    return ParsedDates(days, end.times, problems, end.precision, end.ambiguous)

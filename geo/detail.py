@@ -8,9 +8,16 @@ from html import escape
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from geo.categories import Categories, assign_categories, category_label
 from geo.claims import FIGURE_COLUMNS, Claim
 from geo.language import Language
-from geo.model import GEO_PRECISION_WORDS, TIME_PRECISION_WORDS, Event, category_of
+from geo.model import (
+    GEO_PRECISION_WORDS,
+    MONTH_PRECISION,
+    TIME_PRECISION_WORDS,
+    YEAR_PRECISION,
+    Event,
+)
 
 SAFE_SCHEMES: Final = frozenset({"http", "https"})
 ENGLISH: Final = Language()
@@ -22,16 +29,31 @@ def format_day(day: date, language: Language = ENGLISH) -> str:
     return language.day_in_full(day)
 
 
+def format_date(day: date, precision: int | None, language: Language = ENGLISH) -> str:
+    """A date as precisely as it is known: 'June 2014' for a month, '2017' for a year."""
+    if precision == MONTH_PRECISION:
+        return language.month(day)
+    if precision == YEAR_PRECISION:
+        return language.year(day)
+    return format_day(day, language)
+
+
 def format_when(event: Event, language: Language = ENGLISH) -> str:
-    """Date, end date, local time and precision of an event, in words."""
-    text = format_day(event.event_date, language)
-    if event.end_date and event.end_date != event.event_date:
-        text += f" \N{EN DASH} {format_day(event.end_date, language)}"
+    """Date, end date, local time and precision of an event, in words.
+
+    A date known to the month or the year is written as that month or year (never a day that
+    only stands in for it), which says its precision already.
+    """
+    precision = event.time_precision
+    text = format_date(event.event_date, precision, language)
+    if event.end_date:
+        end = format_date(event.end_date, precision, language)
+        text += f" \N{EN DASH} {end}" if end != text else ""
     if event.event_time:
         time = language.native_digits(event.event_time)
         text += ", " + language.t("detail.local_time", time=time)
-    if event.time_precision in TIME_PRECISION_WORDS:
-        text += f" ({language.t(f'precision.time.{event.time_precision}')})"
+    if precision in TIME_PRECISION_WORDS and precision not in (MONTH_PRECISION, YEAR_PRECISION):
+        text += f" ({language.t(f'precision.time.{precision}')})"
     return text
 
 
@@ -119,18 +141,20 @@ def render_claims(event: Event, language: Language = ENGLISH) -> str:
 
 
 def render_event_html(
-    event: Event, language: Language = ENGLISH, translation: Mapping[str, str] | None = None
+    event: Event,
+    language: Language = ENGLISH,
+    translation: Mapping[str, str] | None = None,
+    categories: Categories | None = None,
 ) -> str:
-    """The detail panel for one event, in a language; a translated title or notes come with
-    the source text beside them."""
+    """The detail panel for one event, in a language, coloured as its dataset draws its
+    category; a translated title or notes come with the source text beside them."""
     t = language.t
     translation = translation or {}
     title = translation.get("title") or event.title or event.id
     notes = translation.get("notes") or event.notes
-    category = category_of(event.event_type)
-    kind = escape(
-        t(f"type.{category.name}") if category.name == event.event_type else event.event_type
-    )
+    categories = categories or assign_categories({event.event_type: 1})
+    category = categories.get(event.event_type)
+    kind = escape(category_label(event.event_type, language))
     kind += f" · {escape(event.sub_event_type)}" if event.sub_event_type else ""
     actors = escape(t("detail.versus")).join(escape(a) for a in (event.actor1, event.actor2) if a)
     killed, injured = (

@@ -13,6 +13,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from geo.columns import ColumnMap, apply_columns, columns_used, file_columns
 from geo.limits import DIGITS, FIELDS, NESTING, RECORDS, VERTICES
 from geo.messages import (
     MISSING,
@@ -25,6 +26,8 @@ from geo.messages import (
 from geo.prescan import TooManyDigitsError, json_depth, loads_bounded
 from geo.table import DatasetError, RawProblem, RawTable, decode_text, rename_columns
 
+OWN_GEOMETRY = "(each feature's geometry)"
+
 
 def _json_error_context(text: str, pos: int) -> str:
     line = text.count("\n", 0, pos) + 1
@@ -32,7 +35,7 @@ def _json_error_context(text: str, pos: int) -> str:
     return f"line {line}, column {column}"
 
 
-def read_geojson(data: bytes, name: str) -> RawTable:
+def read_geojson(data: bytes, name: str, columns: ColumnMap | None = None) -> RawTable:
     """Read a GeoJSON FeatureCollection; anything else at the top level is refused."""
     text = decode_text(data, name)
     depth = json_depth(data)
@@ -64,7 +67,7 @@ def read_geojson(data: bytes, name: str) -> RawTable:
         )
     if len(features) > RECORDS.value:
         raise DatasetError(f"{name}: " + RECORDS.exceeded(f"{len(features):,} features"))
-    table = _features_to_table(features, name)
+    table = _features_to_table(features, name, columns)
     # Foreign members (RFC 7946 section 6.1) carry dataset settings such as the focus period.
     table.meta = {k: v for k, v in doc.items() if k not in ("type", "features", "bbox")}
     return table
@@ -122,7 +125,8 @@ def _coordinates_problem(coords: Any) -> Note:
     return ""
 
 
-def _geometry_of(geom: Any) -> tuple[BaseGeometry | None, Note]:
+def geometry_of(geom: Any) -> tuple[BaseGeometry | None, Note]:
+    """A GeoJSON geometry object as a shape, or why it cannot be one."""
     if geom is None:
         return None, MISSING
     if not isinstance(geom, dict) or "type" not in geom:
@@ -144,7 +148,9 @@ def _geometry_of(geom: Any) -> tuple[BaseGeometry | None, Note]:
     return parsed, ""
 
 
-def _features_to_table(features: Sequence[Any], name: str) -> RawTable:
+def _features_to_table(
+    features: Sequence[Any], name: str, columns: ColumnMap | None = None
+) -> RawTable:
     labels: list[str] = []
     records: list[dict[str, Any]] = []
     geometry: list[BaseGeometry | None] = [None] * len(features)
@@ -173,12 +179,16 @@ def _features_to_table(features: Sequence[Any], name: str) -> RawTable:
             point_index.append(index)
             point_xy.append(xy)
         else:
-            geometry[index], errors[index] = _geometry_of(geom)
+            geometry[index], errors[index] = geometry_of(geom)
     if point_xy:
         points = np.asarray(shapely.points(np.asarray(point_xy, dtype=float)), dtype=object)
         for index, point in zip(point_index, points.tolist(), strict=True):
             geometry[index] = point
     # dtype=object keeps each property as JSON gave it: inference would turn an integer id
     # column with a gap into floats, and id 1 into "1.0".
-    frame = rename_columns(pd.DataFrame(records, index=range(len(records)), dtype=object))
-    return RawTable(frame, geometry, errors, labels, problems, "GeoJSON")
+    frame = pd.DataFrame(records, index=range(len(records)), dtype=object)
+    found = file_columns(frame)
+    frame = rename_columns(apply_columns(frame, columns, name, found))
+    table = RawTable(frame, geometry, errors, labels, problems, "GeoJSON")
+    table.columns, table.used = found, columns_used(found, columns, OWN_GEOMETRY)
+    return table

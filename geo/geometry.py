@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo.countries import bounds_of_countries, inside_boxes
-from geo.limits import VERTICES
+from geo.geojson import geometry_of
+from geo.limits import DIGITS, NESTING, VERTICES
 from geo.messages import (
+    MISSING,
     NOT_FINITE,
     Message,
+    Note,
     Numeral,
     message,
     too_many_vertices,
     unsupported_geometry,
 )
+from geo.prescan import TooManyDigitsError, json_depth, loads_bounded, wkt_problem
 from geo.table import RawTable
 
 SUPPORTED_GEOMETRIES: Final = frozenset(
@@ -46,6 +52,69 @@ def check_geometry(raw: RawTable, report: Any) -> list[Any]:
         bad[idx[j]] = True
     report(bad, "geometry", msgs, True)
     return list(geoms)
+
+
+def geometries_from_text(
+    values: pd.Series, column: str
+) -> tuple[list[BaseGeometry | None], list[Note]]:
+    """Each cell of a column holding shapes as WKT or GeoJSON (text or an object), or why not."""
+    geometry: list[BaseGeometry | None] = [None] * len(values)
+    whys: list[Note] = [""] * len(values)
+    wkt_rows: list[int] = []
+    for i, value in enumerate(values.tolist()):
+        if isinstance(value, dict):
+            geometry[i], whys[i] = geometry_of(value)
+            continue
+        missing = value is None or value is pd.NA or (isinstance(value, float) and value != value)
+        text = "" if missing else str(value).strip()
+        if not text:
+            whys[i] = MISSING
+        elif text.startswith("{"):
+            geometry[i], whys[i] = _geojson_text(text)
+        elif why := wkt_problem(text):
+            whys[i] = why
+        else:
+            wkt_rows.append(i)
+    if wkt_rows:
+        texts = np.asarray([str(values.iat[i]).strip() for i in wkt_rows], dtype=object)
+        parsed = np.asarray(shapely.from_wkt(texts, on_invalid="ignore"), dtype=object)
+        for i, text, geom in zip(wkt_rows, texts.tolist(), parsed.tolist(), strict=True):
+            geometry[i] = geom
+            if geom is None:
+                whys[i] = message(
+                    "problem.not_shape",
+                    "{value} is neither WKT nor a GeoJSON geometry",
+                    value=repr(text[:60]),
+                )
+    errors: list[Note] = [
+        message("problem.in_column", "{column}: {why}", column=column, why=why) if why else ""
+        for why in whys
+    ]
+    return geometry, errors
+
+
+def _geojson_text(text: str) -> tuple[BaseGeometry | None, Note]:
+    """A GeoJSON geometry written as text, measured before it is parsed."""
+    data = text.encode("utf-8")
+    if json_depth(data) > NESTING.value:
+        return None, message(
+            "problem.json_nesting",
+            "it is nested too deeply; the limit is {limit} levels "
+            "(nesting of JSON arrays and objects, or of WKT parentheses)",
+            limit=NESTING.value,
+        )
+    try:
+        return geometry_of(loads_bounded(text, data))
+    except TooManyDigitsError as exc:
+        return None, message(
+            "problem.json_digits",
+            "it holds a number of {digits} digits; the limit is {limit} digits "
+            "(digits in one number)",
+            digits=exc.digits,
+            limit=DIGITS.value,
+        )
+    except (json.JSONDecodeError, RecursionError):
+        return None, message("problem.not_geojson", "{value} is not GeoJSON", value=repr(text[:60]))
 
 
 def check_swapped(geometry: list[Any], out: pd.DataFrame, report: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -17,7 +18,7 @@ from typing import Final
 
 import jdatetime
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 
 LOCALES_DIR: Final = Path(__file__).resolve().parent / "locales"
@@ -137,14 +138,47 @@ class Language:
         """A day in the reader's calendar, with the Gregorian date beside it when that differs."""
         if self.calendar == GREGORIAN:
             return self.day(value)
-        gregorian = format_date(value, GREGORIAN_PATTERN, locale=self.date_locale)
-        return f"{self.day(value)} ({self.native_digits(gregorian)})"
+        return f"{self.day(value)} ({self.gregorian_day(value)})"
+
+    def gregorian_day(self, value: date) -> str:
+        """A day in the Gregorian calendar in words, e.g. '3 January 2020', '۳ ژانویه ۲۰۲۰'."""
+        return self.native_digits(format_date(value, GREGORIAN_PATTERN, locale=self.date_locale))
 
     def short_day(self, value: date) -> str:
         """A day in figures, year first (sorts as text): 2019-12-27, or 1398/10/06 Solar Hijri."""
         if self.calendar == "persian":
             return self.native_digits(jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d"))
         return value.isoformat()
+
+    def month(self, value: date) -> str:
+        """A month in words, e.g. 'June 2014', 'حزيران ٢٠١٤'; in the Solar Hijri calendar the
+        two months it overlaps (an en dash between), the Gregorian month beside them:
+        'خرداد-تیر ۱۳۹۳ (ژوئن ۲۰۱۴)'."""
+        gregorian = self.native_digits(format_skeleton("yMMMM", value, locale=self.date_locale))
+        if self.calendar != "persian":
+            return gregorian
+        first = jdatetime.date.fromgregorian(date=value.replace(day=1))
+        last = jdatetime.date.fromgregorian(
+            date=value.replace(day=monthrange(value.year, value.month)[1])
+        )
+        start, end = PERSIAN_MONTHS[first.month - 1], PERSIAN_MONTHS[last.month - 1]
+        span = (
+            f"{start}\N{EN DASH}{end} {first.year}"
+            if first.year == last.year
+            else f"{start} {first.year}\N{EN DASH}{end} {last.year}"
+        )
+        return f"{self.native_digits(span)} ({gregorian})"
+
+    def year(self, value: date) -> str:
+        """A year, e.g. '2017'; in the Solar Hijri calendar the two years it overlaps, the
+        Gregorian year beside them (an en dash between): '۱۳۹۵-۱۳۹۶ (۲۰۱۷)'."""
+        gregorian = self.native_digits(format_skeleton("y", value, locale=self.date_locale))
+        if self.calendar != "persian":
+            return gregorian
+        first = jdatetime.date.fromgregorian(date=date(value.year, 1, 1)).year
+        last = jdatetime.date.fromgregorian(date=date(value.year, 12, 31)).year
+        span = self.native_digits(f"{first}\N{EN DASH}{last}")
+        return f"{span} ({gregorian})"
 
     def native_digits(self, text: str) -> str:
         """A text's digits (Latin or Arabic-Indic) written with the language's own."""

@@ -41,7 +41,7 @@ LIMITS: Final[dict[str, Limit]] = {
             "uncompressed_bytes",
             200_000_000,
             "bytes",
-            "a zipped Shapefile's parts once unpacked",
+            "a zipped Shapefile's or an Excel workbook's parts once unpacked",
             "A zip can expand a thousandfold; its members are measured before they are read.",
         ),
         Limit(
@@ -51,6 +51,14 @@ LIMITS: Final[dict[str, Limit]] = {
             "files in a zipped Shapefile",
             "A Shapefile is a handful of parts (.shp, .shx, .dbf, .prj, .cpg, indexes); "
             "more is something else.",
+        ),
+        Limit(
+            "workbook_parts",
+            1_000,
+            "parts",
+            "files inside an Excel workbook (.xlsx)",
+            "A workbook is a few XML parts per sheet; the zip's directory is read before "
+            "anything else, and thousands of entries in it are something else.",
         ),
         Limit(
             "records",
@@ -112,6 +120,7 @@ LIMITS: Final[dict[str, Limit]] = {
 FILE_BYTES: Final = LIMITS["file_bytes"]
 UNCOMPRESSED_BYTES: Final = LIMITS["uncompressed_bytes"]
 ZIP_MEMBERS: Final = LIMITS["zip_members"]
+WORKBOOK_PARTS: Final = LIMITS["workbook_parts"]
 RECORDS: Final = LIMITS["records"]
 FIELDS: Final = LIMITS["fields"]
 TEXT_CHARS: Final = LIMITS["text_chars"]

@@ -45,6 +45,10 @@ APP_URL: Final = "../../app/static/app/"
 # Flashpoint's own files, served as static files (copied there by `make assets`).
 APP_FILES: Final = (
     ("flashpoint_js", WEB_DIR / "flashpoint.js"),
+    ("counts_js", WEB_DIR / "counts.js"),
+    ("cluster_worker_js", WEB_DIR / "cluster-worker.js"),
+    ("clusters_js", WEB_DIR / "clusters.js"),
+    ("cluster_list_js", WEB_DIR / "cluster-list.js"),
     ("basemap_js", WEB_DIR / "basemap.js"),
     ("flashpoint_css", WEB_DIR / "flashpoint.css"),
     ("basemap", BASEMAP_PATH),
@@ -53,6 +57,8 @@ LOCAL_JS: Final = (
     ("leaflet", "leaflet/leaflet.js"),
     ("jquery", "jquery/jquery.min.js"),
     ("topojson", "topojson-client/topojson-client.min.js"),
+    # Clustering a crowded map (clusters.js runs it in a worker, which loads this same file).
+    ("supercluster", "supercluster/supercluster.min.js"),
 )
 LOCAL_CSS: Final = (("leaflet_css", "leaflet/leaflet.css"),)
 CDN_JS: Final = (
@@ -233,7 +239,12 @@ def find_app_files(app_dir: Path = APP_DIR) -> AppFiles:
             return AppFiles(
                 urls={},
                 inline={
-                    "flashpoint_js": _web_file("flashpoint.js") + _web_file("basemap.js"),
+                    "flashpoint_js": _web_file("flashpoint.js")
+                    + _web_file("counts.js")
+                    + _web_file("cluster-worker.js")
+                    + _web_file("clusters.js")
+                    + _web_file("cluster-list.js")
+                    + _web_file("basemap.js"),
                     "flashpoint_css": _web_file("flashpoint.css"),
                     "basemap": load_basemap(),
                 },
@@ -332,7 +343,14 @@ def build_base_map(
         *assets.js,
         *(
             (name, files.urls[key])
-            for name, key in (("flashpoint", "flashpoint_js"), ("basemap", "basemap_js"))
+            for name, key in (
+                ("flashpoint", "flashpoint_js"),
+                ("counts", "counts_js"),
+                ("cluster_worker", "cluster_worker_js"),
+                ("clusters", "clusters_js"),
+                ("cluster_list", "cluster_list_js"),
+                ("basemap", "basemap_js"),
+            )
             if key in files.urls
         ),
     ]

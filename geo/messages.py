@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Final
 
 from geo.language import PLACEHOLDER, SOURCE, Language, load_catalogue
@@ -19,6 +20,12 @@ from geo.limits import NESTING, VERTICES
 
 class Numeral(str):
     """Digits as written (no grouping) in the reader's digits: a year, a date, a degree."""
+
+    __slots__ = ()
+
+
+class GregorianDay(str):
+    """An ISO day as a file wrote it, in words in the reader's language (Gregorian always)."""
 
     __slots__ = ()
 
@@ -69,6 +76,8 @@ def _value(name: str, value: Value, language: Language) -> Value:
     """A value as the reader's language writes it."""
     if isinstance(value, Message):
         return value.render(language)
+    if isinstance(value, GregorianDay):
+        return language.gregorian_day(date.fromisoformat(value))
     if isinstance(value, Numeral):
         digits = language.native_digits(value)
         return digits.replace(".", language.decimal) if DECIMAL.fullmatch(value) else digits
@@ -86,11 +95,17 @@ RECORD: Final = "record"
 # The labels the readers give records (geo.table.labels_of, geo.geojson): row or feature number,
 # then the id when there is one.
 LABEL: Final = re.compile(r"(row |feature #)(\d+)(?: \(id (.*)\))?", re.DOTALL)
+# A warning about a whole column names how many rows it concerns (geo.validation).
+ROWS: Final = re.compile(r"(\d{1,3}(?:,\d{3})*) rows?")
 LABEL_KEYS: Final = {"row ": "record.row", "feature #": "record.feature"}
 
 
 def record_label(where: str, language: Language) -> str:
     """A record's label ("row 5 (id 'x')") in a language; a label of another form as it is."""
+    rows = ROWS.fullmatch(where)
+    if rows is not None:  # a warning about a whole column: how many rows it concerns
+        count = int(rows.group(1).replace(",", ""))
+        return language.t("record.rows_one" if count == 1 else "record.rows", count=count)
     match = LABEL.fullmatch(where)
     if match is None:
         return where

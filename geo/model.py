@@ -1,4 +1,6 @@
-"""The event record and the category vocabulary (ACLED event types), defined once."""
+"""The event record and ACLED's vocabulary of event types (with their colours), defined once.
+
+A dataset's own categories are derived from its data in geo.categories."""
 
 from __future__ import annotations
 
@@ -21,8 +23,6 @@ class Category:
     shape: str
     sub_types: tuple[str, ...]
 
-
-OTHER: Final = "Other"
 
 CATEGORIES: Final[tuple[Category, ...]] = (
     Category(
@@ -72,17 +72,22 @@ CATEGORIES: Final[tuple[Category, ...]] = (
             "Other",
         ),
     ),
-    Category(OTHER, "#a0a7b4", "circle", ()),
 )
 
 CATEGORY_BY_NAME: Final[dict[str, Category]] = {c.name: c for c in CATEGORIES}
 EVENT_TYPES: Final[tuple[str, ...]] = tuple(c.name for c in CATEGORIES)
 SHAPES: Final[tuple[str, ...]] = ("circle", "diamond", "triangle", "square", "star", "hexagon")
 
+# ACLED's codes 1-3, and 4 for a date that names only its year (ACLED has no such events; the
+# next code keeps "a higher number is a coarser date"). A date written as a month ("2014-06")
+# gets 3 and one written as a year ("2017") gets 4: the event sits on the first day of it.
+MONTH_PRECISION: Final = 3
+YEAR_PRECISION: Final = 4
 TIME_PRECISION_WORDS: Final[dict[int, str]] = {
     1: "exact day",
     2: "within a week",
-    3: "within a month",
+    MONTH_PRECISION: "within a month",
+    YEAR_PRECISION: "within a year",
 }
 GEO_PRECISION_WORDS: Final[dict[int, str]] = {
     1: "exact site or town",
@@ -118,11 +123,6 @@ CLAIMS_FIELD: Final = "claims"
 FIELDS: Final[tuple[str, ...]] = (
     TEXT_FIELDS + DATE_FIELDS + INT_FIELDS + FLOAT_FIELDS + LIST_FIELDS + (CLAIMS_FIELD,)
 )
-
-
-def category_of(event_type: str) -> Category:
-    """Return the category drawn for an event type (unknown types draw as Other)."""
-    return CATEGORY_BY_NAME.get(event_type, CATEGORY_BY_NAME[OTHER])
 
 
 def _missing(value: Any) -> bool:
@@ -209,7 +209,7 @@ class Event:
             end_date=_optional_date(row.get("end_date")),
             event_time=_text(row.get("event_time")),
             time_precision=_optional_int(row.get("time_precision")),
-            event_type=_text(row.get("event_type")) or OTHER,
+            event_type=_text(row.get("event_type")),
             sub_event_type=_text(row.get("sub_event_type")),
             actor1=_text(row.get("actor1")),
             actor2=_text(row.get("actor2")),

@@ -17,24 +17,37 @@ import pandas as pd
 import shapely
 from babel import Locale
 
+from geo.categories import GROUP_COLOR, GROUP_SHAPE, Categories, category_label
 from geo.language import GREGORIAN, PERSIAN_MONTHS, SOURCE, Language, load_catalogue
-from geo.model import CATEGORIES, EVENT_TYPES
+from geo.limits import FILTER_OPTIONS
 from geo.timeline import day_number
 
 COORD_SCALE: Final = 100_000
 TITLES_UP_TO: Final = 20_000
 CIRCLES_UP_TO: Final = 2_000
+# More visible events than this in the map's view, and the map draws clusters with counts:
+# beyond a few hundred markers nobody reads them one by one (geo/web/clusters.js).
+AGGREGATE_ABOVE: Final = 500
 MARKER_SIZE: Final = 6
 # Catalogue keys of the map's own words (geo/locales).
 MAP_WORDS: Final = tuple(key for key in load_catalogue(SOURCE) if key.startswith("mapui."))
 
 
+class GroupMember(TypedDict):
+    """One category inside the grouped entry: its name and how many events it has."""
+
+    name: str
+    count: int
+
+
 class CategoryStyle(TypedDict):
-    """How the map draws one event type."""
+    """How the map draws one category; the grouped entry lists the categories it holds."""
 
     name: str
     color: str
     shape: str
+    count: int
+    members: list[GroupMember]
 
 
 class MapLanguage(TypedDict):
@@ -55,7 +68,6 @@ class MapConfig(MapLanguage):
     """Set once per dataset and basemap: part of the base map, which never reloads."""
 
     categories: list[CategoryStyle]
-    legend: list[int]
     size: int
     dataset: str
     first: int
@@ -63,6 +75,7 @@ class MapConfig(MapLanguage):
     focus: list[int] | None
     focusLabel: str | None
     circlesUpTo: int
+    aggregateAbove: int
 
 
 class EventColumns(TypedDict, total=False):
@@ -81,6 +94,7 @@ class EventColumns(TypedDict, total=False):
     title: list[str]
     unc: dict[str, float]
     lines: dict[str, list[list[float]]]
+    new: list[int]  # rows that arrived while the page was open (live data): drawn with a ring
 
 
 class ViewState(TypedDict):
@@ -182,8 +196,8 @@ class MapData:
     lines: dict[int, list[list[float]]]
 
     @classmethod
-    def from_events(cls, events: pd.DataFrame) -> MapData:
-        """Marker position (representative point), type index, days and title of each event."""
+    def from_events(cls, events: pd.DataFrame, categories: Categories) -> MapData:
+        """Marker position (representative point), style index, days and title of each event."""
         geoms = np.asarray(events.geometry.to_numpy(), dtype=object)
         points = shapely.point_on_surface(geoms) if len(geoms) else geoms
         is_line = np.isin(shapely.get_type_id(geoms), (1, 5)) if len(geoms) else np.zeros(0, bool)
@@ -195,8 +209,7 @@ class MapData:
             coords = [c for part in parts for c in part.coords]
             lines[row] = [[round(c[0], 5), round(c[1], 5)] for c in coords]
             xy[row] = coords[-1][:2]
-        type_index = {name: i for i, name in enumerate(EVENT_TYPES)}
-        t = events["event_type"].map(type_index).fillna(len(EVENT_TYPES) - 1).to_numpy(np.int64)
+        t = style_indexes(events["event_type"], categories)
         days = events["event_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
         ends = events["end_date"].to_numpy(dtype="datetime64[D]")
         end = np.where(np.isnat(ends), days, ends.astype(np.int64))
@@ -236,9 +249,55 @@ def build_event_columns(data: MapData, mask: np.ndarray) -> EventColumns:
     return columns
 
 
+def style_indexes(event_types: pd.Series, categories: Categories) -> np.ndarray:
+    """Each event's index into the map's category styles (the grouped ones share the last)."""
+    coloured = categories.coloured
+    values = event_types.to_numpy(dtype=object)
+    index = np.full(len(values), len(coloured), dtype=np.int64)
+    # A handful of comparisons over the column: a map through a dict of every category costs
+    # more when a file has many.
+    for i, category in enumerate(coloured):
+        index[values == category.key] = i
+    return index
+
+
+def category_styles(categories: Categories, language: Language) -> list[CategoryStyle]:
+    """The map's styles: one per coloured category, then the grouped entry if there is one."""
+    styles: list[CategoryStyle] = [
+        {
+            "name": category_label(c.key, language),
+            "color": c.color,
+            "shape": c.shape,
+            "count": c.events,
+            "members": [],
+        }
+        for c in categories.coloured
+    ]
+    grouped = categories.grouped
+    if grouped:
+        # The legend lists the members; past the filter menus' limit one line says how many more.
+        listed, rest = grouped[: FILTER_OPTIONS.value], grouped[FILTER_OPTIONS.value :]
+        members: list[GroupMember] = [
+            {"name": category_label(c.key, language), "count": c.events} for c in listed
+        ]
+        if rest:
+            more = language.t("categories.more", count=language.number(len(rest)))
+            members.append({"name": more, "count": sum(c.events for c in rest)})
+        styles.append(
+            {
+                "name": language.t("type.grouped", count=language.number(len(grouped))),
+                "color": GROUP_COLOR,
+                "shape": GROUP_SHAPE,
+                "count": sum(c.events for c in grouped),
+                "members": members,
+            }
+        )
+    return styles
+
+
 def build_map_config(
     *,
-    event_types: list[str],
+    categories: Categories,
     token: str,
     first: date,
     last: date,
@@ -246,15 +305,10 @@ def build_map_config(
     language: Language | None = None,
 ) -> MapConfig:
     """The map's configuration for a dataset: categories, legend, range, focus period, words."""
-    present = set(event_types)
     language = language or Language()
-    names = [language.t(f"type.{c.name}") for c in CATEGORIES]
+    styles = category_styles(categories, language)
     return {
-        "categories": [
-            {"name": name, "color": c.color, "shape": c.shape}
-            for c, name in zip(CATEGORIES, names, strict=True)
-        ],
-        "legend": [EVENT_TYPES.index(t) for t in EVENT_TYPES if t in present],
+        "categories": styles,
         "size": MARKER_SIZE,
         # A new dataset must get a fresh map: rows name events only within one dataset.
         "dataset": token,
@@ -263,6 +317,7 @@ def build_map_config(
         "focus": [day_number(focus[0]), day_number(focus[1])] if focus else None,
         "focusLabel": focus[2] if focus else None,
         "circlesUpTo": CIRCLES_UP_TO,
+        "aggregateAbove": AGGREGATE_ABOVE,
         **map_language(language),
     }
 

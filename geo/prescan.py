@@ -31,12 +31,16 @@ _NOT_PAREN = re.compile(rb"[^()]+")
 class TooManyDigitsError(ValueError):
     """A JSON number longer than the `digits` limit (raised from inside the parser)."""
 
+    def __init__(self, digits: int) -> None:
+        super().__init__(f"it holds a number of {digits:,} digits")
+        self.digits = digits
+
 
 def _bounded_number(convert: Any) -> Any:
     def parse(text: str) -> Any:
         digits = sum(c.isdigit() for c in text)
         if digits > DIGITS.value:
-            raise TooManyDigitsError(f"it holds a number of {digits:,} digits")
+            raise TooManyDigitsError(digits)
         return convert(text)
 
     return parse

@@ -1,4 +1,5 @@
-"""Turn the bytes of a GeoJSON, ACLED CSV, generic CSV, GeoPackage or Shapefile into a raw table.
+"""Turn the bytes of a GeoJSON, ACLED or generic CSV, Excel workbook, GeoPackage or Shapefile
+into a raw table.
 
 A raw table holds every record in source order with our column names, its geometry (or
 None) and a label that names it for the validation report. Nothing is validated here
@@ -21,8 +22,22 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo.columns import (
+    DATE_COLUMNS,
+    GEOMETRY_COLUMNS,
+    LAT_COLUMNS,
+    LON_COLUMNS,
+    WKT_COLUMN,
+    ColumnMap,
+    ColumnsError,
+    FileColumns,
+    apply_columns,
+    columns_used,
+    file_columns,
+)
 from geo.gdal_guard import lock_down
 from geo.geojson import read_geojson
+from geo.geometry import geometries_from_text
 from geo.limits import DIGITS, FIELDS, RECORDS
 from geo.messages import MISSING, Note, message
 from geo.prescan import wkt_problem
@@ -35,23 +50,12 @@ from geo.table import (
     rename_columns,
 )
 from geo.vector import VectorError, read_geopackage, read_zipped_shapefile
+from geo.workbook import OLE_HEADER, OLE_REFUSAL, REFUSED_SUFFIXES, WORKBOOK_SUFFIXES, read_sheet
 
 # Before any file is opened: GDAL keeps two drivers and reaches no network (geo.gdal_guard).
 lock_down()
 
 
-# Date columns in order of preference; ACLED's `timestamp` is its upload time, so it comes last.
-DATE_COLUMNS: Final[tuple[str, ...]] = (
-    "event_date",
-    "date",
-    "start_date",
-    "datetime",
-    "timestamp",
-)
-LAT_COLUMNS: Final[tuple[str, ...]] = ("latitude", "lat", "y")
-LON_COLUMNS: Final[tuple[str, ...]] = ("longitude", "lon", "lng", "long", "x")
-# Our CSV export writes lines and areas here as WKT, beside their representative point.
-WKT_COLUMN: Final = "geometry_wkt"
 # The 31 columns of an ACLED export, in ACLED's order.
 ACLED_EXPORT_COLUMNS: Final[tuple[str, ...]] = (
     "event_id_cnty",
@@ -113,6 +117,8 @@ def sniff_kind(data: bytes, name: str) -> str:
         return "geojson"
     if suffix in (".csv", ".tsv", ".txt"):
         return "csv"
+    if suffix in WORKBOOK_SUFFIXES:
+        return "xlsx"
     if suffix == ".gpkg" or data[:16].startswith(b"SQLite format 3"):
         return "gpkg"
     if suffix in (".zip", ".shp"):
@@ -123,16 +129,79 @@ def sniff_kind(data: bytes, name: str) -> str:
     return "csv"
 
 
-def read_raw(data: bytes, name: str) -> RawTable:
-    """Read the bytes of one incident file into a raw table, or raise DatasetError."""
+def read_raw(
+    data: bytes, name: str, columns: ColumnMap | None = None, *, sheet: str | None = None
+) -> RawTable:
+    """Read the bytes of one incident file into a raw table, or raise DatasetError.
+
+    `columns` names the file's columns for our fields; chosen columns win over found ones.
+    `sheet` names the sheet of an Excel workbook to read (else its first).
+    """
     if not data.strip():
         raise DatasetError(f"{name} is empty")
+    suffix = Path(name).suffix.lower()
+    if suffix in REFUSED_SUFFIXES:
+        raise DatasetError(f"{name} {REFUSED_SUFFIXES[suffix]}")
+    if data.startswith(OLE_HEADER):
+        raise DatasetError(f"{name} {OLE_REFUSAL}")
     kind = sniff_kind(data, name)
-    if kind == "geojson":
-        return read_geojson(data, name)
+    if sheet is not None and kind != "xlsx":
+        raise DatasetError(f"{name}: a sheet was named, but this is not an Excel workbook (.xlsx)")
+    if kind == "xlsx":
+        return read_xlsx(data, name, sheet, columns)
     if kind == "csv":
-        return read_csv(data, name)
-    return read_vector_file(data, name, kind)
+        return read_csv(data, name, columns)
+    if kind == "geojson":
+        raw = read_geojson(data, name, columns)
+    else:
+        raw = read_vector_file(data, name, kind, columns)
+    if columns is not None and columns.locates and raw.columns is not None:
+        raw.geometry, raw.geometry_errors = _located(raw.frame, columns, name, raw.columns)
+    return raw
+
+
+def _located(
+    frame: pd.DataFrame, columns: ColumnMap, name: str, found: FileColumns
+) -> tuple[list[BaseGeometry | None], list[Note]]:
+    """Where events are, from the chosen columns (which win over a feature's own geometry)."""
+    shape_column = columns.get("geometry")
+    if shape_column is not None:
+        geometry, errors = geometries_from_text(frame.pop("geometry"), shape_column)
+        _refuse_unlocated(geometry, errors, shape_column, name, found)
+        return geometry, errors
+    as_text = {
+        key: frame.pop(field).map(_cell_text)
+        for key, field in (("lat", "latitude"), ("lon", "longitude"))
+    }
+    return _points(
+        as_text["lat"].rename(columns.get("lat")), as_text["lon"].rename(columns.get("lon"))
+    )
+
+
+def _cell_text(value: object) -> str:
+    """A cell of any type as the text a CSV would hold ("" when empty)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _refuse_unlocated(
+    geometry: list[BaseGeometry | None],
+    errors: list[Note],
+    column: str,
+    name: str,
+    found: FileColumns,
+) -> None:
+    """A chosen geometry column that places no event at all is the wrong column."""
+    if geometry and all(g is None for g in geometry):
+        first = next(
+            (str(e) for e in errors if e and not str(e).endswith(": missing")), "it is empty"
+        )
+        raise ColumnsError(
+            f"{name}: the column {column[:60]!r} chosen as geometry holds no WKT or GeoJSON "
+            f"geometry ({first})",
+            found,
+        )
 
 
 def _first_present(columns: Iterable[str], candidates: Sequence[str]) -> str | None:
@@ -140,7 +209,7 @@ def _first_present(columns: Iterable[str], candidates: Sequence[str]) -> str | N
     return next((c for c in candidates if c in present), None)
 
 
-def read_csv(data: bytes, name: str) -> RawTable:
+def read_csv(data: bytes, name: str, columns: ColumnMap | None = None) -> RawTable:
     """Read an ACLED export or a generic CSV with a date column and coordinate columns."""
     text = decode_text(data, name)
     sniffed = Path(name).suffix.lower() in (".tsv", ".txt")
@@ -167,44 +236,108 @@ def read_csv(data: bytes, name: str) -> RawTable:
         raise DatasetError(f"{name} is not a readable CSV file: {str(exc).strip()}") from None
     if len(frame) > RECORDS.value:
         raise DatasetError(f"{name}: " + RECORDS.exceeded(f"more than {RECORDS.value:,} rows"))
-    original = [str(c).strip().lower() for c in frame.columns]
-    frame.columns = pd.Index(original)
     if _maybe_neutralised(text):
         frame = frame.apply(restore_formula)
+    return _table_of_text(frame, name, None, range(2, len(frame) + 2), columns)
+
+
+def read_xlsx(
+    data: bytes, name: str, sheet: str | None, columns: ColumnMap | None = None
+) -> RawTable:
+    """Read one sheet of an Excel workbook: its first filled row is the header."""
+    chosen_date = columns.get("date") if columns is not None else None
+    chosen = {chosen_date.strip().lower()} if chosen_date else set()
+    date_names = frozenset(DATE_COLUMNS) | {"end_date"} | chosen
+    found = read_sheet(data, name, sheet, date_names)
+    kind = f"Excel workbook, sheet {found.title!r}"
+    return _table_of_text(found.frame, name, kind, found.rows, columns)
+
+
+def _table_of_text(
+    frame: pd.DataFrame,
+    name: str,
+    kind: str | None,
+    rows: Sequence[int],
+    columns: ColumnMap | None,
+) -> RawTable:
+    """A raw table from columns of text: where and when from the found or chosen columns."""
+    found = file_columns(frame)
+    frame = apply_columns(frame, columns, name, found)
+    original = [str(c).strip().lower() for c in frame.columns]
+    frame.columns = pd.Index(original)
     frame = frame.loc[:, ~frame.columns.duplicated()]
-    kind = "ACLED CSV" if set(original) >= ACLED_MARKERS else "CSV"
-    lat_col, lon_col, date_col = _coordinate_and_date_columns(original, name)
-    geometry, errors = _points(frame[lat_col], frame[lon_col])
-    if WKT_COLUMN in frame.columns:
-        _apply_wkt(frame.pop(WKT_COLUMN), geometry, errors)
+    if kind is None:
+        kind = "ACLED CSV" if {c.strip().lower() for c in found.names} >= ACLED_MARKERS else "CSV"
+    lat_col, lon_col, shape_col, date_col = _location_and_date_columns(original, name, found)
+    geometry, errors = _csv_geometry(frame, (lat_col, lon_col, shape_col), columns, name, found)
     if date_col == "timestamp":
         frame[date_col] = _epoch_seconds_as_iso(frame[date_col])
     if date_col != "event_date":
         frame = frame.rename(columns={date_col: "event_date"})
     frame = frame.drop(columns=[c for c in (lat_col, lon_col) if c in frame.columns])
     frame = rename_columns(frame)
-    return RawTable(frame, geometry, errors, labels_of(frame, "row ", 2), [], kind)
+    raw = RawTable(frame, geometry, errors, labels_of(frame, "row ", rows), [], kind)
+    raw.columns, raw.used = found, columns_used(found, columns)
+    return raw
 
 
-def _coordinate_and_date_columns(columns: list[str], name: str) -> tuple[str, str, str]:
-    """The latitude, longitude and date columns, or an error naming what was looked for."""
+def _csv_geometry(
+    frame: pd.DataFrame,
+    located_by: tuple[str | None, str | None, str | None],
+    columns: ColumnMap | None,
+    name: str,
+    found: FileColumns,
+) -> tuple[list[BaseGeometry | None], list[Note]]:
+    """Each row's geometry from its coordinates or its shape column (popped from `frame`).
+
+    Messages name the columns as the file does, chosen ones included.
+    """
+    lat_col, lon_col, shape_col = located_by
+    chosen = columns.get if columns is not None else (lambda key: None)
+    if shape_col is not None:
+        shape_name = chosen("geometry") or shape_col
+        geometry, errors = geometries_from_text(frame.pop(shape_col), shape_name)
+        if chosen("geometry"):
+            _refuse_unlocated(geometry, errors, shape_name, name, found)
+        return geometry, errors
+    assert lat_col is not None and lon_col is not None
+    geometry, errors = _points(
+        frame[lat_col].rename(chosen("lat") or lat_col),
+        frame[lon_col].rename(chosen("lon") or lon_col),
+    )
+    if WKT_COLUMN in frame.columns:
+        _apply_wkt(frame.pop(WKT_COLUMN), geometry, errors)
+    return geometry, errors
+
+
+def _location_and_date_columns(
+    columns: list[str], name: str, found: FileColumns
+) -> tuple[str | None, str | None, str | None, str]:
+    """The latitude, longitude (or geometry) and date columns, or an error naming what was
+    looked for."""
     lat_col = _first_present(columns, LAT_COLUMNS)
     lon_col = _first_present(columns, LON_COLUMNS)
     date_col = _first_present(columns, DATE_COLUMNS)
+    shape_col = None
+    if lat_col is None or lon_col is None:
+        shape_col = _first_present(columns, GEOMETRY_COLUMNS)
     missing = []
-    if lat_col is None:
+    if shape_col is None and lat_col is None:
         missing.append("latitude (one of: " + ", ".join(LAT_COLUMNS) + ")")
-    if lon_col is None:
+    if shape_col is None and lon_col is None:
         missing.append("longitude (one of: " + ", ".join(LON_COLUMNS) + ")")
     if date_col is None:
         missing.append("date (one of: " + ", ".join(DATE_COLUMNS) + ")")
-    if lat_col is None or lon_col is None or date_col is None:
-        raise DatasetError(
+    if missing or date_col is None:
+        raise ColumnsError(
             f"{name}: no column found for "
             + "; ".join(missing)
-            + f". Columns in the file: {', '.join(columns[:40]) or '(none)'}"
+            + f". Columns in the file: {', '.join(columns[:40]) or '(none)'}",
+            found,
         )
-    return lat_col, lon_col, date_col
+    if shape_col is not None:
+        return None, None, shape_col, date_col
+    return lat_col, lon_col, None, date_col
 
 
 def _points(
@@ -301,7 +434,9 @@ def _epoch_seconds_as_iso(values: pd.Series) -> pd.Series:
     return values.where(~epoch, stamps)
 
 
-def read_vector_file(data: bytes, name: str, kind: str) -> RawTable:
+def read_vector_file(
+    data: bytes, name: str, kind: str, columns: ColumnMap | None = None
+) -> RawTable:
     """Read a GeoPackage or a zipped Shapefile (checked, then opened from memory)."""
     label = "GeoPackage" if kind == "gpkg" else "Shapefile"
     try:
@@ -319,5 +454,11 @@ def read_vector_file(data: bytes, name: str, kind: str) -> RawTable:
         None if g is None or (isinstance(g, float) and math.isnan(g)) else g for g in gdf.geometry
     ]
     errors: list[Note] = [MISSING if g is None else "" for g in geometry]
-    frame = rename_columns(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
-    return RawTable(frame, geometry, errors, labels_of(frame, "feature #", 1), [], label)
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    found = file_columns(frame)
+    frame = rename_columns(apply_columns(frame, columns, name, found))
+    raw = RawTable(
+        frame, geometry, errors, labels_of(frame, "feature #", range(1, len(frame) + 1)), [], label
+    )
+    raw.columns, raw.used = found, columns_used(found, columns, f"(the {label}'s geometry)")
+    return raw

@@ -207,7 +207,7 @@ def _read_event(params: Mapping[str, Any], known: Known, notices: list[Message])
 def _read_types(params: Mapping[str, Any], known: Known, notices: list[Message]) -> Changes:
     if "types" not in params:
         return {}
-    wanted = [t.strip() for v in _values(params, "types") for t in v.split(",") if t.strip()]
+    wanted = [t for v in _values(params, "types") for t in split_types(v, known.event_types)]
     chosen = [t for t in wanted if t in known.event_types]
     unknown = [t for t in wanted if t not in known.event_types]
     if unknown:
@@ -219,6 +219,26 @@ def _read_types(params: Mapping[str, Any], known: Known, notices: list[Message])
             )
         )
     return {"types": tuple(dict.fromkeys(chosen))} if chosen or not wanted else {}
+
+
+def split_types(value: str, known: Collection[str]) -> list[str]:
+    """The names in a `types` value: a dataset's own category may hold commas, and an empty
+    item is "no category" where the dataset has events without one."""
+    if not value.strip():
+        return []
+    pieces = value.split(",")
+    # Only as many pieces as the most commas in a known name are ever joined: linear time.
+    reach = 1 + max((name.count(",") for name in known), default=0)
+    names: list[str] = []
+    i = 0
+    while i < len(pieces):
+        ends = range(min(len(pieces), i + reach), i, -1)
+        end = next((j for j in ends if ",".join(pieces[i:j]).strip() in known), i + 1)
+        name = ",".join(pieces[i:end]).strip()
+        if name or "" in known:
+            names.append(name)
+        i = end
+    return names
 
 
 def _read_mode(params: Mapping[str, Any], known: Known, notices: list[Message]) -> Changes:
@@ -350,7 +370,8 @@ def view_to_params(view: View) -> dict[str, str | list[str]]:
     if view.event:
         params["event"] = view.event
     if view.types is not None:
-        params["types"] = ",".join(view.types)
+        # "no category" alone is written "," so that it differs from choosing no type at all.
+        params["types"] = "," if view.types == ("",) else ",".join(view.types)
     if view.mode != SETTINGS["mode"].default:
         params["mode"] = view.mode
     if view.mode == "window":

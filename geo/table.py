@@ -5,13 +5,17 @@ Also the one kind of reading failure (`DatasetError`) and the other names our fi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from geo.messages import Note
+
+if TYPE_CHECKING:
+    from geo.columns import ColumnUse, FileColumns
 
 BOM: Final = b"\xef\xbb\xbf"
 
@@ -40,6 +44,8 @@ class RawTable:
     problems: list[RawProblem]
     kind: str
     meta: dict[str, Any] = field(default_factory=dict)
+    columns: FileColumns | None = None  # the file's own columns, with examples
+    used: tuple[ColumnUse, ...] = ()  # which column filled each main field
 
 
 # Other names for our fields, as used by ACLED exports and common GeoJSON/CSV producers.
@@ -87,14 +93,14 @@ def rename_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def labels_of(frame: pd.DataFrame, prefix: str, first: int) -> list[str]:
-    """Name each record for the report by its position (row or feature number) and its id."""
+def labels_of(frame: pd.DataFrame, prefix: str, numbers: Sequence[int]) -> list[str]:
+    """Name each record for the report by its number (row or feature) and its id."""
     if "id" not in frame.columns:
-        return [f"{prefix}{i + first}" for i in range(len(frame))]
+        return [f"{prefix}{n}" for n in numbers]
     ids = frame["id"].where(frame["id"].notna(), "").astype(str).tolist()
     return [
-        f"{prefix}{i + first} (id {v[:80]!r})" if v else f"{prefix}{i + first}"
-        for i, v in enumerate(ids)
+        f"{prefix}{n} (id {v[:80]!r})" if v else f"{prefix}{n}"
+        for n, v in zip(numbers, ids, strict=True)
     ]
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.claims import check_claims
+from geo.columns import ColumnMap, ColumnUse, FileColumns
 from geo.dates import check_dates
 from geo.geometry import check_geometry, check_swapped
 from geo.language import Language
@@ -27,9 +28,10 @@ from geo.model import (
     FLOAT_FIELDS,
     INT_FIELDS,
     LIST_FIELDS,
-    OTHER,
     TEXT_FIELDS,
+    TIME_PRECISION_WORDS,
 )
+from geo.progress import Progress, tell
 from geo.reading import read_raw
 from geo.table import DatasetError, RawTable
 
@@ -77,6 +79,8 @@ class LoadResult:
     kind: str = ""
     records: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+    columns: FileColumns | None = None  # the file's own columns, with examples
+    used: tuple[ColumnUse, ...] = ()  # which column filled each main field
 
     @property
     def dropped(self) -> int:
@@ -84,8 +88,20 @@ class LoadResult:
         return len({p.where for p in self.problems if p.dropped})
 
 
-def load_events(path: str | Path) -> LoadResult:
-    """Read and validate an incident file (GeoJSON, ACLED/generic CSV, GeoPackage, Shapefile)."""
+def load_events(
+    path: str | Path,
+    columns: ColumnMap | None = None,
+    progress: Progress | None = None,
+    *,
+    sheet: str | None = None,
+    dayfirst: bool | None = None,
+) -> LoadResult:
+    """Read and validate an incident file (GeoJSON, CSV, Excel, GeoPackage, Shapefile).
+
+    `columns` chooses the file's columns for our fields; `progress` hears of each stage;
+    `sheet` names a workbook's sheet (else the first); `dayfirst` reads dates like 03/01/2020
+    day-first (True) or month-first (False) where the file does not show which.
+    """
     path = Path(path)
     # Messages name the file, never the folder it is in: a hosted instance shows them.
     try:
@@ -100,20 +116,35 @@ def load_events(path: str | Path) -> LoadResult:
         data = path.read_bytes()
     except OSError as exc:
         raise DatasetError(f"cannot read {path.name}: {exc.strerror or 'read error'}") from None
-    return load_events_from_bytes(data, path.name)
+    return load_events_from_bytes(
+        data, path.name, columns, progress, sheet=sheet, dayfirst=dayfirst
+    )
 
 
-def load_events_from_bytes(data: bytes, name: str) -> LoadResult:
+def load_events_from_bytes(
+    data: bytes,
+    name: str,
+    columns: ColumnMap | None = None,
+    progress: Progress | None = None,
+    *,
+    sheet: str | None = None,
+    dayfirst: bool | None = None,
+) -> LoadResult:
     """Validate incident data held in memory (an upload); `name` gives the format."""
     if len(data) > MAX_FILE_BYTES:
         raise DatasetError(f"{name}: " + FILE_BYTES.exceeded(f"it is {len(data):,} bytes"))
     try:
-        return validate(read_raw(data, name))
+        tell(progress, "reading")
+        raw = read_raw(data, name, columns, sheet=sheet)
+        tell(progress, "validating")
+        return validate(raw, progress, dayfirst=dayfirst)
     except RecursionError:  # a last line of defence: the limits should stop this first
         raise DatasetError(f"{name}: " + NESTING.exceeded("it is nested too deeply")) from None
 
 
-def validate(raw: RawTable) -> LoadResult:
+def validate(
+    raw: RawTable, progress: Progress | None = None, *, dayfirst: bool | None = None
+) -> LoadResult:
     """Check every record of a raw table; keep the good ones in date order."""
     n = len(raw.labels)
     frame = raw.frame.reset_index(drop=True)
@@ -134,15 +165,19 @@ def validate(raw: RawTable) -> LoadResult:
             drop[idx] = True
 
     geometry = check_geometry(raw, report)
+    tell(progress, "validating", 0.25)
     out = pd.DataFrame(index=range(n))
     _clean_text(frame, out, n, report)
     _check_ids(out, labels, report)
-    check_dates(frame, out, report)
+    dates = check_dates(frame, out, report, dayfirst)
+    tell(progress, "validating", 0.6)
     _check_numbers(frame, out, report)
+    out["time_precision"] = coarsest_precision(out["time_precision"], dates.precision)
     check_claims(frame, out, report)
-    _check_types(out, report)
+    _check_types(out)
     _check_time(out, report)
     check_swapped(geometry, out, report)
+    tell(progress, "validating", 0.9)
     out["source_urls"] = _urls(frame, n)
 
     keep = ~drop
@@ -153,12 +188,19 @@ def validate(raw: RawTable) -> LoadResult:
     )
     events = events.sort_values(["event_date", "id"], kind="stable").reset_index(drop=True)
     problems.sort(key=lambda p: p[0])
+    # A warning about a whole column comes first, naming how many rows it concerns.
+    column_warnings = [
+        _problem(f"{rows:,} row{'s' if rows != 1 else ''}", f, m, False)
+        for rows, f, m in dates.warnings
+    ]
     return LoadResult(
         events=events,
-        problems=[_problem(str(labels[i]), f, m, d) for i, f, m, d in problems],
+        problems=column_warnings + [_problem(str(labels[i]), f, m, d) for i, f, m, d in problems],
         kind=raw.kind,
         records=n,
         meta=raw.meta,
+        columns=raw.columns,
+        used=raw.used,
     )
 
 
@@ -192,6 +234,13 @@ def _clean_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> 
             report(long, name, messages, False)
             text = text.where(~long, text.str.slice(0, limit))
         out[name] = text.astype(object)
+
+
+def coarsest_precision(given: pd.Series, derived: pd.Series) -> pd.Series:
+    """A date written as a month or a year is at most that precise, whatever the file says."""
+    derived = pd.Series(derived.to_numpy(), index=given.index, dtype="Int64")
+    coarser = derived.notna() & (given.isna() | (derived > given))
+    return given.where(~coarser.fillna(False), derived).astype("Int64")
 
 
 def _check_ids(out: pd.DataFrame, labels: np.ndarray, report: Any) -> None:
@@ -229,7 +278,7 @@ def _check_ids(out: pd.DataFrame, labels: np.ndarray, report: Any) -> None:
 
 
 _INT_RANGES: Final[dict[str, tuple[int, int]]] = {
-    "time_precision": (1, 3),
+    "time_precision": (1, max(TIME_PRECISION_WORDS)),
     "geo_precision": (1, 3),
     "fatalities": (0, 10_000_000),
     "injured": (0, 10_000_000),
@@ -273,23 +322,45 @@ def _check_numbers(frame: pd.DataFrame, out: pd.DataFrame, report: Any) -> None:
         out[name] = clean.astype("Int64") if name in INT_FIELDS else clean.astype("Float64")
 
 
-def _check_types(out: pd.DataFrame, report: Any) -> None:
+def _check_types(out: pd.DataFrame) -> None:
+    """ACLED's types (and sub-types) in ACLED's spelling; a file's own types kept as written.
+
+    A type outside ACLED's vocabulary is information, not a problem (geo.categories reports
+    it). Spellings that differ only in case or spacing are one category, written the way the
+    file writes it most often. Worked out once per distinct value: a file has few.
+    """
     given = out["event_type"]
-    lowered = given.str.lower()
-    known = lowered.map(_TYPE_LOOKUP)
-    via_subtype = lowered.map(_SUBTYPE_CATEGORY).fillna("")
-    resolved = known.where(known.notna(), via_subtype.where(via_subtype != "", None))
-    sub_given = out["sub_event_type"]
-    use_sub = known.isna() & (via_subtype != "") & (sub_given == "")
-    out.loc[use_sub, "sub_event_type"] = given[use_sub].map(lambda v: _SUBTYPE_LOOKUP[v.lower()][1])
-    unknown = resolved.isna() & (given != "")
-    messages = _describe(
-        given, unknown, 60, "problem.unknown_type", "unknown event type {value}; shown as 'Other'"
-    )
-    report(unknown.to_numpy(), "event_type", messages, False)
-    keep_label = unknown & (sub_given == "")
-    out.loc[keep_label, "sub_event_type"] = given[keep_label]
-    out["event_type"] = resolved.fillna(OTHER)
+    type_of: dict[str, str] = {}
+    sub_of: dict[str, str] = {}
+    own_text: dict[str, str] = {}  # value as given -> its text, spaces tidied
+    own: dict[str, int] = {}  # tidied text -> events
+    for value, count in given.value_counts().items():
+        text = " ".join(str(value).split())
+        lowered = text.lower()
+        if lowered in _TYPE_LOOKUP:
+            type_of[str(value)] = _TYPE_LOOKUP[lowered]
+        elif lowered in _SUBTYPE_LOOKUP:
+            type_of[str(value)], sub_of[str(value)] = _SUBTYPE_LOOKUP[lowered]
+        else:
+            own_text[str(value)] = text
+            own[text] = own.get(text, 0) + int(count)
+    spelling = _spellings(own)
+    type_of |= {value: spelling[text.lower()] for value, text in own_text.items()}
+    if sub_of:
+        use_sub = given.isin(list(sub_of)) & (out["sub_event_type"] == "")
+        out.loc[use_sub, "sub_event_type"] = given[use_sub].map(sub_of)
+    out["event_type"] = given.map(type_of)
+
+
+def _spellings(own: dict[str, int]) -> dict[str, str]:
+    """Each own type, lower-cased, to its most frequent spelling (ties: the first sorted)."""
+    spelling = {text.lower(): text for text in own}
+    if len(spelling) == len(own):  # the usual file: every type written one way
+        return spelling
+    spelling = {}
+    for text, _ in sorted(own.items(), key=lambda item: (-item[1], item[0])):
+        spelling.setdefault(text.lower(), text)
+    return spelling
 
 
 def _check_time(out: pd.DataFrame, report: Any) -> None:

@@ -26,6 +26,7 @@ DASHBOARD: Final = ROOT / "dashboard.py"
 LOOPBACK: Final = "127.0.0.1"
 HEALTH_PATH: Final = "/_stcore/health"
 DATA_ENV: Final = "FLASHPOINT_DATA"
+COLUMNS_ENV: Final = "FLASHPOINT_COLUMNS"  # the mapping for FLASHPOINT_DATA, never inherited
 START_TIMEOUT: Final = 90.0
 STOP_TIMEOUT: Final = 10.0
 POLL_S: Final = 0.2
@@ -99,7 +100,7 @@ class DashboardServer:
 
     def __init__(
         self,
-        data: Path | None = None,
+        data: Path | str | None = None,
         *,
         options: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
@@ -145,8 +146,9 @@ class DashboardServer:
         return command
 
     def environment(self) -> dict[str, str]:
-        """The inherited environment plus `env`, without FLASHPOINT_DATA."""
-        merged = {**os.environ, **self.env}
+        """The inherited environment plus `env`, without FLASHPOINT_DATA (or its columns)."""
+        inherited = {k: v for k, v in os.environ.items() if k != COLUMNS_ENV}
+        merged = {**inherited, **self.env}
         return {name: value for name, value in merged.items() if name != DATA_ENV}
 
     def start(self) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import os
 import signal
+import sys
 import tempfile
 import time
-from collections.abc import Coroutine
-from contextlib import AsyncExitStack
+from collections.abc import Coroutine, Iterator
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -17,6 +19,8 @@ from typing import Any, Final, Literal
 from playwright.async_api import Browser, async_playwright
 
 from bench.synthetic import make_set
+from geo.loaddb import load_db_command
+from harness.postgis import ThrowawayPostgis
 from harness.server import ROOT
 from loadtest.browser import check_restart, launch
 from loadtest.fleet import Fleet
@@ -57,6 +61,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--data", type=Path, help="dataset for the main phase (default: the bundled one)")
     add("--url", help="use this running server (loopback) instead of starting one")
     add("--replicas", type=int, default=1, help="dashboard replicas; 2+ run behind nginx")
+    add(
+        "--postgis",
+        action="store_true",
+        help="serve the main phase's data from one throwaway PostGIS table all replicas read",
+    )
     add("--think", type=float, default=3.0, help="mean pause between a viewer's actions, s")
     add("--ramp", type=float, default=10.0, help="viewers arrive over this many seconds")
     add("--vanish", type=int, default=10, help="clients that vanish mid-scrub (default 10)")
@@ -92,6 +101,15 @@ async def run_fleet_phase(
         await asyncio.to_thread(fleet.stop)
 
 
+@contextmanager
+def table_of(data: Path) -> Iterator[str]:
+    """A throwaway PostGIS cluster holding the data as table `events`; its read-only address."""
+    with ThrowawayPostgis() as cluster:
+        if load_db_command(str(data), cluster.url(), None, io.StringIO(), sys.stderr) == 2:
+            raise RuntimeError(f"{data.name} could not be loaded into PostGIS")
+        yield cluster.url(reader=True)
+
+
 def synthetic_set(size: int, directory: Path) -> Path:
     """The bench package's seeded synthetic incident set, written as GeoJSON."""
     return make_set(size, directory).geojson
@@ -121,9 +139,11 @@ async def run_all(args: argparse.Namespace, workdir: Path, outcome: Outcome) -> 
             playwright = await stack.enter_async_context(async_playwright())
             browser = await launch(playwright)
             stack.push_async_callback(browser.close)
+        served: Path | str | None = None if main_data == BUNDLED else main_data
+        if args.postgis and not args.url:
+            served = stack.enter_context(table_of(main_data))
         fleet = Fleet(
-            "main", workdir, None if main_data == BUNDLED else main_data, args.replicas,
-            args.session_ttl, external_url=args.url,
+            "main", workdir, served, args.replicas, args.session_ttl, external_url=args.url,
         )  # fmt: skip
         result, restart_problems = await run_fleet_phase(main, fleet, browser, restart=True)
         outcome.results.append(result)

@@ -150,6 +150,7 @@ class Viewer:
         self.map_starts: list[int] = []
         self.map_days: list[int] = []
         self.detail_ids: set[str] = set()
+        self.auto_fragments: set[str] = set()
 
     @classmethod
     async def open(
@@ -227,12 +228,14 @@ class Viewer:
         view = None if self.view is None else vars_of(self.view)
         self._triggers.append({"event": name, "value": {"value": value, "view": view}})
 
-    def _rerun(self, fragment: bool, triggers: list[dict[str, Any]]) -> bytes:
+    def _rerun(
+        self, fragment: bool, triggers: list[dict[str, Any]], fragment_id: str = ""
+    ) -> bytes:
         """`rerun_script` with every widget state the page holds, as the frontend sends it."""
         msg = BackMsg()
         client = msg.rerun_script
         client.query_string = self.query_string
-        client.fragment_id = self.fragment_id if fragment else ""
+        client.fragment_id = fragment_id or (self.fragment_id if fragment else "")
         client.widget_states.widgets.extend(self._states.values())
         if triggers:
             if self.bridge is None:
@@ -250,6 +253,16 @@ class Viewer:
         self.detail_ids = set()
         started = time.perf_counter()
         await self._conn.send(payload)
+        return await self._read_run(started, timeout)
+
+    async def tick(self, timeout: float = 30) -> RunResult:
+        """What the page's timer does: run the fragments that rerun on their own (live data)."""
+        if not self.auto_fragments:
+            raise ProtocolError("no fragment reruns on its own")
+        self.detail_ids = set()
+        started = time.perf_counter()
+        for fragment_id in sorted(self.auto_fragments):
+            await self._conn.send(self._rerun(False, [], fragment_id))
         return await self._read_run(started, timeout)
 
     async def send_run(self) -> None:
@@ -277,6 +290,8 @@ class Viewer:
             kind = msg.WhichOneof("type")
             if kind == "delta":
                 self._absorb(msg.delta)
+            elif kind == "auto_rerun":
+                self.auto_fragments.add(msg.auto_rerun.fragment_id)
             elif kind == "page_info_changed":
                 self.query_string = with_view(msg.page_info_changed.query_string, self.view)
             elif kind == "script_finished":

@@ -24,7 +24,7 @@ class Fleet:
 
     name: str
     workdir: Path
-    data: Path | None = None
+    data: Path | str | None = None  # a file, or a database address (postgresql://...)
     replicas: int = 1
     session_ttl: int | None = None
     external_url: str | None = None

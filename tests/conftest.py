@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.dataset import Dataset
 from geo.validation import load_events
+from harness.postgis import ThrowawayPostgis
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = ROOT / "dashboard.py"
@@ -26,6 +27,7 @@ def bundled() -> Dataset:
 def app(monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     """Build an AppTest of the dashboard, optionally with query parameters or another dataset."""
     monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("FLASHPOINT_COLUMNS", raising=False)
 
     def make(data_file: Path | None = None, **params: str | list[str]) -> AppTest:
         if data_file is not None:
@@ -38,3 +40,10 @@ def app(monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
         return at
 
     return make
+
+
+@pytest.fixture(scope="session")
+def postgis() -> Iterator[ThrowawayPostgis]:
+    """A throwaway PostgreSQL + PostGIS cluster for the session (never skipped: it must exist)."""
+    with ThrowawayPostgis() as cluster:
+        yield cluster

@@ -20,6 +20,15 @@ import pandas as pd
 import pyogrio
 from shapely.geometry import Point
 
+from tests.hostile_workbooks import (
+    events_xlsx,
+    workbook_bomb,
+    workbook_entities,
+    workbook_far_row,
+    workbook_many_parts,
+    workbook_with_macros,
+)
+
 CORPUS: Final = Path(__file__).resolve().parent / "corpus"
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 STAMP: Final = (2020, 1, 3, 0, 0, 0)
@@ -317,6 +326,48 @@ CASES: Final[list[Case]] = [
         lambda: b'"[Session expired](https://evil.example/login)",b\n1,2\n',
         EXIT_UNREADABLE,
         "Columns in the file: [session expired](https://evil.example/login), b",
+    ),
+    Case(
+        "workbook.xlsx",
+        events_xlsx,
+        EXIT_OK,
+        "Excel workbook, sheet 'Events', 3 records",
+        committed=False,
+    ),
+    Case(
+        "workbook-bomb.xlsx",
+        workbook_bomb,
+        EXIT_UNREADABLE,
+        "bytes; the limit is 200,000,000 bytes",
+        committed=False,
+    ),
+    Case(
+        "workbook-many-parts.xlsx",
+        workbook_many_parts,
+        EXIT_UNREADABLE,
+        "it holds 5,009 parts; the limit is 1,000 parts",
+        committed=False,
+    ),
+    Case(
+        "workbook-macros.xlsx",
+        workbook_with_macros,
+        EXIT_UNREADABLE,
+        "is a macro-enabled workbook, which is not read",
+        committed=False,
+    ),
+    Case(
+        "workbook-far-row.xlsx",
+        workbook_far_row,
+        EXIT_UNREADABLE,
+        "the sheet has rows past Excel's last (1,048,576)",
+        committed=False,
+    ),
+    Case(
+        "workbook-entities.xlsx",
+        workbook_entities,
+        EXIT_UNREADABLE,
+        "could not be read as an Excel workbook; it may be damaged",
+        committed=False,
     ),
 ]
 BY_NAME: Final = {case.name: case for case in CASES}

@@ -69,7 +69,7 @@ CASES = [
     pytest.param(
         "other-date-formats.csv",
         EXIT_PROBLEMS,
-        "'27/12/2019' is ambiguous (day/month order)",
+        "events shown: 5; left out: 1",
         id="date-formats",
     ),
     pytest.param(
@@ -214,3 +214,89 @@ def test_validate_a_50_megabyte_truncated_geojson(tmp_path: Path) -> None:
 
     assert path.stat().st_size > BIG
     assert (code, "looks truncated" in printed) == (EXIT_UNREADABLE, True)
+
+
+RENAMED_CSV = (
+    "when,y_coord,x_coord,kind,what happened\n"
+    "2021-03-01,33.3,44.4,Protests,March in Baghdad\n"
+    "2021-03-02,36.2,43.9,Riots,Unrest in Erbil\n"
+)
+
+
+def run_columns(path: Path, *spec: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["validate", str(path), *spec], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_validate_with_columns_reads_renamed_columns_and_echoes_them(tmp_path: Path) -> None:
+    path = tmp_path / "renamed.csv"
+    path.write_text(RENAMED_CSV, encoding="utf-8")
+    code, _, err = run_columns(path)
+    assert code == EXIT_UNREADABLE
+    assert "no column found for latitude" in err
+
+    code, out, err = run_columns(
+        path, "--columns", 'date=when,lat=y_coord,lon=x_coord,type=kind,title="what happened"'
+    )
+    assert (code, err) == (EXIT_OK, "")
+    assert "events shown: 2; left out: 0" in out
+    assert (
+        "  columns chosen: date ← when, latitude ← y_coord, longitude ← x_coord, "
+        "category ← kind, title ← what happened\n"
+    ) in out
+    assert "columns found" not in out
+
+
+def test_validate_names_the_columns_it_found_by_name() -> None:
+    code, out = run_in_process(CORPUS / "valid.geojson")
+    assert code == EXIT_OK
+    assert "  columns found: date ← event_date, geometry ← (each feature's geometry)," in out
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("dat=when", "error: --columns: part 1: unknown target 'dat'"),
+        ("date=when,,lat=y", "error: --columns: part 2 of the column mapping is empty"),
+        ("date=missing", "renamed.csv has no column 'missing' (chosen for date)"),
+        ("date=when,lat=kind,lon=x_coord", "'kind' chosen as latitude holds no numbers"),
+        ("x" * 3000, "error: --columns: the column mapping is 3,000 characters long"),
+    ],
+)
+def test_validate_with_bad_columns_exits_unreadable_with_a_message(
+    tmp_path: Path, spec: str, message: str
+) -> None:
+    path = tmp_path / "renamed.csv"
+    path.write_text(RENAMED_CSV, encoding="utf-8")
+    code, out, err = run_columns(path, "--columns", spec)
+    assert code == EXIT_UNREADABLE
+    assert out == ""
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_validate_with_columns_in_a_real_process(tmp_path: Path) -> None:
+    path = tmp_path / "shapes.csv"
+    path.write_text(
+        'when,shape\n2021-03-01,"LINESTRING (44 33, 45 34)"\n2021-03-02,POINT (44 33)\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "geo",
+            "validate",
+            str(path),
+            "--columns",
+            "date=when,geometry=shape",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == EXIT_OK, done.stderr
+    assert "columns chosen: date ← when, geometry ← shape" in done.stdout

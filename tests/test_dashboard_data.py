@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 import ui.data
 from geo.limits import FILTER_OPTIONS
 from geo.validation import DatasetError, load_events, load_events_from_bytes
+from tests.hostile_workbooks import HEADER, xlsx
 from tests.test_dashboard import map_columns
 from ui.text import plain
 
@@ -145,9 +147,9 @@ def test_a_failed_upload_is_read_once_shown_once_and_the_bundled_data_is_one_cli
 ) -> None:
     calls: list[str] = []
 
-    def counting(data: bytes, name: str) -> object:
+    def counting(data: bytes, name: str, *options: Any, **settings: Any) -> object:
         calls.append(name)
-        return load_events_from_bytes(data, name)
+        return load_events_from_bytes(data, name, *options, **settings)
 
     monkeypatch.setattr(ui.data, "load_events_from_bytes", counting)
     at = app().run()
@@ -287,3 +289,43 @@ def test_data_named_at_start_fits_its_events_unless_the_address_has_a_view(
     assert not at.exception
     assert at.session_state["map_view"] == view
     assert (origin_bounds(at) is None) == (view is not None)
+
+
+# ---- Excel workbooks and the order of slashed dates --------------------------------------
+
+
+def test_an_uploaded_workbook_is_read_and_its_ambiguous_dates_are_reported_once(app: App) -> None:
+    data = xlsx(
+        [
+            HEADER,
+            ["a", "03/01/2020", 33.3, 44.4, "Protests", 1],
+            ["b", 43833, 33.3, 44.4, "Riots", 0],
+        ]
+    )
+    at = app().run()
+    at.file_uploader[0].set_value(("book.xlsx", data, "application/octet-stream")).run()
+
+    assert not at.exception
+    assert len(map_columns(at)["row"]) == 2
+    expander = next(e for e in at.expander if plain("book.xlsx") in e.label)
+    assert "2 events, 1 problems" in expander.label
+    assert any("Excel workbook, sheet 'Events'" in c.value for c in expander.caption)
+    table = expander.dataframe[0].value
+    assert list(table["record"]) == ["1 row"]
+    assert "dates like 03/01/2020 are ambiguous; read as day-first" in table["problem"][0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        pytest.param(["--data", "a.xlsx"], (None, None), id="nothing"),
+        pytest.param(["--data", "a.xlsx", "--sheet", "Events"], ("Events", None), id="sheet"),
+        pytest.param(["--data", "a.csv", "--monthfirst"], (None, False), id="monthfirst"),
+        pytest.param(["--dayfirst", "--data", "a.csv"], (None, True), id="dayfirst"),
+        pytest.param(["--dayfirst", "--monthfirst"], (None, None), id="both-is-neither"),
+    ],
+)
+def test_reading_options_beside_data(
+    argv: list[str], expected: tuple[str | None, bool | None]
+) -> None:
+    assert ui.data.reading_options_from_args(argv) == expected

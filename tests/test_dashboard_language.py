@@ -70,7 +70,7 @@ KEPT_WORDS = frozenset(
         *("date", "event", "types", "mode", "window", "lat", "lon", "zoom", "story", "basemap"),
         *("lang", "cumulative", "offline", "osm", "light", "dark", "en", "ar", "fa"),
         *("YYYY", "MM", "DD", "HH", "GeoJSON", "JSON", "CSV", "WKT", "Feature", "ACLED"),
-        *("GeoPackage", "Shapefile"),
+        *("GeoPackage", "Shapefile", "monthfirst"),
     }
 )
 QUOTED = re.compile(r"'[^']*'")
@@ -126,13 +126,14 @@ BAD_ROWS = (
     "a,2019-12-28,33.3,44.4,Protests,-1,,2019-12-01,Iraq\n"
     "c,2019-12-29,44.4,33.3,Protests,0,,,Iraq\n"
     "d,2019-12-30,95,44,Protests,0,,,Iraq\n"
-    "e,12/30/2019,33,44,Protests,0,,,Iraq\n"
-    "f,2019,33,44,Protests,0,,,Iraq\n"
+    "e,3/1/20,33,44,Protests,0,,,Iraq\n"
+    "f,Friday,33,44,Protests,0,,,Iraq\n"
+    "g,03/01/2020,33,44,Protests,0,,,Iraq\n"
 )
 # The file's own names: its name, its columns (as fields) and a value it holds.
 FILE_WORDS = frozenset(
     {"bad", "csv", "id", "Iraq", "geometry", "event_date", "end_date", "event_type"}
-    | {"event_time", "fatalities"}
+    | {"event_time", "fatalities", "type", "time", "country"}
 )
 
 
@@ -157,6 +158,8 @@ def test_the_validation_report_is_in_the_readers_language(app: App, code: str) -
     assert language.t("problem.not_real_date", value="'2019-02-30'") in problems
     assert language.t("report.left_out") in set(table[language.t("report.outcome")])
     records = list(table[language.t("report.record")])
+    # The warning about the whole date column comes first, naming how many rows it concerns.
+    assert records[0] == language.t("record.rows_one", count=1)
     assert language.t("record.with_id", record=language.t("record.row", number="2"), id="'a'") == (
-        records[0].translate(str.maketrans(language.digits, "0123456789"))
+        records[1].translate(str.maketrans(language.digits, "0123456789"))
     )

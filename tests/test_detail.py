@@ -280,7 +280,19 @@ WHEN: list[Any] = [
     pytest.param({"event_time": "19:20"}, "Fri 27 Dec 2019, 19:20 local time", id="time"),
     pytest.param({"time_precision": 1}, "Fri 27 Dec 2019 (exact day)", id="precision-1"),
     pytest.param({"time_precision": 2}, "Fri 27 Dec 2019 (within a week)", id="precision-2"),
-    pytest.param({"time_precision": 3}, "Fri 27 Dec 2019 (within a month)", id="precision-3"),
+    pytest.param({"time_precision": 3}, "December 2019", id="precision-3-month"),
+    pytest.param({"time_precision": 4}, "2019", id="precision-4-year"),
+    pytest.param(
+        {"time_precision": 3, "end_date": date(2019, 12, 31)}, "December 2019", id="one-month"
+    ),
+    pytest.param(
+        {"time_precision": 3, "end_date": date(2020, 2, 29)},
+        "December 2019 \u2013 February 2020",
+        id="months",
+    ),
+    pytest.param(
+        {"time_precision": 4, "end_date": date(2021, 12, 31)}, "2019 \u2013 2021", id="years"
+    ),
     pytest.param({"time_precision": 7}, "Fri 27 Dec 2019", id="unknown-precision"),
     pytest.param(
         {"end_date": date(2019, 12, 28), "event_time": "06:00", "time_precision": 2},

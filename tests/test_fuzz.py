@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from geo.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE, main
 from geo.validation import DatasetError, LoadResult, load_events_from_bytes
@@ -26,7 +30,18 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 NAMES = st.sampled_from(
-    ["a.geojson", "a.json", "a.csv", "a.tsv", "a.txt", "a.gpkg", "a.zip", "a.shp", "upload"]
+    [
+        "a.geojson",
+        "a.json",
+        "a.csv",
+        "a.tsv",
+        "a.txt",
+        "a.xlsx",
+        "a.gpkg",
+        "a.zip",
+        "a.shp",
+        "upload",
+    ]
 )
 SIGNATURES = st.sampled_from(
     [b"", b"SQLite format 3\x00", b"PK\x03\x04", b"{", b"[", b"\xef\xbb\xbf"]
@@ -190,6 +205,37 @@ def test_structured_but_wrong_csv(columns: list[str], data: st.DataObject) -> No
     load_or_refuse(buffer.getvalue().encode("utf-8", "surrogatepass"), "a.csv")
 
 
+WORKBOOK_CELLS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.datetimes(min_value=datetime(1800, 1, 1), max_value=datetime(2200, 1, 1)),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cc", "Cs"]), max_size=20),
+    CELLS.map(lambda text: ILLEGAL_CHARACTERS_RE.sub("", text)),  # openpyxl cannot write them
+)
+
+
+@settings(FUZZ, max_examples=60)
+@given(columns=COLUMNS, data=st.data(), date1904=st.booleans())
+def test_structured_but_wrong_workbooks(
+    columns: list[str], data: st.DataObject, date1904: bool
+) -> None:
+    rows = data.draw(
+        st.lists(st.lists(WORKBOOK_CELLS, min_size=len(columns), max_size=len(columns)), max_size=8)
+    )
+    book = openpyxl.Workbook()
+    if date1904:
+        book.epoch = CALENDAR_MAC_1904
+    sheet = book.active
+    assert sheet is not None
+    for row in [columns, *rows]:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    load_or_refuse(out.getvalue(), "a.xlsx")
+
+
 @FUZZ
 @given(
     keep=st.sets(
@@ -210,7 +256,7 @@ def test_broken_zipped_shapefiles(keep: set[str], junk: dict[str, bytes]) -> Non
 @given(
     head=SIGNATURES,
     body=st.binary(max_size=500),
-    suffix=st.sampled_from([".geojson", ".csv", ".gpkg", ".zip"]),
+    suffix=st.sampled_from([".geojson", ".csv", ".xlsx", ".gpkg", ".zip"]),
 )
 def test_the_cli_exits_0_1_or_2(
     tmp_path_factory: Any, head: bytes, body: bytes, suffix: str

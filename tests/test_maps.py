@@ -23,7 +23,9 @@ from streamlit_folium import (
     generate_js_hash,
 )
 
+from geo.categories import GROUP_COLOR, OKABE_ITO, assign_categories, categories_of
 from geo.language import Language
+from geo.limits import FILTER_OPTIONS
 from geo.maps import (
     APP_FILES,
     APP_URL,
@@ -45,7 +47,7 @@ from geo.maps import (
     safe_json,
     tile_credit,
 )
-from geo.model import CATEGORIES, EVENT_TYPES
+from geo.model import CATEGORY_BY_NAME
 from geo.payload import (
     CIRCLES_UP_TO,
     COORD_SCALE,
@@ -94,6 +96,7 @@ def test_local_assets_are_linked_relative_to_the_map_frame(
         "../../app/static/vendor/leaflet/leaflet.js",
         "../../app/static/vendor/jquery/jquery.min.js",
         "../../app/static/vendor/topojson-client/topojson-client.min.js",
+        "../../app/static/vendor/supercluster/supercluster.min.js",
         "../../app/static/vendor/leaflet/leaflet.css",
     ]
     assert caplog.records == []
@@ -125,7 +128,7 @@ def test_a_folder_in_place_of_a_file_is_missing(tmp_path: Path) -> None:
 
 BASE: dict[str, Any] = {
     "basemap": "offline",
-    "event_types": ["Battles", "Riots"],
+    "counts": {"Battles": 3, "Riots": 1},
     "center": (33.3, 44.4),
     "zoom": 6,
     "bounds": ((30.0, 40.0), (36.0, 48.0)),
@@ -140,7 +143,7 @@ def base_map(**changes: Any) -> Any:
     """A base map built from BASE with some inputs changed."""
     args = BASE | changes
     config = build_map_config(
-        event_types=args.pop("event_types"),
+        categories=assign_categories(args.pop("counts")),
         token=args.pop("token"),
         first=date(2014, 6, 13),
         last=date(2020, 1, 3),
@@ -192,7 +195,7 @@ def test_same_inputs_render_the_same_script_and_hash(basemap: str) -> None:
 CHANGES = [
     pytest.param({"basemap": "osm"}, id="basemap"),
     pytest.param({"token": "dataset-2"}, id="dataset"),
-    pytest.param({"event_types": ["Battles"]}, id="legend"),
+    pytest.param({"counts": {"Battles": 3}}, id="legend"),
     pytest.param({"bounds": None}, id="bounds"),
     pytest.param({"center": (36.2, 44.0)}, id="center"),
 ]
@@ -222,7 +225,18 @@ def test_only_tile_addresses_are_fetched(basemap: str) -> None:
 
 
 def test_local_assets_are_the_only_linked_files() -> None:
-    served = [SERVED.urls[k] for k in ("flashpoint_js", "basemap_js", "flashpoint_css")]
+    served = [
+        SERVED.urls[k]
+        for k in (
+            "flashpoint_js",
+            "counts_js",
+            "cluster_worker_js",
+            "clusters_js",
+            "cluster_list_js",
+            "basemap_js",
+            "flashpoint_css",
+        )
+    ]
     expected = [url for _, url in LOCAL.js + LOCAL.css] + served
     assert sorted(linked_files(base_map())) == sorted(expected)
 
@@ -280,24 +294,64 @@ def fresh_app_files() -> Iterator[None]:
     find_app_files.cache_clear()
 
 
+def style(name: str, color: str, shape: str, count: int) -> dict[str, Any]:
+    return {"name": name, "color": color, "shape": shape, "count": count, "members": []}
+
+
+def acled(name: str, count: int) -> dict[str, Any]:
+    return style(name, CATEGORY_BY_NAME[name].color, CATEGORY_BY_NAME[name].shape, count)
+
+
 LEGENDS = [
-    pytest.param([], [], id="none"),
-    pytest.param(["Riots", "Battles"], ["Battles", "Riots"], id="vocabulary-order"),
-    pytest.param(["Other", "Protests", "Bogus"], ["Protests", "Other"], id="unknown-left-out"),
-    pytest.param(list(EVENT_TYPES), list(EVENT_TYPES), id="all"),
+    pytest.param({}, [], id="none"),
+    pytest.param(
+        {"Riots": 2, "Battles": 1}, [acled("Battles", 1), acled("Riots", 2)], id="acled-order"
+    ),
+    pytest.param(
+        {"SOF": 1492, "Airstrike": 2446},
+        [
+            style("Airstrike", OKABE_ITO[0], "circle", 2446),
+            style("SOF", OKABE_ITO[1], "diamond", 1492),
+        ],
+        id="own-by-size",
+    ),
+    pytest.param(
+        {"Protests": 5, "Cyber attack": 2, "": 1},
+        [
+            acled("Protests", 5),
+            style("Cyber attack", OKABE_ITO[0], "circle", 2),
+            # Sky blue is left out beside ACLED's protests: too close to tell apart.
+            style("(no category)", OKABE_ITO[2], "diamond", 1),
+        ],
+        id="mixed",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("types", "expected"), LEGENDS)
-def test_legend_lists_only_the_given_types(types: list[str], expected: list[str]) -> None:
-    config = layer_config(render_map(event_types=types)[0])
-    assert [EVENT_TYPES[i] for i in config["legend"]] == expected
-    assert config["categories"] == [
-        {"name": c.name, "color": c.color, "shape": c.shape} for c in CATEGORIES
-    ]
+@pytest.mark.parametrize(("counts", "expected"), LEGENDS)
+def test_the_map_draws_the_datasets_own_categories(
+    counts: dict[str, int], expected: list[dict[str, Any]]
+) -> None:
+    config = layer_config(render_map(counts=counts)[0])
+    assert config["categories"] == expected
     assert config["dataset"] == "dataset-1"
     assert (config["first"], config["last"]) == (16234, 18264)
     assert config["focus"] == [18257, 18264] and config["focusLabel"] == "Crisis"
+
+
+def test_categories_past_the_palette_share_one_entry_that_lists_them() -> None:
+    counts = {f"Type {chr(65 + i)}": 100 - i for i in range(14)}
+    config = layer_config(render_map(counts=counts)[0])
+    styles = config["categories"]
+    assert [s["name"] for s in styles[:7]] == [f"Type {chr(65 + i)}" for i in range(7)]
+    assert [s["color"] for s in styles[:7]] == list(OKABE_ITO)
+    group = styles[7]
+    assert len(styles) == 8
+    assert (group["name"], group["color"]) == ("Other categories (7)", GROUP_COLOR)
+    assert group["count"] == sum(100 - i for i in range(7, 14))
+    assert group["members"] == [
+        {"name": f"Type {chr(65 + i)}", "count": 100 - i} for i in range(7, 14)
+    ]
 
 
 # ---- per-event columns -----------------------------------------------------------------------
@@ -329,7 +383,10 @@ def events_table(n: int = len(GEOMETRIES)) -> gpd.GeoDataFrame:
     )
 
 
-DATA = MapData.from_events(events_table())
+DATA_TABLE = events_table()
+
+
+DATA = MapData.from_events(DATA_TABLE, categories_of(DATA_TABLE["event_type"]))
 
 
 def test_map_data_puts_markers_on_the_events() -> None:
@@ -350,15 +407,15 @@ def test_map_data_keeps_the_path_of_movements() -> None:
 
 
 def test_map_data_types_days_titles_and_uncertainty() -> None:
-    kinds = ["Battles", "Riots", "Protests", "Other", "Other"]
-    assert DATA.t.tolist() == [EVENT_TYPES.index(k) for k in kinds]
+    # ACLED's in their order, then the file's own by size (ties by name).
+    assert DATA.t.tolist() == [0, 2, 1, 3, 4]
     assert DATA.day.tolist() == [1, 18257, 18257, 18264, 18264]
     assert DATA.titles.tolist() == ["a", "b", "c", "d", "e"]
     np.testing.assert_array_equal(DATA.uncertainty, [500.0, np.nan, 0.0, 2500.0, np.nan])
 
 
 def test_map_data_of_no_events() -> None:
-    empty = MapData.from_events(events_table(0))
+    empty = MapData.from_events(events_table(0), assign_categories({}))
     assert len(empty.x) == len(empty.t) == len(empty.day) == 0
     assert empty.lines == {}
     assert build_event_columns(empty, np.zeros(0, bool))["row"] == []
@@ -390,7 +447,7 @@ def test_an_end_date_extends_an_event() -> None:
     table = events_table().assign(
         end_date=pd.to_datetime(pd.Series([None, "2019-12-31", None, None, "2019-01-01"]))
     )
-    data = MapData.from_events(table)
+    data = MapData.from_events(table, categories_of(table["event_type"]))
     assert data.end.tolist() == [1, 18261, 18257, 18264, 18264]
 
 
@@ -433,7 +490,9 @@ HOSTILE = [
 
 
 def test_columns_are_safe_inside_a_script_element() -> None:
-    data = MapData.from_events(events_table().assign(title=HOSTILE))
+    data = MapData.from_events(
+        events_table().assign(title=HOSTILE), categories_of(DATA_TABLE["event_type"])
+    )
     text = safe_json(build_event_columns(data, np.ones(5, bool)))
     for raw in ("<", ">", "&", "\u2028", "\u2029"):
         assert raw not in text
@@ -443,7 +502,9 @@ def test_columns_are_safe_inside_a_script_element() -> None:
 def test_events_layer_reaches_the_map_as_built() -> None:
     """The columns survive st_folium's rendering, even titles that look like templates."""
     titles = [*HOSTILE[:3], "{{ 7*7 }}", "{% if x %}{# c #}"]
-    data = MapData.from_events(events_table().assign(title=titles))
+    data = MapData.from_events(
+        events_table().assign(title=titles), categories_of(DATA_TABLE["event_type"])
+    )
     built = build_event_columns(data, np.ones(5, bool))
     fmap: Any = base_map()
     fmap.get_root().render()
@@ -554,3 +615,12 @@ def test_the_maps_page_lets_a_reader_pinch_zoom() -> None:
     viewports = re.findall(r'<meta name="viewport"[^>]*>', header)
     assert viewports == ['<meta name="viewport" content="width=device-width, initial-scale=1" />']
     assert "user-scalable" not in header and "maximum-scale" not in header
+
+
+def test_the_legend_lists_grouped_categories_up_to_the_limit_then_how_many_more() -> None:
+    counts = {f"t{i:05}": 10 for i in range(7 + FILTER_OPTIONS.value + 5)}
+    group = layer_config(render_map(counts=counts)[0])["categories"][-1]
+    members = group["members"]
+    assert len(members) == FILTER_OPTIONS.value + 1
+    assert members[-1] == {"name": "and 5 more", "count": 50}
+    assert group["count"] == 10 * (FILTER_OPTIONS.value + 5)

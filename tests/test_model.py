@@ -1,4 +1,4 @@
-"""The event record and the category vocabulary: missing values, unknown types, distinct looks."""
+"""The event record and ACLED's vocabulary: missing values, distinct looks."""
 
 from __future__ import annotations
 
@@ -15,12 +15,11 @@ from shapely.geometry.base import BaseGeometry
 from geo.claims import Claim
 from geo.model import (
     CATEGORIES,
+    CATEGORY_BY_NAME,
     EVENT_TYPES,
     FIELDS,
-    OTHER,
     SHAPES,
     Event,
-    category_of,
 )
 
 POINT = Point(44.36, 33.31)
@@ -41,7 +40,7 @@ OPTIONAL_TEXT = (
     "discrepancy",
 )
 OPTIONAL_NUMBERS = ("time_precision", "geo_precision", "fatalities", "injured", "uncertainty_m")
-ACLED = [c for c in CATEGORIES if c.name != OTHER]
+ACLED = list(CATEGORIES)
 
 
 # ---- Event.from_row --------------------------------------------------------------------------
@@ -63,7 +62,7 @@ def assert_all_optional_empty(event: Event) -> None:
         assert getattr(event, name) is None, name
     assert event.end_date is None
     assert event.source_urls == ()
-    assert event.event_type == OTHER
+    assert event.event_type == ""  # no category: shown as "(no category)"
 
 
 @pytest.mark.parametrize("missing", MISSING)
@@ -180,24 +179,8 @@ def test_is_movement(geometry: BaseGeometry, movement: bool) -> None:
 
 # ---- the vocabulary --------------------------------------------------------------------------
 
-CATEGORY_OF = [
-    pytest.param("Battles", "Battles", id="battles"),
-    pytest.param("Explosions/Remote violence", "Explosions/Remote violence", id="explosions"),
-    pytest.param("Strategic developments", "Strategic developments", id="strategic"),
-    pytest.param(OTHER, OTHER, id="other"),
-    pytest.param("battles", OTHER, id="wrong-case"),
-    pytest.param("Armed clash", OTHER, id="a-sub-type-is-not-a-type"),
-    pytest.param("", OTHER, id="empty"),
-    pytest.param("Cyber attack", OTHER, id="unknown"),
-]
 
-
-@pytest.mark.parametrize(("event_type", "expected"), CATEGORY_OF)
-def test_category_of(event_type: str, expected: str) -> None:
-    assert category_of(event_type).name == expected
-
-
-def test_event_types_are_the_six_acled_types_then_other() -> None:
+def test_event_types_are_the_six_acled_types() -> None:
     assert EVENT_TYPES == (
         "Battles",
         "Explosions/Remote violence",
@@ -205,7 +188,6 @@ def test_event_types_are_the_six_acled_types_then_other() -> None:
         "Protests",
         "Riots",
         "Strategic developments",
-        OTHER,
     )
 
 
@@ -213,7 +195,6 @@ def test_every_acled_type_has_its_own_shape_from_shapes() -> None:
     shapes = [c.shape for c in ACLED]
     assert sorted(shapes) == sorted(SHAPES)
     assert len(set(shapes)) == len(ACLED)
-    assert category_of(OTHER).shape in SHAPES
 
 
 def test_every_category_has_its_own_colour() -> None:
@@ -225,8 +206,7 @@ def test_every_category_has_its_own_colour() -> None:
 def test_sub_types_belong_to_one_category_each() -> None:
     sub_types = [s for c in CATEGORIES for s in c.sub_types]
     assert len(sub_types) == len(set(sub_types))
-    assert category_of(OTHER).sub_types == ()
-    assert "Armed clash" in category_of("Battles").sub_types
+    assert "Armed clash" in CATEGORY_BY_NAME["Battles"].sub_types
 
 
 def test_fields_are_listed_once() -> None:

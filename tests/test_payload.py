@@ -19,7 +19,17 @@ from geo.payload import (
 )
 
 WEB = Path(__file__).resolve().parent.parent / "geo" / "web"
-MAP_JS = (WEB / "flashpoint.js").read_text(encoding="utf-8")
+# The map's code: the events layer and time control, and the clusters of a crowded view.
+MAP_JS = "".join(
+    (WEB / name).read_text(encoding="utf-8")
+    for name in (
+        "flashpoint.js",
+        "counts.js",
+        "cluster-worker.js",
+        "clusters.js",
+        "cluster-list.js",
+    )
+)
 BRIDGE_JS = (WEB / "bridge.js").read_text(encoding="utf-8")
 
 

@@ -1,4 +1,5 @@
-"""Scale-out: nginx in front of two dashboard replicas, each viewer pinned to one of them.
+"""Scale-out: nginx in front of two dashboard replicas on one PostGIS table, each viewer pinned
+to one of them; a row inserted once reaches the viewers of both.
 
 Real processes throughout: two `streamlit run dashboard.py` replicas on free loopback ports and
 Debian's nginx (unprivileged, everything under tmp) with deploy/nginx's config. Viewers are the
@@ -11,6 +12,8 @@ session count.
 from __future__ import annotations
 
 import asyncio
+import io
+import time
 import urllib.request
 from collections import defaultdict
 from collections.abc import Coroutine, Iterator
@@ -19,8 +22,11 @@ from http.cookiejar import Cookie, CookieJar
 from pathlib import Path
 from typing import Any, TypeVar
 
+import psycopg
 import pytest
 
+from geo.cli import main
+from harness.postgis import ThrowawayPostgis
 from harness.server import DashboardServer, free_port
 from loadtest.client import Viewer
 from loadtest.metrics import read_metrics
@@ -34,6 +40,7 @@ from loadtest.nginx import (
     wait_for_log,
 )
 from loadtest.scenario import Plan, expect_day, make_plan
+from ui.live import FOLLOW_EVERY_S
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "locations.geojson"
 ROUTE_COOKIE = "flashpoint_route"
@@ -41,6 +48,13 @@ STREAM = "GET /_stcore/stream"
 REQUESTS_PER_VISIT = 3  # the page, /_stcore/host-config, the websocket (health is not logged)
 BATCH = 4
 MAX_SESSIONS = 24
+TABLE = "replicated"
+LIVE_S = 10.0
+NEW_ROW = (
+    f"INSERT INTO {TABLE} (id, event_date, event_type, title, geom) VALUES "
+    "('inserted-once', '2020-01-02', 'Protests', 'Inserted once', "
+    "ST_SetSRID(ST_MakePoint(44.4, 33.3), 4326))"
+)
 
 
 T = TypeVar("T")
@@ -63,10 +77,16 @@ def plan() -> Plan:
 
 
 @pytest.fixture(scope="module")
-def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[DashboardServer]]:
-    """Two dashboard replicas, started side by side."""
+def replicas(
+    tmp_path_factory: pytest.TempPathFactory, postgis: ThrowawayPostgis
+) -> Iterator[list[DashboardServer]]:
+    """Two dashboard replicas, started side by side, reading the bundled events from one
+    PostGIS table as the read-only role."""
+    loaded = main(["load-db", str(BUNDLED), postgis.url(), "--table", TABLE], out=io.StringIO())
+    assert loaded == 0
+    table = f"{postgis.url(reader=True)}?table={TABLE}"
     logs = tmp_path_factory.mktemp("replicas")
-    servers = [DashboardServer(log_path=logs / f"{name}.log") for name in ("a", "b")]
+    servers = [DashboardServer(table, log_path=logs / f"{name}.log") for name in ("a", "b")]
     try:
         with ThreadPoolExecutor(len(servers)) as pool:
             list(pool.map(DashboardServer.start, servers))
@@ -202,6 +222,46 @@ def pinned_jar(route: str) -> CookieJar:
         )
     )  # fmt: skip
     return jar
+
+
+async def watch_until(viewer: Viewer, rows: int, started: float) -> float:
+    """Let the page's timer tick until the map holds `rows` events; seconds since `started`."""
+    while len(viewer.map_rows) < rows:
+        if time.monotonic() - started > LIVE_S:
+            raise AssertionError(f"{len(viewer.map_rows)} events after {LIVE_S:.0f} s")
+        await asyncio.sleep(FOLLOW_EVERY_S)
+        await viewer.tick()
+    return time.monotonic() - started
+
+
+def test_a_row_inserted_once_reaches_sessions_on_both_replicas(
+    proxy: NginxProxy, replicas: list[DashboardServer], plan: Plan, postgis: ThrowawayPostgis
+) -> None:
+    routes = [route_to(proxy, plan, server) for server in replicas]
+
+    async def scenario() -> list[float]:
+        viewers = [
+            await Viewer.open(proxy.url, plan.query, jar=pinned_jar(route)) for route in routes
+        ]
+        try:
+            for viewer in viewers:
+                await viewer.run(fragment=False)
+                expect_day(viewer, plan.days[0])
+            before = {len(viewer.map_rows) for viewer in viewers}
+            assert before == {26}
+            with psycopg.connect(postgis.url(), autocommit=True) as conn:
+                conn.execute(NEW_ROW)
+            started = time.monotonic()
+            waited = await asyncio.gather(*(watch_until(v, 27, started) for v in viewers))
+            for viewer in viewers:
+                expect_day(viewer, plan.days[0])
+            return list(waited)
+        finally:
+            for viewer in viewers:
+                await viewer.close()
+
+    waited = run_async(scenario())
+    assert all(seconds <= LIVE_S for seconds in waited)
 
 
 def test_a_failed_replica_is_routed_around(

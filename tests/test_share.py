@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from geo.share import (
     parameter_table,
     parse_view,
     share_url,
+    split_types,
     view_to_params,
 )
 from geo.timeline import MODES
@@ -288,3 +290,40 @@ def test_the_readme_lists_every_parameter_as_declared() -> None:
     assert parameter_table() in table, "README's parameter table differs from SETTINGS"
     for name in SETTINGS:
         assert f"| `{name}` |" in table
+
+
+# ---- a dataset's own categories in the address -----------------------------------------------
+
+OWN_TYPES = ("Airstrike", "Attack, armed", "SOF", "")
+SPLITS = [
+    pytest.param("Airstrike,SOF", ["Airstrike", "SOF"], id="plain"),
+    pytest.param("Attack, armed,SOF", ["Attack, armed", "SOF"], id="comma-in-a-name"),
+    pytest.param("Attack,SOF", ["Attack", "SOF"], id="part-of-a-name-is-unknown"),
+    pytest.param("SOF,", ["SOF", ""], id="no-category"),
+    pytest.param(",", ["", ""], id="only-no-category"),
+    pytest.param("", [], id="nothing"),
+]
+
+
+@pytest.mark.parametrize(("value", "names"), SPLITS)
+def test_split_types(value: str, names: list[str]) -> None:
+    assert split_types(value, OWN_TYPES) == names
+
+
+def test_an_empty_item_means_nothing_where_every_event_has_a_category() -> None:
+    assert split_types("Battles,,Riots,", EVENT_TYPES) == ["Battles", "Riots"]
+
+
+@pytest.mark.parametrize(
+    "types",
+    [
+        pytest.param(combo, id="+".join(t or "none" for t in combo) or "empty")
+        for size in range(len(OWN_TYPES) + 1)
+        for combo in itertools.permutations(OWN_TYPES, size)
+        if size <= 2 or combo == OWN_TYPES
+    ],
+)
+def test_own_categories_round_trip_through_the_address(types: tuple[str, ...]) -> None:
+    params = view_to_params(View(types=types))
+    view, notices = parse_view(params, event_ids=(), event_types=OWN_TYPES, first=FIRST, last=LAST)
+    assert (view.types, notices) == (types, [])

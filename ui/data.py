@@ -1,4 +1,7 @@
-"""Which dataset is shown: the bundled one, `--data PATH`, or an upload; and its report.
+"""Which dataset is shown: the bundled one, `--data PATH|URL`, or an upload; and its report.
+
+`--data` (or FLASHPOINT_DATA) names a file or a PostGIS table (`postgresql://...`, see
+`ui.database`). A file or a table is followed live (`ui.live`): each version loads once.
 
 Uploads can be turned off for a public, read-only deployment (`FLASHPOINT_UPLOADS=off`):
 the upload control is then gone and nothing else changes. A file that cannot be read is
@@ -11,16 +14,31 @@ import argparse
 import hashlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
 
+from geo.cache import LoadCache
+from geo.categories import no_category_note, vocabulary_note
+from geo.cli import add_reading_options
+from geo.columns import (
+    ColumnMap,
+    ColumnsError,
+    ColumnSpecError,
+    FileColumns,
+    columns_used,
+    parse_columns,
+)
+from geo.database import is_database_url
 from geo.dataset import Dataset
 from geo.language import Language
+from geo.live import FileVersion
 from geo.messages import record_label
+from geo.progress import Progress
 from geo.validation import (
     MAX_FILE_BYTES,
     DatasetError,
@@ -28,16 +46,57 @@ from geo.validation import (
     load_events,
     load_events_from_bytes,
 )
+from ui.columns import choice_for, column_chooser, forget_choice_unless, used_lines
+from ui.database import database_dataset
 from ui.language import current_language, uploader_styles
+from ui.live import follow_source, record_ids, watcher
+from ui.progress import LoadBar
 from ui.text import plain
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 BUNDLED: Final = ROOT / "data" / "locations.geojson"
 DATA_ENV: Final = "FLASHPOINT_DATA"
-UPLOAD_TYPES: Final = ["geojson", "json", "csv", "gpkg", "zip"]
+COLUMNS_ENV: Final = "FLASHPOINT_COLUMNS"
+UPLOAD_TYPES: Final = ["geojson", "json", "csv", "xlsx", "gpkg", "zip"]
 UPLOADS_ENV: Final = "FLASHPOINT_UPLOADS"
 ERROR_CHARS: Final = 2000  # room for the list of columns a CSV without coordinates names
 UPLOADS_OFF: Final = frozenset({"off", "0", "false", "no"})
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a file cannot be shown, and its columns when they are the reason."""
+
+    message: str
+    columns: FileColumns | None = None
+
+
+Loaded = Dataset | Failure
+# The server's own files (bundled, --data): loaded once per process, each mapping a few times.
+FILE_LOADS: Final = LoadCache[Loaded](max_entries=8, max_bytes=4 * MAX_FILE_BYTES)
+# Uploads, shared by every session that uploads the same bytes: a few, bounded in bytes,
+# and gone after half an hour unused (the upload itself stays in its session and loads again).
+UPLOAD_LOADS: Final = LoadCache[Loaded](
+    max_entries=4, max_bytes=2 * MAX_FILE_BYTES, idle_seconds=1800
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A file to load: its name, what identifies its content, and its bytes or its path."""
+
+    name: str
+    key: tuple[Hashable, ...]
+    size: int
+    data: bytes | None = None
+    path: Path | None = None
+    sheet: str | None = None  # a workbook's sheet (--sheet), else its first
+    dayfirst: bool | None = None  # --dayfirst / --monthfirst for dates like 03/01/2020
+
+    @property
+    def server(self) -> bool:
+        """The server's own file (bundled or --data), not an upload."""
+        return self.path is not None
 
 
 def uploads_enabled() -> bool:
@@ -45,31 +104,109 @@ def uploads_enabled() -> bool:
     return os.environ.get(UPLOADS_ENV, "on").strip().lower() not in UPLOADS_OFF
 
 
+def data_args(argv: list[str]) -> tuple[Path | None, str | None]:
+    """The dataset and column mapping named by `-- --data PATH --columns SPEC` (or the
+    FLASHPOINT_DATA and FLASHPOINT_COLUMNS variables)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--data")
+    parser.add_argument("--columns")
+    args, _ = parser.parse_known_args(argv)
+    value = args.data or os.environ.get(DATA_ENV)
+    columns = args.columns or os.environ.get(COLUMNS_ENV)
+    return (Path(value) if value else None), (columns or None)
+
+
 def data_path_from_args(argv: list[str]) -> Path | None:
     """The dataset named by `-- --data PATH` or the FLASHPOINT_DATA variable, if any."""
+    return data_args(argv)[0]
+
+
+def reading_options_from_args(argv: list[str]) -> tuple[str | None, bool | None]:
+    """`--sheet NAME` and `--dayfirst`/`--monthfirst` beside `--data`, as the CLI takes them."""
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    add_reading_options(parser)
+    try:
+        args, _ = parser.parse_known_args(argv)
+    except (argparse.ArgumentError, SystemExit):  # both orders given: neither is applied
+        return None, None
+    return args.sheet, args.dayfirst
+
+
+def data_url_from_args(argv: list[str]) -> str | None:
+    """The database address named by `--data` or FLASHPOINT_DATA, if it names one (a Path
+    would fold its `//`)."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--data")
     args, _ = parser.parse_known_args(argv)
     value = args.data or os.environ.get(DATA_ENV)
-    return Path(value) if value else None
+    return value if value and is_database_url(value) else None
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def load_file(path: str, mtime_ns: int, size: int) -> Dataset | str:
-    """Load a dataset once per process (or its error); a changed file loads again."""
+def load_source(source: Source, mapping: ColumnMap | None, progress: Progress | None) -> Loaded:
+    """Load and index a file (nothing is written to disk), or say why it cannot be shown."""
+    sheet, dayfirst = source.sheet, source.dayfirst
     try:
-        return Dataset.from_result(load_events(path), Path(path).name, str(Path(path).parent))
+        if source.path is not None:
+            result = load_events(source.path, mapping, progress, sheet=sheet, dayfirst=dayfirst)
+            folder = str(source.path.parent)
+        else:
+            data, name = source.data or b"", source.name
+            result = load_events_from_bytes(
+                data, name, mapping, progress, sheet=sheet, dayfirst=dayfirst
+            )
+            folder = None
+        return Dataset.from_result(result, source.name, folder, progress)
+    except ColumnsError as exc:
+        return Failure(str(exc), exc.columns)
     except DatasetError as exc:
-        return str(exc)
+        return Failure(str(exc))
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def load_upload(digest: str, name: str, _data: bytes) -> Dataset | str:
-    """Validate an upload in memory (nothing is written to disk), or say why it cannot be."""
+def loaded(source: Source, mapping: ColumnMap | None) -> Loaded:
+    """A file loaded once per content and mapping, whichever session asks; a bar while it loads."""
+    cache = FILE_LOADS if source.server else UPLOAD_LOADS
+    key = (*source.key, source.name, mapping.spec() if mapping else "")
+    # The bar's slot is made on every run (hidden while empty), so the elements after it keep
+    # their places whether the file was cached or not.
+    bar = LoadBar(source.size)
     try:
-        return Dataset.from_result(load_events_from_bytes(_data, name), name)
-    except DatasetError as exc:
-        return str(exc)
+        return cache.get_or_load(key, lambda: load_source(source, mapping, bar), source.size)
+    finally:
+        bar.close()
+
+
+def upload_source(upload: Any) -> Source:
+    """An upload, identified by its bytes' digest (worked out once per uploaded file)."""
+    data = upload.getvalue()
+    memo = st.session_state.get("upload_digest")
+    if memo is not None and memo[0] == upload.file_id:
+        digest = memo[1]
+    else:
+        digest = hashlib.sha256(data).hexdigest()
+        st.session_state.upload_digest = (upload.file_id, digest)
+    st.session_state.source_key = f"upload:{digest}"  # each upload is its own source
+    return Source(upload.name, ("upload", digest), len(data), data=data)
+
+
+def file_source(path: Path, sheet: str | None = None, dayfirst: bool | None = None) -> Source:
+    """A file on the server, identified by its path and content (a changed file loads again);
+    the page follows its changes live."""
+    stat = path.stat()
+    key = f"file:{path}"
+    st.session_state.source_key = key
+    version = watcher(key, FileVersion(path)).version()
+    follow_source(key, version)
+    identity = ("file", str(path), version, sheet, dayfirst)
+    return Source(path.name, identity, stat.st_size, path=path, sheet=sheet, dayfirst=dayfirst)
+
+
+def open_source(source: Source, given: ColumnMap | None, choosable: bool) -> Loaded:
+    """Load with the session's chosen columns (if made for this file's columns), else `given`."""
+    chosen = choice_for(None) if choosable else None
+    result = loaded(source, chosen or given)
+    if chosen is not None and forget_choice_unless(result.columns):
+        result = loaded(source, given)
+    return result
 
 
 def choose_dataset() -> Dataset | None:
@@ -85,26 +222,63 @@ def choose_dataset() -> Dataset | None:
             type=UPLOAD_TYPES,
             key=f"upload_{st.session_state.get('uploads_cleared', 0)}",
         )
+    url = None if upload is not None else data_url_from_args(sys.argv[1:])
+    if url is not None:
+        return table_dataset(url)
+    spec = None
     try:
         if upload is not None:
             st.sidebar.button(t("data.back"), key="clear_upload", on_click=clear_upload)
-            data = upload.getvalue()
-            with st.spinner(t("data.checking")):
-                dataset = load_upload(hashlib.sha256(data).hexdigest(), upload.name, data)
+            source = upload_source(upload)
         else:
-            path = data_path_from_args(sys.argv[1:]) or BUNDLED
-            stat = path.stat()
-            with st.spinner(t("data.loading")):
-                dataset = load_file(str(path), stat.st_mtime_ns, stat.st_size)
+            path, spec = data_args(sys.argv[1:])
+            sheet, dayfirst = reading_options_from_args(sys.argv[1:]) if path else (None, None)
+            source = file_source(path or BUNDLED, sheet, dayfirst)
+            spec = spec if path is not None else None
     except OSError as exc:
         _failed(t("data.cannot_open", reason=plain(exc.strerror or "not found")))
         return None
+    try:
+        given = parse_columns(spec) if spec else None
+    except ColumnSpecError as exc:
+        _failed(t("data.bad_columns", reason=plain(exc)))
+        return None
+    # Choosing columns loads a file again: offered for uploads and, where visitors may
+    # upload anyway, for the file named at start; never for the bundled data.
+    choosable = source.path is None or (uploads_enabled() and source.path != BUNDLED)
+    result = open_source(source, given, choosable)
+    if isinstance(result, Failure):
+        _failed(t("data.cannot_show", reason=plain(result.message, ERROR_CHARS)))
+        if choosable and result.columns is not None:
+            with st.container(border=True, key="column_chooser"):
+                st.markdown(f"#### {t('columns.heading')}")
+                mapping = choice_for(result.columns) or given
+                column_chooser(result.columns, columns_used(result.columns, mapping), across=3)
+        return None
+    if source.path is not None:
+        record_ids(st.session_state.source_key, result, str(source.key[-1]))
+    report(result)
+    if choosable and result.columns is not None:
+        with st.sidebar.expander(t("columns.choose"), expanded=len(result) == 0):
+            column_chooser(result.columns, result.used)
+    if len(result) == 0:
+        st.warning(t("data.empty"))
+        return None
+    return result
+
+
+def table_dataset(url: str) -> Dataset | None:
+    """The dataset of a PostGIS table and its report (or why it cannot be shown)."""
+    try:
+        dataset = database_dataset(url)
+    except DatasetError as exc:  # an address that names no table we read
+        dataset = str(exc)
     if isinstance(dataset, str):
-        _failed(t("data.cannot_show", reason=plain(dataset, ERROR_CHARS)))
+        _failed(current_language().t("data.cannot_show_table", reason=plain(dataset, ERROR_CHARS)))
         return None
     report(dataset)
     if len(dataset) == 0:
-        st.warning(t("data.empty"))
+        st.warning(current_language().t("data.empty"))
         return None
     return dataset
 
@@ -136,6 +310,14 @@ def report(dataset: Dataset) -> None:
     )
     with st.sidebar.expander(label, expanded=bool(problems) and shown == 0):
         st.caption(t("data.read", kind=plain(dataset.kind), records=dataset.records, shown=shown))
+        for line in used_lines(dataset.used):
+            st.caption(line)
+        for note in (
+            vocabulary_note(dataset.categories, language),
+            no_category_note(dataset.categories, language),
+        ):
+            if note:
+                st.info(plain(note, ERROR_CHARS), icon=":material/info:")
         if problems:
             dropped = len({p.where for p in problems if p.dropped})
             st.caption(t("data.left_out", dropped=dropped))

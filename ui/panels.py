@@ -10,17 +10,18 @@ import pyarrow as pa
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.categories import category_label
 from geo.dataset import Dataset
 from geo.detail import count_labels, render_event_html
 from geo.export import to_acled_csv_bytes, to_geojson_bytes
 from geo.language import GREGORIAN, Language
 from geo.maps import build_base_map, build_events_layer, fit_bounds
-from geo.model import EVENT_TYPES
 from geo.payload import build_event_columns
 from geo.share import BASEMAPS, SETTINGS
 from geo.timeline import MODES
 from geo.translations import EventTexts, load_event_texts, translation_of
 from ui.language import current_language
+from ui.live import is_new, new_rows
 from ui.state import filter_key, filters, on_table_select, select_event
 
 MAP_HEIGHT: Final = 620
@@ -34,7 +35,7 @@ def sidebar_controls(dataset: Dataset) -> None:
     t = lang.t
     st.sidebar.markdown(f"## {t('filters.heading')}")
     for label, column, key, options in (
-        ("filters.type", "event_type", "types", dataset.event_types),
+        ("filters.type", "event_type", "types", dataset.type_options),
         ("filters.actor", "actor", "actors", None),
         ("filters.country", "country", "countries", None),
     ):
@@ -46,12 +47,14 @@ def sidebar_controls(dataset: Dataset) -> None:
             key=filter_key(key),
             placeholder=t("filters.placeholder"),
             format_func=lambda value, counts=counts, typed=options is not None: (
-                f"{type_name(lang, value) if typed else value} "
-                f"({lang.number(counts.get(value, 0))})"
+                f"{category_label(value, lang)} ({lang.number(dataset.categories.count(value))})"
+                if typed
+                else f"{value} ({lang.number(counts.get(value, 0))})"
             ),
         )
-        if options is None and dataset.filter_note(column):
-            st.sidebar.caption(dataset.filter_note(column))
+        note = dataset.filter_note(column, lang) if options is None else dataset.type_note(lang)
+        if note:
+            st.sidebar.caption(note)
     st.sidebar.markdown(f"## {t('time.heading')}")
     st.sidebar.radio(
         t("time.show"),
@@ -73,12 +76,6 @@ def sidebar_controls(dataset: Dataset) -> None:
         format_func=BASEMAPS.__getitem__,
         help=t("map.basemap_help"),
     )
-
-
-def type_name(language: Language, event_type: str) -> str:
-    """An event type in the page's language (a type from the data keeps its own name)."""
-    known = f"type.{event_type}"
-    return language.t(known) if event_type in EVENT_TYPES else event_type
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -127,7 +124,7 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
     view riding along.
     """
     state = st.session_state
-    origin_key = (state.dataset_token, state.basemap)
+    origin_key = (state.map_token, state.basemap)
     if state.map_origin is None or state.map_origin[0] != origin_key:
         bounds = None
         view = state.map_view
@@ -139,12 +136,15 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
             center, zoom = (33.3, 44.4), 6
         state.map_origin = (origin_key, center, zoom, bounds)
     _, center, zoom, bounds = state.map_origin
-    config = dataset.map_config(state.dataset_token, current_language())
+    config = dataset.map_config(state.map_token, current_language())
     base = build_base_map(
         basemap=state.basemap, config=config, center=center, zoom=zoom, bounds=bounds
     )
     chosen = tuple(tuple(values) for values in filters())
     columns = events_layer_json(state.dataset_token, chosen, current_language().code, dataset)
+    fresh = new_rows(state.get("source_key"), dataset)
+    if len(fresh):
+        columns = {**columns, "new": fresh.tolist()}
     st_folium(
         base,
         key="map",
@@ -162,7 +162,10 @@ def draw_detail(dataset: Dataset, current: Any) -> None:
     texts = event_texts(state.dataset_token, dataset)
     event = dataset.event(state.event) if state.event else None
     if event is not None:
-        st.html(render_event_html(event, lang, translation_of(texts, event.id, lang.code)))
+        if is_new(state.get("source_key"), event.id):
+            st.badge(lang.t("live.new"), color="green")
+        translation = translation_of(texts, event.id, lang.code)
+        st.html(render_event_html(event, lang, translation, dataset.categories))
         if st.button(lang.t("detail.clear"), key="clear_event"):
             select_event(None)
             st.rerun(scope="fragment")
@@ -206,7 +209,9 @@ def list_columns(token: str, lang: str, _dataset: Dataset) -> dict[str, np.ndarr
             translation_of(texts, i, lang).get("title", title)
             for i, title in zip(ids, events["title"], strict=True)
         ],
-        "list.type": [type_name(language, v) for v in events["event_type"]],
+        "list.type": events["event_type"]
+        .map({key: category_label(key, language) for key in _dataset.event_types})
+        .tolist(),
         "list.place": events["location"].tolist(),
         "list.killed": [
             language.t("claims.unknown") if v == "unknown" else language.native_digits(v)
@@ -229,8 +234,14 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
     lang = current_language()
     columns = list_columns(token, lang.code, dataset)
     # An Arrow table straight from the arrays: Streamlit sends it without a pandas round trip.
+    listed_columns = {name: values[listed] for name, values in columns.items()}
+    fresh = np.isin(listed, new_rows(st.session_state.get("source_key"), dataset))
+    if fresh.any():
+        titles = listed_columns[lang.t("list.event")].copy()
+        titles[fresh] = [f"{lang.t('live.new')} · {title}" for title in titles[fresh]]
+        listed_columns[lang.t("list.event")] = titles
     table = pa.table(
-        {name: pa.array(values[listed], pa.string()) for name, values in columns.items()}
+        {name: pa.array(values, pa.string()) for name, values in listed_columns.items()}
     )
     st.markdown(f"### {lang.t('list.heading', count=len(rows))}")
     st.caption(

@@ -20,7 +20,7 @@ from geo.share import View, parse_view, view_to_params
 from geo.story import Story
 from geo.timeline import parse_iso_day
 from ui.bridge import BRIDGE_KEY
-from ui.language import chosen_language
+from ui.language import chosen_language, current_language
 
 MapView = tuple[float, float, int]
 
@@ -29,6 +29,10 @@ class Session(TypedDict, total=False):
     """The keys of a session's state and what they hold."""
 
     dataset_token: str  # which dataset the state belongs to
+    source_key: str  # where this run's dataset came from (a file, a table, an upload)
+    drawn_source: str  # the source the state belongs to (a new version of it keeps the view)
+    map_token: str  # which base map is drawn: kept while a source's new version fits it
+    map_basis: tuple[Any, ...]  # what the base map is built from (range, types, focus)
     notices: list[Message]  # problems with the address, shown once
     date: date  # the date the page shows (the browser's settled date)
     date_rev: int  # bumped when the page itself moves the date, so the map follows
@@ -42,6 +46,9 @@ class Session(TypedDict, total=False):
     map_origin: tuple[Any, ...] | None  # the base map's fixed start view, per dataset/basemap
     shown: dict[str, np.ndarray]  # the mask of events shown, for the downloads
     uploads_cleared: int  # bumped to empty the upload widget
+    upload_digest: tuple[str, str]  # the upload's file id and its bytes' digest, worked out once
+    column_choice: tuple[tuple[str, ...], str]  # the file's columns and the mapping chosen for them
+    column_error: tuple[tuple[str, ...], str]  # a file's columns and why the choice failed
 
 
 def init_state(dataset: Dataset, story: Story | None = None) -> None:
@@ -55,7 +62,14 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
     previous = st.session_state.get("dataset_token")
     if previous == token:
         return
+    source = st.session_state.get("source_key", "")
+    if previous is not None and source == st.session_state.get("drawn_source"):
+        follow_new_version(dataset, previous, token)
+        return
+    st.session_state.drawn_source = source
     st.session_state.dataset_token = token
+    st.session_state.map_token = token
+    st.session_state.map_basis = map_basis(dataset)
     timeline = dataset.timeline
     address = st.query_params.to_dict() | {
         k: st.query_params.get_all(k) for k in ("actor", "country")
@@ -65,7 +79,7 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
     view, notices = parse_view(
         address,
         event_ids=dataset.row_of_id,
-        event_types=dataset.event_types,
+        event_types=dataset.type_options,
         first=timeline.first,
         last=timeline.last,
         story_steps=len(story) if story else 0,
@@ -85,7 +99,7 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
     set_story(view.story if step else None)
     st.session_state.story_prologue = bool(step and step.prologue)
     st.session_state[filter_key("types")] = (
-        list(view.types) if view.types is not None else dataset.event_types
+        list(view.types) if view.types is not None else dataset.type_options
     )
     st.session_state[filter_key("actors")] = [
         a for a in view.actors if a in dataset.counts("actor")
@@ -102,6 +116,66 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
         else None
     )
     st.session_state.map_origin = None
+
+
+def map_basis(dataset: Dataset) -> tuple[Any, ...]:
+    """What the base map depends on: while it stays, a new version updates the map in place."""
+    focus = dataset.focus
+    return (
+        dataset.timeline.first,
+        dataset.timeline.last,
+        tuple(dataset.event_types),
+        (focus.start, focus.end) if focus else None,
+    )
+
+
+def follow_new_version(dataset: Dataset, previous: str, token: str) -> None:
+    """A new version of the source being read: keep the date, selection, filters and view.
+
+    The map keeps its base (and so its view, date and player) when the new version has the
+    same date range, types and focus; otherwise it is rebuilt where the reader was looking.
+    """
+    state = st.session_state
+    chosen = {name: state.get(f"{name}:{previous}") for name in ("types", "actors", "countries")}
+    state.dataset_token = token
+    first, last = dataset.timeline.first, dataset.timeline.last
+    assert first is not None and last is not None, "a dataset always has a first and a last day"
+    set_date(min(max(state.date, first), last), by_page=False)
+    if state.event is not None and state.event not in dataset.row_of_id:
+        select_event(None)
+    every_type = chosen["types"] is None or set(chosen["types"]) >= set(state.map_basis[2])
+    state[filter_key("types")] = (
+        dataset.event_types
+        if every_type
+        else [t for t in chosen["types"] or () if t in dataset.event_types]
+    )
+    state[filter_key("actors")] = [
+        a for a in chosen["actors"] or () if a in dataset.counts("actor")
+    ]
+    state[filter_key("countries")] = [
+        c for c in chosen["countries"] or () if c in dataset.counts("country")
+    ]
+    language = current_language()
+    state.notices = [language.t("live.updated", count=language.number(len(dataset)))]
+    basis = map_basis(dataset)
+    if basis != state.map_basis:
+        state.map_basis, state.map_token, state.map_origin = basis, token, None
+        set_map_view(_view_in_address() or state.map_view)
+
+
+def _view_in_address() -> MapView | None:
+    """The map's centre and zoom as the map last wrote them into the address bar."""
+    view, _ = parse_view(
+        {k: st.query_params[k] for k in ("lat", "lon", "zoom") if k in st.query_params},
+        event_ids={},
+        event_types=[],
+        first=None,
+        last=None,
+        story_steps=0,
+    )
+    if view.lat is None or view.lon is None:
+        return None
+    return (view.lat, view.lon, view.zoom or 6)
 
 
 # What the user chose that is not about one dataset: kept when another dataset is opened.
@@ -190,7 +264,7 @@ def on_bridge_date(dataset: Dataset) -> None:
 def on_bridge_pick(dataset: Dataset) -> None:
     """A marker was clicked on the map: select its event (the map has highlighted it)."""
     event = _bridge_event("pick")
-    row = event.pick(st.session_state.dataset_token, len(dataset)) if event else None
+    row = event.pick(st.session_state.map_token, len(dataset)) if event else None
     if row is not None:
         select_event(str(dataset.events["id"].iat[row]))
 

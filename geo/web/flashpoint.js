@@ -259,7 +259,9 @@
     this.tooltip.hidden = true;
     this.container.appendChild(this.tooltip);
     this.addHeading();
-    if (config.legend && config.legend.length) this.addLegend();
+    if (config.categories.length) this.addLegend();
+    // Clusters instead of markers when the view is crowded (clusters.js).
+    this.aggregation = FlashpointMap.Aggregation ? new FlashpointMap.Aggregation(this) : null;
     this.addTimeControl();
     this.addImageButton();
     this.listen();
@@ -330,12 +332,17 @@
       self.tooltip.hidden = true;
     });
     map.on("click", function (e) {
+      if (self.aggregation && self.aggregation.click(e.containerPoint)) return;
       var i = self.hit(e.containerPoint);
       if (i < 0) return;
-      var row = self.ev.row[i];
-      self.select(row);
-      self.tell("pick", { row: row, dataset: self.cfg.dataset });
+      self.pick(self.ev.row[i]);
     });
+  };
+
+  // The reader chose an event on the map: select it and tell the page.
+  FlashpointMap.prototype.pick = function (row) {
+    this.select(row);
+    this.tell("pick", { row: row, dataset: this.cfg.dataset });
   };
 
   // ---- data and state -------------------------------------------------------------------
@@ -373,11 +380,14 @@
       lines: p.lines || {},
       rowIndex: rowIndex,
       appear: new Float64Array(n),
+      fresh: p.new || [],
     };
     this.n = n;
+    this.container.setAttribute("data-new", String(this.ev.fresh.length));
     this.days = uniqueDays(start, n);
     this.histogram = null;
     this.container.setAttribute("data-events", String(n));
+    if (this.aggregation) this.aggregation.setEvents(this.ev);
     this.refreshTime();
     this.draw();
   };
@@ -431,6 +441,12 @@
 
   FlashpointMap.prototype.counts = function () {
     var upto = this.visibleRange();
+    // A big dataset's events in order of their end (clusters.js) count these in two searches.
+    var ended = this.aggregation && this.aggregation.endedBefore(this.ev);
+    if (ended) {
+      var windowStart = this.day - (Math.max(this.windowDays, 1) - 1);
+      return { shown: upto - (this.mode === "window" ? ended(windowStart) : 0), today: upto - ended(this.day) };
+    }
     var shown = 0;
     var today = 0;
     for (var i = 0; i < upto; i++) {
@@ -463,6 +479,7 @@
     var upto = this.visibleRange();
     if (!ev || upto === 0) {
       this.drawn.count = 0;
+      if (this.aggregation) this.aggregation.publish(0);
       this.publish(0, started);
       return;
     }
@@ -470,6 +487,12 @@
     var origin = this.map.getPixelOrigin();
     var ox = origin.x + b.min.x;
     var oy = origin.y + b.min.y;
+    var aggregated = this.aggregation ? this.aggregation.draw(ctx, upto, scale, ox, oy, w, h) : -1;
+    if (aggregated >= 0) {
+      this.drawn.count = 0;
+      this.publish(aggregated, started);
+      return;
+    }
     if (this.drawn.index.length < upto) {
       this.drawn = { count: 0, index: new Int32Array(upto), px: new Float32Array(upto), py: new Float32Array(upto) };
     }
@@ -635,6 +658,17 @@
     var self = this;
     var many = upto > this.cfg.circlesUpTo;
     var zoomScale = scale / 256;
+    // A ring around events that arrived while the page was open (live data).
+    ev.fresh.forEach(function (row) {
+      var i = ev.rowIndex.get(row);
+      if (i === undefined || i >= upto || !self.isShown(i)) return;
+      var width = ctx.canvas.width / (self.renderer._ratio || 1);
+      ctx.beginPath();
+      ctx.arc(nearestCopy(ev.wx[i] * scale - ox, width, scale), ev.wy[i] * scale - oy, self.cfg.size + 6, 0, 2 * Math.PI);
+      ctx.strokeStyle = "#ffd166";
+      ctx.lineWidth = 2;
+      ctx.stroke();
+    });
     Object.keys(ev.unc).forEach(function (key) {
       var i = self.ev.rowIndex.get(Number(key));
       if (i === undefined || i >= upto || !self.isShown(i)) return;
@@ -736,6 +770,7 @@
   };
 
   FlashpointMap.prototype.hover = function (point) {
+    if (this.aggregation && this.aggregation.hover(point)) return;
     var i = this.hit(point);
     this.container.style.cursor = i < 0 ? "" : "pointer";
     if (i < 0) {
@@ -871,6 +906,26 @@
     control.addTo(this.map);
   };
 
+  // One row of the legend: the marker as drawn, the category's name and how many events it has.
+  function legendRow(tag, cat, name) {
+    var row = el(tag, "fp-legend-row");
+    var canvas = el("canvas", "fp-legend-swatch");
+    canvas.width = 18;
+    canvas.height = 18;
+    canvas.setAttribute("aria-hidden", "true");
+    if (cat) drawShape(canvas.getContext("2d"), cat.shape, 9, 9, 5.5, cat.color, "#101418", 1, 1, 1);
+    row.appendChild(canvas);
+    var label = el("span", "fp-legend-name", name);
+    label.title = name;
+    row.appendChild(label);
+    return row;
+  }
+
+  function legendCount(row, count) {
+    row.appendChild(el("span", "fp-legend-count", number(count)));
+    return row;
+  }
+
   FlashpointMap.prototype.addLegend = function () {
     var config = this.cfg;
     var legend = L.control({ position: "topright" });
@@ -879,17 +934,18 @@
       box.dir = config.dir;
       if (window.innerWidth > 640) box.open = true;
       box.appendChild(el("summary", "fp-legend-title", words("mapui.legend")));
-      config.legend.forEach(function (i) {
-        var cat = config.categories[i];
-        var row = el("div", "fp-legend-row");
-        var canvas = el("canvas", "fp-legend-swatch");
-        canvas.width = 18;
-        canvas.height = 18;
-        canvas.setAttribute("aria-hidden", "true");
-        drawShape(canvas.getContext("2d"), cat.shape, 9, 9, 5.5, cat.color, "#101418", 1, 1, 1);
-        row.appendChild(canvas);
-        row.appendChild(el("span", null, cat.name));
-        box.appendChild(row);
+      config.categories.forEach(function (cat) {
+        if (!cat.members.length) {
+          box.appendChild(legendCount(legendRow("div", cat, cat.name), cat.count));
+          return;
+        }
+        // The categories past the palette share one colour; opening the entry lists them.
+        var group = el("details", "fp-legend-group");
+        group.appendChild(legendCount(legendRow("summary", cat, cat.name), cat.count));
+        cat.members.forEach(function (member) {
+          group.appendChild(legendCount(legendRow("div", null, member.name), member.count));
+        });
+        box.appendChild(group);
       });
       box.appendChild(el("div", "fp-legend-row fp-legend-note", words("mapui.legend_note")));
       L.DomEvent.disableClickPropagation(box);
@@ -1170,5 +1226,20 @@
     }
   };
 
+  // What the clusters layer (clusters.js) draws and writes with.
+  FlashpointMap.util = {
+    words: words,
+    number: number,
+    dayWords: dayWords,
+    el: el,
+    button: button,
+    drawShape: drawShape,
+    fadedColor: fadedColor,
+    LOOKS: LOOKS,
+    reducedMotion: REDUCED_MOTION,
+    lang: function () {
+      return LANG.lang;
+    },
+  };
   window.FlashpointMap = FlashpointMap;
 })();

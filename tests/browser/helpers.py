@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from playwright.sync_api import FrameLocator, Locator, Page, expect
+from playwright.sync_api import FrameLocator, Locator, Page, WebSocket, expect
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 # The newest map: while a new dataset replaces the old one, both iframes exist for a moment.
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"] >> nth=-1'
@@ -68,3 +70,32 @@ def marker_point(page: Page, row: int) -> tuple[float, float]:
         row,
     )
     return float(x), float(y)
+
+
+def count_page_requests(page: Page) -> list[str]:
+    """Record what the page asks the server over the websocket, leaving out the reruns that
+    fragments with their own timer ask for (following live data every few seconds)."""
+    sent: list[str] = []
+    timers: set[str] = set()
+
+    def received(payload: str | bytes) -> None:
+        if isinstance(payload, bytes):
+            msg = ForwardMsg()
+            msg.ParseFromString(payload)
+            if msg.WhichOneof("type") == "auto_rerun":
+                timers.add(msg.auto_rerun.fragment_id)
+
+    def sent_frame(payload: str | bytes) -> None:
+        if isinstance(payload, bytes):
+            msg = BackMsg()
+            msg.ParseFromString(payload)
+            if msg.WhichOneof("type") == "rerun_script" and msg.rerun_script.fragment_id in timers:
+                return
+        sent.append("frame")
+
+    def watch(ws: WebSocket) -> None:
+        ws.on("framereceived", received)
+        ws.on("framesent", sent_frame)
+
+    page.on("websocket", watch)
+    return sent

@@ -14,6 +14,7 @@ from tests.browser.helpers import (
     MAP_FRAME,
     click_event,
     control,
+    count_page_requests,
     map_container,
     wait_for_map,
     wait_idle,
@@ -290,8 +291,7 @@ def test_choosing_a_row_of_the_event_list_selects_it(
 def test_play_runs_in_the_browser_with_no_rerun_per_frame(
     page: Page, server: str, bundled: Dataset
 ) -> None:
-    sent: list[str] = []
-    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append("frame")))
+    sent = count_page_requests(page)
     page.goto(f"{server}/?date=2019-12-27")
     container = wait_for_map(page, date(2019, 12, 27))
     wait_idle(page)

@@ -1,0 +1,380 @@
+"""A PostgreSQL/PostGIS table of events: its address, schema, change marker and rows.
+
+The table holds the event properties of `geo.model.FIELDS` as columns and the place as
+`geom geometry(Geometry, 4326)`; only `id`, `event_date` and `geom` are required. A statement
+trigger counts every change to the table in `flashpoint_changes`, which readers poll with one
+tiny query. Rows are read into the same raw table a file becomes, so `geo.validation` checks
+them by the same rules. Nothing here ever puts the address's user, password or host into a
+message: psycopg's own error text is never passed on (it can name them).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+import pandas as pd
+import psycopg
+import shapely
+from psycopg import sql
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from geo.limits import RECORDS
+from geo.messages import Note, message
+from geo.model import DATE_FIELDS, FLOAT_FIELDS, INT_FIELDS, LIST_FIELDS, TEXT_FIELDS
+from geo.table import DatasetError, RawTable, labels_of
+from geo.validation import LoadResult, validate
+
+SCHEMES: Final = ("postgresql://", "postgres://")
+DEFAULT_TABLE: Final = "events"
+TABLE_PARAM: Final = "table"
+SINCE_PARAM: Final = "since"
+BBOX_PARAM: Final = "bbox"
+OUR_PARAMS: Final = frozenset({TABLE_PARAM, SINCE_PARAM, BBOX_PARAM})
+TABLE_ENV: Final = "FLASHPOINT_TABLE"
+CHANGES_TABLE: Final = "flashpoint_changes"
+GEOMETRY: Final = "geom"
+REQUIRED: Final = ("id", "event_date", GEOMETRY)
+UNREACHABLE: Final = "unreachable"
+POOL_SIZE: Final = 4
+POOL_TIMEOUT_S: Final = 5
+NO_GEOMETRY: Final = message("problem.no_geometry", "the row has no geometry")
+_IDENTIFIER: Final = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+# The columns, their SQL types, in the order `load-db` writes them.
+COLUMN_TYPES: Final[dict[str, str]] = {
+    **{name: "text" for name in TEXT_FIELDS},
+    **{name: "date" for name in DATE_FIELDS},
+    **{name: "integer" for name in INT_FIELDS},
+    **{name: "double precision" for name in FLOAT_FIELDS},
+    **{name: "text[]" for name in LIST_FIELDS},
+    "claims": "jsonb",
+}
+
+
+def is_database_url(value: str) -> bool:
+    """Whether a --data / FLASHPOINT_DATA value names a database rather than a file."""
+    return value.strip().lower().startswith(SCHEMES)
+
+
+def check_table_name(name: str) -> str:
+    """A table name we accept: lower-case letters, digits and _ (no schema, no quoting games)."""
+    if not _IDENTIFIER.match(name):
+        raise DatasetError(
+            f"{name[:64]!r} is not a table name Flashpoint reads "
+            "(lower-case letters, digits and _, starting with a letter; up to 63 characters)"
+        )
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSource:
+    """Where the events are: a connection address (secret) and a table name (not secret)."""
+
+    conninfo: str
+    table: str
+    database: str
+    since: date | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+    @classmethod
+    def from_url(cls, url: str, env: Mapping[str, str] | None = None) -> DatabaseSource:
+        """Parse `postgresql://...[?table=NAME][&since=YYYY-MM-DD][&bbox=W,S,E,N]`;
+        FLASHPOINT_TABLE names the table otherwise."""
+        env = os.environ if env is None else env
+        parts = urlsplit(url.strip())
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        ours = {key: value for key, value in query if key in OUR_PARAMS}
+        rest = urlencode([(key, value) for key, value in query if key not in OUR_PARAMS])
+        return cls(
+            conninfo=urlunsplit(parts._replace(query=rest)),
+            table=check_table_name(ours.get(TABLE_PARAM, env.get(TABLE_ENV, DEFAULT_TABLE))),
+            database=parts.path.lstrip("/") or env.get("PGDATABASE", ""),
+            since=_since(ours.get(SINCE_PARAM)),
+            bbox=_bbox(ours.get(BBOX_PARAM)),
+        )
+
+    @property
+    def label(self) -> str:
+        """How the source is named on the page and in messages: table and database only."""
+        where = f" in database {self.database!r}" if self.database else ""
+        return f"table {self.table!r}{where}"
+
+    def secrets(self) -> list[str]:
+        """The parts of the address that must never be shown (user, password, host)."""
+        parts = urlsplit(self.conninfo)
+        found = [parts.username, parts.password, parts.hostname, self.conninfo]
+        found += [os.environ.get(name) for name in ("PGUSER", "PGPASSWORD", "PGHOST")]
+        return [value for value in found if value]
+
+
+def _since(value: str | None) -> date | None:
+    """The first day read from the table (`since=YYYY-MM-DD`), if given."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DatasetError(f"since={value[:20]!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """The box read from the table (`bbox=WEST,SOUTH,EAST,NORTH` in degrees), if given."""
+    if value is None:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in value.split(","))
+    except ValueError:
+        raise DatasetError(f"bbox={value[:60]!r} is not WEST,SOUTH,EAST,NORTH") from None
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise DatasetError(f"bbox={value[:60]!r} is not a box within -180..180, -90..90")
+    return west, south, east, north
+
+
+def plain_error(exc: BaseException, source: DatabaseSource) -> str:
+    """A message for people about a database failure, without any credential in it."""
+    state = getattr(exc, "sqlstate", None) or ""
+    if isinstance(exc, psycopg.errors.UndefinedTable):
+        text = f"the {source.label} does not exist (python -m geo load-db creates it)"
+    elif isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        text = f"the database role may not read the {source.label} (GRANT SELECT on it)"
+    elif isinstance(exc, psycopg.errors.UndefinedColumn):
+        text = f"the {source.label} lacks a required column ({', '.join(REQUIRED)})"
+    elif isinstance(exc, psycopg.OperationalError) or state.startswith("28"):
+        text = "the database cannot be reached, or it refused the login"
+    elif isinstance(exc, psycopg.Error):
+        text = f"the database refused the request (SQLSTATE {state or 'unknown'})"
+    else:
+        text = f"the database request failed ({type(exc).__name__})"
+    for secret in source.secrets():
+        text = text.replace(secret, "…")
+    return text
+
+
+def connect(source: DatabaseSource, *, autocommit: bool = False) -> psycopg.Connection[Any]:
+    """One connection (the command line's); a failure raises DatasetError with a plain message."""
+    try:
+        return psycopg.connect(source.conninfo, autocommit=autocommit, connect_timeout=10)
+    except psycopg.Error as exc:
+        raise DatasetError(plain_error(exc, source)) from None
+
+
+def ensure_schema(conn: psycopg.Connection[Any], table: str) -> None:
+    """Create the table, its indexes, the change marker and its trigger where missing."""
+    name = sql.Identifier(table)
+    columns = [
+        sql.SQL("{} {}{}").format(
+            sql.Identifier(column),
+            sql.SQL(kind),
+            sql.SQL(
+                " PRIMARY KEY" if column == "id" else " NOT NULL" if column in REQUIRED else ""
+            ),
+        )
+        for column, kind in COLUMN_TYPES.items()
+    ]
+    columns.append(sql.SQL("{} geometry(Geometry, 4326) NOT NULL").format(sql.Identifier(GEOMETRY)))
+    conn.execute(
+        sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(name, sql.SQL(", ").join(columns))
+    )
+    for suffix, method, column in (
+        ("event_date", "btree", "event_date"),
+        ("geom", "gist", GEOMETRY),
+    ):
+        conn.execute(
+            sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING {} ({})").format(
+                sql.Identifier(f"{table}_{suffix}_idx"),
+                name,
+                sql.SQL(method),
+                sql.Identifier(column),
+            )
+        )
+    ensure_change_marker(conn, table)
+
+
+def ensure_change_marker(conn: psycopg.Connection[Any], table: str) -> None:
+    """The change counter and the statement trigger that bumps it on every write to `table`.
+
+    The trigger function runs with its owner's rights, so writers need no grant on the marker.
+    """
+    conn.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (table_name text PRIMARY KEY, "
+            "version bigint NOT NULL DEFAULT 0, changed_at timestamptz NOT NULL DEFAULT now())"
+        ).format(sql.Identifier(CHANGES_TABLE))
+    )
+    conn.execute(
+        sql.SQL(
+            "CREATE OR REPLACE FUNCTION flashpoint_mark_change() RETURNS trigger "
+            "LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$ BEGIN "
+            "INSERT INTO {changes} (table_name, version, changed_at) "
+            "VALUES (TG_TABLE_NAME, 1, now()) "
+            "ON CONFLICT (table_name) DO UPDATE SET version = {changes}.version + 1, "
+            "changed_at = now(); RETURN NULL; END $$"
+        ).format(changes=sql.Identifier(CHANGES_TABLE))
+    )
+    trigger = sql.Identifier(f"{table}_flashpoint_changes")
+    conn.execute(sql.SQL("DROP TRIGGER IF EXISTS {} ON {}").format(trigger, sql.Identifier(table)))
+    conn.execute(
+        sql.SQL(
+            "CREATE TRIGGER {} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION flashpoint_mark_change()"
+        ).format(trigger, sql.Identifier(table))
+    )
+    conn.execute(
+        sql.SQL("INSERT INTO {} (table_name) VALUES (%s) ON CONFLICT DO NOTHING").format(
+            sql.Identifier(CHANGES_TABLE)
+        ),
+        (table,),
+    )
+
+
+def read_version(conn: psycopg.Connection[Any], table: str) -> int | None:
+    """The table's change counter (None where no trigger marks its changes)."""
+    row = conn.execute(
+        sql.SQL("SELECT version FROM {} WHERE table_name = %s").format(
+            sql.Identifier(CHANGES_TABLE)
+        ),
+        (table,),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def table_columns(conn: psycopg.Connection[Any], source: DatabaseSource) -> list[str]:
+    """Which of our columns the table has (it may lack the optional ones)."""
+    rows = conn.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = %s",
+        (source.table,),
+    ).fetchall()
+    present = {str(row[0]) for row in rows}
+    if not present:
+        raise DatasetError(f"the {source.label} does not exist (python -m geo load-db creates it)")
+    missing = [column for column in REQUIRED if column not in present]
+    if missing:
+        raise DatasetError(f"the {source.label} lacks the required column(s) {', '.join(missing)}")
+    return [column for column in COLUMN_TYPES if column in present]
+
+
+def window_of(source: DatabaseSource) -> tuple[sql.Composable, list[Any]]:
+    """The WHERE clause of the source's date range and box (the indexes answer both)."""
+    terms: list[sql.Composable] = [sql.SQL("TRUE")]
+    params: list[Any] = []
+    if source.since is not None:
+        terms.append(sql.SQL("event_date >= %s"))
+        params.append(source.since)
+    if source.bbox is not None:
+        terms.append(
+            sql.SQL("{} && ST_MakeEnvelope(%s, %s, %s, %s, 4326)").format(sql.Identifier(GEOMETRY))
+        )
+        params.extend(source.bbox)
+    return sql.SQL(" AND ").join(terms), params
+
+
+def read_rows(
+    conn: psycopg.Connection[Any], source: DatabaseSource, limit: int = RECORDS.value
+) -> RawTable:
+    """The rows in the source's window as the raw table a file becomes.
+
+    A process holds at most `limit` events: from a larger window the newest are read (the
+    date index finds them) and the table's kind says how many of how many, from which day.
+    """
+    columns = table_columns(conn, source)
+    where, params = window_of(source)
+    table = sql.Identifier(source.table)
+    total = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE {}").format(table, where), params)
+    found = int((total.fetchone() or (0,))[0])
+    query = sql.SQL(
+        "SELECT * FROM (SELECT {}, ST_AsBinary({}) FROM {} WHERE {} "
+        "ORDER BY event_date DESC, id DESC LIMIT %s) AS newest ORDER BY event_date, id"
+    ).format(
+        sql.SQL(", ").join(sql.Identifier(c) for c in columns),
+        sql.Identifier(GEOMETRY),
+        table,
+        where,
+    )
+    rows = conn.execute(query, [*params, limit]).fetchall()
+    raw = rows_to_raw(columns, rows, source.label)
+    if found > limit and rows:
+        first = rows[0][columns.index("event_date")]
+        raw.kind += (
+            f" (the newest {limit:,} of {found:,} events, from {first:%Y-%m-%d}; "
+            f"a process holds at most {limit:,})"
+        )
+    return raw
+
+
+def rows_to_raw(columns: list[str], rows: list[tuple[Any, ...]], label: str) -> RawTable:
+    """Rows (our columns, then the geometry as WKB) as a raw table, values as a file gives them."""
+    frame = pd.DataFrame.from_records(
+        [row[:-1] for row in rows], columns=columns, nrows=len(rows), coerce_float=False
+    ).astype(object)
+    for column in DATE_FIELDS:
+        if column in frame.columns:
+            frame[column] = [None if v is None else v.isoformat() for v in frame[column]]
+    wkb = np.empty(len(rows), dtype=object)
+    wkb[:] = [None if row[-1] is None else bytes(row[-1]) for row in rows]
+    geometry = list(shapely.from_wkb(wkb)) if len(rows) else []
+    errors: list[Note] = [NO_GEOMETRY if g is None else "" for g in geometry]
+    return RawTable(
+        frame=frame,
+        geometry=geometry,
+        geometry_errors=errors,
+        labels=labels_of(frame, "row ", range(1, len(frame) + 1)),
+        problems=[],
+        kind=f"PostGIS {label}",
+    )
+
+
+class _Scrubbed(logging.Filter):
+    """psycopg_pool logs why a connection failed in libpq's words, which name user and host."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            record.msg, record.args = "a pooled database connection failed (details withheld)", ()
+        return True
+
+
+logging.getLogger("psycopg.pool").addFilter(_Scrubbed())
+
+
+def open_pool(source: DatabaseSource, max_size: int = POOL_SIZE) -> ConnectionPool:
+    """The pool of connections a process's sessions share (opened lazily, read-only use)."""
+    return ConnectionPool(
+        source.conninfo,
+        min_size=1,
+        max_size=max_size,
+        timeout=POOL_TIMEOUT_S,
+        kwargs={"connect_timeout": POOL_TIMEOUT_S, "autocommit": True},
+        open=True,
+        name="flashpoint",
+    )
+
+
+def load_from_pool(pool: ConnectionPool, source: DatabaseSource) -> LoadResult:
+    """Read and validate the table's rows; a failure raises DatasetError with a plain message."""
+    try:
+        with pool.connection() as conn:
+            raw = read_rows(conn, source)
+    except (psycopg.Error, PoolTimeout) as exc:
+        raise DatasetError(plain_error(exc, source)) from None
+    return validate(raw)
+
+
+def version_from_pool(pool: ConnectionPool, source: DatabaseSource) -> str:
+    """The table's change counter as a version string: "" where no trigger marks changes,
+    UNREACHABLE when no connection can be had (then reading the table is not even tried)."""
+    try:
+        with pool.connection() as conn:
+            version = read_version(conn, source.table)
+    except (psycopg.OperationalError, PoolTimeout):
+        return UNREACHABLE
+    except psycopg.Error:
+        return ""
+    return "" if version is None else str(version)

@@ -1,0 +1,115 @@
+"""Live data in Chromium: a row inserted into PostGIS (or a line added to a file) while a page
+is open appears within 10 s, with the reader's date, selection and map view unchanged, and
+the database's credentials never reach the page or the server's log."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+from playwright.sync_api import Page, expect
+
+from geo.cli import main
+from harness.postgis import ThrowawayPostgis
+from harness.server import DashboardServer
+from tests.browser.helpers import map_container, map_frame, wait_for_map, wait_idle
+
+BUNDLED = Path(__file__).resolve().parent.parent.parent / "data" / "locations.geojson"
+LIVE_MS = 10_000
+NEW_ROW = (
+    "INSERT INTO live_page (id, event_date, event_type, title, location, geom) VALUES "
+    "('live-1', '2020-01-02', 'Protests', 'A protest added while reading', 'Basra', "
+    "ST_SetSRID(ST_MakePoint(47.8, 30.5), 4326))"
+)
+CSV = "id,event_date,latitude,longitude,event_type,title\n" + "".join(
+    f"f{i},2021-03-0{i},33.{i},44.{i},Protests,March {i}\n" for i in range(1, 4)
+)
+
+
+@pytest.fixture(scope="module")
+def table_server(
+    postgis: ThrowawayPostgis, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DashboardServer]:
+    """A dashboard reading the bundled events from a PostGIS table as the read-only role."""
+    code = main(["load-db", str(BUNDLED), postgis.url(), "--table", "live_page"], out=io.StringIO())
+    assert code == 0
+    log = tmp_path_factory.mktemp("live") / "server.log"
+    url = f"{postgis.url(reader=True)}?table=live_page"
+    with DashboardServer(url, log_path=log) as dashboard:
+        yield dashboard
+
+
+def map_view(page: Page) -> list[float]:
+    """The map's centre and zoom, read from Leaflet."""
+    view: list[float] = map_container(page).evaluate(
+        "() => { const m = window.flashpoint.map, c = m.getCenter();"
+        " return [c.lat, c.lng, m.getZoom()]; }"
+    )
+    return view
+
+
+def test_a_row_inserted_appears_within_ten_seconds_and_the_view_stays(
+    page: Page, table_server: DashboardServer, postgis: ThrowawayPostgis
+) -> None:
+    page.goto(f"{table_server.url}/?date=2020-01-03&event=k1-rocket-attack")
+    container = wait_for_map(page, date(2020, 1, 3))
+    expect(container).to_have_attribute("data-events", "26")
+    wait_idle(page)
+    map_container(page).evaluate(
+        "() => { window.flashpoint.map.setView([31.5, 45.5], 7, {animate: false});"
+        " window.__same_map = 1; }"
+    )
+    view = map_view(page)
+    with psycopg.connect(postgis.url(), autocommit=True) as conn:
+        conn.execute(NEW_ROW)
+    expect(container).to_have_attribute("data-events", "27", timeout=LIVE_MS)
+    expect(container).to_have_attribute("data-new", "1")
+    expect(container).to_have_attribute("data-day", "2020-01-03")
+    assert map_container(page).evaluate("() => window.__same_map") == 1, "the map was reloaded"
+    assert map_view(page) == pytest.approx(view)
+    expect(page.locator('[data-event-id="k1-rocket-attack"]')).to_be_visible()
+    page.goto(f"{table_server.url}/?date=2020-01-03&event=live-1")
+    wait_for_map(page, date(2020, 1, 3))
+    expect(page.get_by_text("New", exact=True).first).to_be_visible()
+    expect(page.locator('[data-event-id="live-1"]')).to_be_visible()
+
+
+def test_credentials_reach_neither_the_page_nor_the_log(
+    page: Page, table_server: DashboardServer, postgis: ThrowawayPostgis, tmp_path: Path
+) -> None:
+    page.goto(table_server.url)
+    wait_for_map(page)
+    secrets = [postgis.reader_password, postgis.password, "reader:"]
+    text = page.content() + map_frame(page).locator("body").inner_html()
+    assert not [s for s in secrets if s in text]
+    wrong = postgis.url(reader=True).replace(postgis.reader_password, "not-the-pass-789")
+    log = tmp_path / "wrong.log"
+    with DashboardServer(wrong, log_path=log) as dashboard:
+        page.goto(dashboard.url)
+        alert = page.get_by_role("alert").first
+        expect(alert).to_contain_text("cannot be reached, or it refused the login", timeout=30_000)
+        shown = page.content()
+    logged = log.read_text(encoding="utf-8") + (table_server.log_path or log).read_text(
+        encoding="utf-8"
+    )
+    for secret in (*secrets, "not-the-pass-789", "127.0.0.1:" + str(postgis.port)):
+        assert secret not in shown and secret not in logged
+
+
+def test_a_changed_file_appears_within_ten_seconds(page: Page, tmp_path: Path) -> None:
+    path = tmp_path / "growing.csv"
+    path.write_text(CSV, encoding="utf-8")
+    with DashboardServer(path) as dashboard:
+        page.goto(f"{dashboard.url}/?date=2021-03-03")
+        container = wait_for_map(page, date(2021, 3, 3))
+        expect(container).to_have_attribute("data-events", "3")
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write("f4,2021-03-02,33.5,44.5,Riots,Added later\n")
+        expect(container).to_have_attribute("data-events", "4", timeout=LIVE_MS)
+        expect(container).to_have_attribute("data-day", "2021-03-03")
+        expect(container).to_have_attribute("data-visible", re.compile("^4$"))

@@ -1,0 +1,112 @@
+"""The PostGIS source: its address, the window it reads, and messages without credentials."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from geo.cli import main
+from geo.database import DatabaseSource, is_database_url, plain_error, read_rows
+from geo.table import DatasetError
+from geo.validation import load_events, validate
+from harness.postgis import ThrowawayPostgis
+
+BUNDLED = Path(__file__).resolve().parent.parent / "data" / "locations.geojson"
+URL = "postgresql://ana:pa55word@db.example:5433/news"
+
+
+@pytest.mark.parametrize(
+    ("url", "env", "table", "conninfo"),
+    [
+        (URL, {}, "events", URL),
+        (URL, {"FLASHPOINT_TABLE": "iraq"}, "iraq", URL),
+        (URL + "?table=syria&sslmode=require", {"FLASHPOINT_TABLE": "iraq"}, "syria",
+         URL + "?sslmode=require"),
+        (URL + "?since=2020-01-01&bbox=40,30,50,40", {}, "events", URL),
+    ],
+)  # fmt: skip
+def test_the_address_names_table_and_connection(
+    url: str, env: dict[str, str], table: str, conninfo: str
+) -> None:
+    source = DatabaseSource.from_url(url, env)
+    assert (source.table, source.conninfo, source.database) == (table, conninfo, "news")
+    assert "pa55word" not in source.label and "ana" not in source.label
+
+
+def test_the_window_is_read_from_the_address() -> None:
+    source = DatabaseSource.from_url(URL + "?since=2020-01-01&bbox=40,30,50,40.5", {})
+    assert (source.since, source.bbox) == (date(2020, 1, 1), (40.0, 30.0, 50.0, 40.5))
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?table=Events", "not a table name"),
+        ("?table=a;drop", "not a table name"),
+        ("?table=" + "x" * 64, "not a table name"),
+        ("?since=yesterday", "not a date"),
+        ("?bbox=1,2,3", "is not WEST,SOUTH,EAST,NORTH"),
+        ("?bbox=50,30,40,40", "not a box"),
+    ],
+)
+def test_bad_table_names_and_windows_are_refused(query: str, message: str) -> None:
+    with pytest.raises(DatasetError, match=message):
+        DatabaseSource.from_url(URL + query, {})
+
+
+def test_which_values_name_a_database() -> None:
+    assert is_database_url(URL) and is_database_url(" postgres://x/y")
+    assert not is_database_url("data/postgresql.csv")
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        psycopg.OperationalError(
+            f'connection to server at "db.example" failed for user "ana" {URL}'
+        ),
+        psycopg.errors.InsufficientPrivilege("permission denied for table events, role ana"),
+        psycopg.DatabaseError(f"something about {URL}"),
+        RuntimeError("pa55word"),
+    ],
+)
+def test_messages_never_carry_credentials(exc: BaseException) -> None:
+    text = plain_error(exc, DatabaseSource.from_url(URL, {}))
+    assert not any(secret in text for secret in ("ana", "pa55word", "db.example", "5433"))
+
+
+@pytest.fixture(scope="module")
+def windowed(postgis: ThrowawayPostgis) -> str:
+    """The bundled events in a table; the read-only address of it."""
+    out = io.StringIO()
+    assert main(["load-db", str(BUNDLED), postgis.url(), "--table", "windowed"], out=out) == 0
+    return postgis.url(reader=True) + "?table=windowed"
+
+
+def read(url: str, limit: int = 500_000) -> tuple[list[str], str]:
+    """The ids read through an address, in order, and the table's kind."""
+    source = DatabaseSource.from_url(url, {})
+    with psycopg.connect(source.conninfo) as conn:
+        raw = read_rows(conn, source, limit)
+    return validate(raw).events["id"].tolist(), raw.kind
+
+
+def test_a_window_larger_than_a_process_holds_reads_the_newest(windowed: str) -> None:
+    every = load_events(BUNDLED).events["id"].tolist()
+    ids, kind = read(windowed, limit=10)
+    assert ids == every[-10:]
+    assert "the newest 10 of 26 events" in kind
+
+
+def test_the_date_range_and_box_are_pushed_down(windowed: str) -> None:
+    events = load_events(BUNDLED).events
+    ids, _ = read(windowed + "&since=2020-01-01&bbox=43.5,32.5,45,34")
+    b = events.geometry.bounds  # `&&` compares bounding boxes: a line counts where its box meets
+    overlaps = (b.minx <= 45) & (b.maxx >= 43.5) & (b.miny <= 34) & (b.maxy >= 32.5)
+    inside = (events["event_date"] >= "2020-01-01") & overlaps
+    assert ids == events.loc[inside, "id"].tolist()
+    assert 0 < len(ids) < len(events)
