@@ -251,7 +251,7 @@ def choose_dataset() -> Dataset | None:
         _failed(t("data.cannot_show", reason=plain(result.message, ERROR_CHARS)))
         if choosable and result.columns is not None:
             with st.container(border=True, key="column_chooser"):
-                st.markdown(f"#### {t('columns.heading')}")
+                st.markdown(f"### {t('columns.heading')}")
                 mapping = choice_for(result.columns) or given
                 column_chooser(result.columns, columns_used(result.columns, mapping), across=3)
         return None
