@@ -95,6 +95,7 @@ class EventColumns(TypedDict, total=False):
     unc: dict[str, float]
     lines: dict[str, list[list[float]]]
     new: list[int]  # rows that arrived while the page was open (live data): drawn with a ring
+    counts: list[int]  # the legend's counts in its order (a group's, then its members')
 
 
 class ViewState(TypedDict):
@@ -293,6 +294,25 @@ def category_styles(categories: Categories, language: Language) -> list[Category
             }
         )
     return styles
+
+
+def legend_counts(config: MapConfig) -> list[int]:
+    """The legend's counts in the order the map lists them: a group's, then its members'."""
+    counts: list[int] = []
+    for style in config["categories"]:
+        counts.append(style["count"])
+        counts.extend(member["count"] for member in style["members"])
+    return counts
+
+
+def without_counts(config: MapConfig) -> MapConfig:
+    """The configuration for the base map: a new version of the source changes the counts
+    (sent with the events), not the base map, which would otherwise reload."""
+    styles: list[CategoryStyle] = [
+        {**style, "count": 0, "members": [{**m, "count": 0} for m in style["members"]]}
+        for style in config["categories"]
+    ]
+    return {**config, "categories": styles}
 
 
 def build_map_config(

@@ -16,7 +16,7 @@ from geo.detail import count_labels, render_event_html
 from geo.export import to_acled_csv_bytes, to_geojson_bytes
 from geo.language import GREGORIAN, Language
 from geo.maps import build_base_map, build_events_layer, fit_bounds
-from geo.payload import build_event_columns
+from geo.payload import EventColumns, build_event_columns, legend_counts, without_counts
 from geo.share import BASEMAPS, SETTINGS
 from geo.timeline import MODES
 from geo.translations import EventTexts, load_event_texts, translation_of
@@ -138,13 +138,21 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
     _, center, zoom, bounds = state.map_origin
     config = dataset.map_config(state.map_token, current_language())
     base = build_base_map(
-        basemap=state.basemap, config=config, center=center, zoom=zoom, bounds=bounds
+        basemap=state.basemap,
+        config=without_counts(config),
+        center=center,
+        zoom=zoom,
+        bounds=bounds,
     )
     chosen = tuple(tuple(values) for values in filters())
-    columns = events_layer_json(state.dataset_token, chosen, current_language().code, dataset)
+    cached: EventColumns = events_layer_json(
+        state.dataset_token, chosen, current_language().code, dataset
+    )
+    columns = cached.copy()  # the cached columns are shared by every session
+    columns["counts"] = legend_counts(config)
     fresh = new_rows(state.get("source_key"), dataset)
     if len(fresh):
-        columns = {**columns, "new": fresh.tolist()}
+        columns["new"] = fresh.tolist()
     st_folium(
         base,
         key="map",

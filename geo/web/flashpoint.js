@@ -387,6 +387,9 @@
     this.days = uniqueDays(start, n);
     this.histogram = null;
     this.container.setAttribute("data-events", String(n));
+    (this.legendCounts || []).forEach(function (span, k) {
+      if (p.counts && k < p.counts.length) span.textContent = number(p.counts[k]);
+    });
     if (this.aggregation) this.aggregation.setEvents(this.ev);
     this.refreshTime();
     this.draw();
@@ -921,13 +924,16 @@
     return row;
   }
 
-  function legendCount(row, count) {
-    row.appendChild(el("span", "fp-legend-count", number(count)));
-    return row;
-  }
-
   FlashpointMap.prototype.addLegend = function () {
     var config = this.cfg;
+    // The counts come with the events (a new version of the data changes them in place).
+    var counts = (this.legendCounts = []);
+    function legendCount(row, count) {
+      var span = el("span", "fp-legend-count", number(count));
+      counts.push(span);
+      row.appendChild(span);
+      return row;
+    }
     var legend = L.control({ position: "topright" });
     legend.onAdd = function () {
       var box = el("details", "fp-legend");
