@@ -14,13 +14,13 @@ import numpy as np
 import streamlit as st
 
 from geo.dataset import Dataset
-from geo.messages import Message
+from geo.messages import Message, message
 from geo.payload import BridgeEvent
 from geo.share import View, parse_view, view_to_params
 from geo.story import Story
 from geo.timeline import parse_iso_day
 from ui.bridge import BRIDGE_KEY
-from ui.language import chosen_language, current_language
+from ui.language import chosen_language
 
 MapView = tuple[float, float, int]
 
@@ -155,8 +155,9 @@ def follow_new_version(dataset: Dataset, previous: str, token: str) -> None:
     state[filter_key("countries")] = [
         c for c in chosen["countries"] or () if c in dataset.counts("country")
     ]
-    language = current_language()
-    state.notices = [language.t("live.updated", count=language.number(len(dataset)))]
+    state.notices = [
+        message("live.updated", "The data changed: {count} events now", count=len(dataset))
+    ]
     basis = map_basis(dataset)
     if basis != state.map_basis:
         state.map_basis, state.map_token, state.map_origin = basis, token, None
