@@ -134,3 +134,19 @@ def test_a_claims_problems_join_in_the_languages_way() -> None:
 def test_many_messages_join_without_deep_nesting() -> None:
     notes = [message("problem.missing", "missing") for _ in range(1000)]
     assert str(joined(notes)) == "; ".join(["missing"] * 1000)
+
+
+def test_a_shape_columns_problems_are_shown_in_the_readers_language() -> None:
+    data = (
+        b"date,geometry,title\n"
+        b"2020-01-03,POINT (44.4 33.3),a\n"
+        b"2020-01-03,not a shape,b\n"
+        b"2020-01-03,,c\n"
+    )
+    result = load_events_from_bytes(data, "shapes.csv")
+    bad, missing = result.problems
+    assert bad.message == "geometry: 'not a shape' is neither WKT nor a GeoJSON geometry"
+    assert bad.text(Language("fa")) == (
+        "geometry: 'not a shape' نه متنی به شکل WKT است نه هندسه‌ای در GeoJSON"
+    )
+    assert missing.text(Language("ar")) == "geometry: مفقود"
