@@ -13,6 +13,7 @@ from typing import Final
 import streamlit as st
 
 from geo.dataset import Dataset
+from geo.messages import render
 from geo.payload import ViewState
 from geo.story import Story
 from geo.timeline import day_number
@@ -47,8 +48,9 @@ ICON: Final = ROOT / "geo" / "web" / "icon.png"
 
 def main_view(dataset: Dataset, story: Story | None) -> None:
     """The page's outline: notices, the story, the map (with its time control) and the side."""
+    language = current_language()
     for notice in st.session_state.pop("notices", []):
-        st.toast(plain(notice))
+        st.toast(plain(render(notice, language)))
     story_controls(dataset, story)
     map_column, side_column = st.columns([5, 2])
     with map_column:

@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
+from geo.messages import Message, Numeral, joined, message
+
 # The claimed figure and the column of the events table it stands behind.
 FIGURE_COLUMNS: Final[dict[str, str]] = {"killed": "fatalities", "injured": "injured"}
 SCOPES: Final[tuple[str, ...]] = ("site", "group")
@@ -84,7 +86,7 @@ def claims_to_text(claims: Sequence[Claim]) -> str:
     return json.dumps(claims_to_json(claims), ensure_ascii=False, separators=(",", ":"))
 
 
-def parse_claims(value: Any) -> tuple[tuple[Claim, ...], list[str]]:
+def parse_claims(value: Any) -> tuple[tuple[Claim, ...], list[Message]]:
     """Claims from a record's `claims` value (a list, or JSON text); problems as sentences."""
     if _blank(value):
         return (), []
@@ -92,22 +94,46 @@ def parse_claims(value: Any) -> tuple[tuple[Claim, ...], list[str]]:
         try:
             value = json.loads(value)
         except (json.JSONDecodeError, RecursionError) as exc:
-            return (), [f"not valid JSON ({str(exc)[:80]}); no claims kept"]
+            why = message(
+                "problem.claims_json",
+                "not valid JSON ({error}); no claims kept",
+                error=str(exc)[:80],
+            )
+            return (), [why]
     if isinstance(value, tuple) and all(isinstance(c, Claim) for c in value):
         return value, []
     if not isinstance(value, list):
-        return (), [f"must be a list of claims, not {type(value).__name__}; no claims kept"]
-    problems: list[str] = []
+        why = message(
+            "problem.claims_not_list",
+            "must be a list of claims, not {kind}; no claims kept",
+            kind=type(value).__name__,
+        )
+        return (), [why]
+    problems: list[Message] = []
     if len(value) > MAX_CLAIMS:
-        problems.append(f"{len(value)} claims; only the first {MAX_CLAIMS} are kept")
+        problems.append(
+            message(
+                "problem.claims_too_many",
+                "{count} claims; only the first {limit} are kept",
+                count=Numeral(len(value)),
+                limit=Numeral(MAX_CLAIMS),
+            )
+        )
     claims: dict[Claim, int] = {}
     for number, item in enumerate(value[:MAX_CLAIMS], start=1):
         claim, found = _parse_claim(item)
         if claim is not None and claim in claims:
-            found = [*found, f"repeats claim {claims[claim]}; left out"]
+            again = Numeral(claims[claim])
+            found = [
+                *found,
+                message("problem.claim_repeats", "repeats claim {number}; left out", number=again),
+            ]
         elif claim is not None:
             claims[claim] = number
-        problems.extend(f"claim {number}: {p}" for p in found)
+        problems.extend(
+            message("problem.claim", "claim {number}: {problem}", number=Numeral(number), problem=p)
+            for p in found
+        )
     return tuple(claims), problems
 
 
@@ -119,30 +145,26 @@ def _blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _parse_claim(item: Any) -> tuple[Claim | None, list[str]]:
+def _parse_claim(item: Any) -> tuple[Claim | None, list[Message]]:
     """One claim, or None (left out) with the reasons; unknown keys are reported, not fatal."""
     if not isinstance(item, dict):
-        return None, [f"must be an object, not {type(item).__name__}; left out"]
-    problems = [f"unknown key {str(k)[:40]!r} ignored" for k in item if k not in CLAIM_KEYS]
-    fatal = [f"missing {key}" for key in REQUIRED_KEYS if key not in item]
-    figure, value = item.get("figure"), item.get("value")
-    if "figure" in item and figure not in FIGURE_COLUMNS:
-        fatal.append(f"figure {str(figure)[:40]!r} is not 'killed' or 'injured'")
-    if "value" in item and not _whole_number(value):
-        fatal.append(f"value {str(value)[:40]!r} is not a whole number from 0 to {MAX_VALUE}")
-    texts = {key: item.get(key, "") for key in MAX_TEXT}
-    for key, text in texts.items():
-        if key in item and (not isinstance(text, str) or len(text) > MAX_TEXT[key]):
-            fatal.append(f"{key} must be text of at most {MAX_TEXT[key]} characters")
-    if isinstance(texts["source"], str) and "source" in item and not texts["source"].strip():
-        fatal.append("source is empty")
-    if isinstance(texts["url"], str) and "url" in item and not _web_address(texts["url"]):
-        fatal.append(f"url {texts['url'][:60]!r} is not an http(s) address")
-    scope = item.get("scope", "site")
-    if scope not in SCOPES:
-        fatal.append(f"scope {str(scope)[:40]!r} is not 'site' or 'group'")
+        kind = type(item).__name__
+        return None, [
+            message(
+                "problem.claim_not_object", "must be an object, not {kind}; left out", kind=kind
+            )
+        ]
+    problems = [
+        message("problem.claim_unknown_key", "unknown key {key} ignored", key=repr(str(k)[:40]))
+        for k in item
+        if k not in CLAIM_KEYS
+    ]
+    fatal = _fatal_problems(item)
     if fatal:
-        return None, [*problems, "; ".join(fatal) + "; left out"]
+        left_out = message("problem.claim_left_out", "{problems}; left out", problems=joined(fatal))
+        return None, [*problems, left_out]
+    texts = {key: item.get(key, "") for key in MAX_TEXT}
+    figure, scope = item.get("figure"), item.get("scope", "site")
     claim = Claim(
         figure=str(figure),
         value=int(item["value"]),
@@ -152,6 +174,64 @@ def _parse_claim(item: Any) -> tuple[Claim | None, list[str]]:
         scope=str(scope),
     )
     return claim, problems
+
+
+def _fatal_problems(item: dict[str, Any]) -> list[Message]:
+    """Why a claim cannot be kept (nothing when it can)."""
+    fatal = [
+        message("problem.claim_missing", "missing {key}", key=key)
+        for key in REQUIRED_KEYS
+        if key not in item
+    ]
+    figure, value = item.get("figure"), item.get("value")
+    if "figure" in item and figure not in FIGURE_COLUMNS:
+        fatal.append(
+            message(
+                "problem.claim_figure",
+                "figure {value} is not 'killed' or 'injured'",
+                value=repr(str(figure)[:40]),
+            )
+        )
+    if "value" in item and not _whole_number(value):
+        fatal.append(
+            message(
+                "problem.claim_value",
+                "value {value} is not a whole number from 0 to {high}",
+                value=repr(str(value)[:40]),
+                high=Numeral(MAX_VALUE),
+            )
+        )
+    texts = {key: item.get(key, "") for key in MAX_TEXT}
+    for key, text in texts.items():
+        if key in item and (not isinstance(text, str) or len(text) > MAX_TEXT[key]):
+            fatal.append(
+                message(
+                    "problem.claim_text",
+                    "{key} must be text of at most {limit} characters",
+                    key=key,
+                    limit=Numeral(MAX_TEXT[key]),
+                )
+            )
+    if isinstance(texts["source"], str) and "source" in item and not texts["source"].strip():
+        fatal.append(message("problem.claim_no_source", "source is empty"))
+    if isinstance(texts["url"], str) and "url" in item and not _web_address(texts["url"]):
+        fatal.append(
+            message(
+                "problem.claim_url",
+                "url {value} is not an http(s) address",
+                value=repr(texts["url"][:60]),
+            )
+        )
+    scope = item.get("scope", "site")
+    if scope not in SCOPES:
+        fatal.append(
+            message(
+                "problem.claim_scope",
+                "scope {value} is not 'site' or 'group'",
+                value=repr(str(scope)[:40]),
+            )
+        )
+    return fatal
 
 
 def _whole_number(value: Any) -> bool:
@@ -180,7 +260,7 @@ def check_claims(frame: pd.DataFrame, out: pd.DataFrame, report: Report) -> None
         for i, value in enumerate(frame["claims"].tolist()):
             claims, problems = parse_claims(value)
             parsed[i], orphan = _group_claims_need_a_group(claims, groups[i])
-            messages[i] = "; ".join([*problems, *orphan])
+            messages[i] = joined([*problems, *orphan]) if problems or orphan else ""
         report(messages != "", "claims", messages, False)
         rows = [i for i, claims in enumerate(parsed) if claims]
         for figure, column in FIGURE_COLUMNS.items():
@@ -193,11 +273,16 @@ def check_claims(frame: pd.DataFrame, out: pd.DataFrame, report: Report) -> None
 
 def _group_claims_need_a_group(
     claims: tuple[Claim, ...], group: str
-) -> tuple[tuple[Claim, ...], list[str]]:
+) -> tuple[tuple[Claim, ...], list[Message]]:
     if group or not any(c.is_group for c in claims):
         return claims, []
     kept = tuple(c for c in claims if not c.is_group)
-    return kept, ["a claim of scope 'group' needs the record's group; left out"]
+    return kept, [
+        message(
+            "problem.claim_needs_group",
+            "a claim of scope 'group' needs the record's group; left out",
+        )
+    ]
 
 
 def _derive_figure(
@@ -218,12 +303,19 @@ def _derive_figure(
         lowest = conservative(parsed[i], figure)
         given = None if stated[i] is pd.NA else int(stated[i])
         if lowest is None and given is not None:
-            messages[i] = (
-                f"{given} is not a figure any source gives for this site (only group totals "
-                "are claimed); left unknown"
+            messages[i] = message(
+                "problem.claim_only_group",
+                "{given} is not a figure any source gives for this site (only group totals "
+                "are claimed); left unknown",
+                given=Numeral(given),
             )
         elif lowest is not None and given is not None and given != lowest:
-            messages[i] = f"{given} is not the most conservative claimed figure; {lowest} used"
+            messages[i] = message(
+                "problem.claim_not_lowest",
+                "{given} is not the most conservative claimed figure; {lowest} used",
+                given=Numeral(given),
+                lowest=Numeral(lowest),
+            )
         derived[i] = lowest
     report(messages != "", column, messages, False)
     out[column] = pd.array([pd.NA if v is None or v is pd.NA else v for v in derived], "Int64")
@@ -244,8 +336,10 @@ def _check_groups_agree(
         if groups[i] not in first:
             first[groups[i]] = (ids[i], shared)
         elif first[groups[i]][1] != shared:
-            messages[i] = (
-                f"the group claims differ from those of {first[groups[i]][0]!r}, "
-                f"the first record of group {groups[i]!r}"
+            messages[i] = message(
+                "problem.claim_groups_differ",
+                "the group claims differ from those of {id}, the first record of group {group}",
+                id=repr(first[groups[i]][0]),
+                group=repr(groups[i]),
             )
     report(messages != "", "claims", messages, False)

@@ -27,6 +27,7 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from geo.limits import RECORDS
+from geo.messages import Note, message
 from geo.model import DATE_FIELDS, FLOAT_FIELDS, INT_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from geo.table import DatasetError, RawTable, labels_of
 from geo.validation import LoadResult, validate
@@ -44,6 +45,7 @@ REQUIRED: Final = ("id", "event_date", GEOMETRY)
 UNREACHABLE: Final = "unreachable"
 POOL_SIZE: Final = 4
 POOL_TIMEOUT_S: Final = 5
+NO_GEOMETRY: Final = message("problem.no_geometry", "the row has no geometry")
 _IDENTIFIER: Final = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 # The columns, their SQL types, in the order `load-db` writes them.
@@ -319,7 +321,7 @@ def rows_to_raw(columns: list[str], rows: list[tuple[Any, ...]], label: str) -> 
     wkb = np.empty(len(rows), dtype=object)
     wkb[:] = [None if row[-1] is None else bytes(row[-1]) for row in rows]
     geometry = list(shapely.from_wkb(wkb)) if len(rows) else []
-    errors = ["the row has no geometry" if g is None else "" for g in geometry]
+    errors: list[Note] = [NO_GEOMETRY if g is None else "" for g in geometry]
     return RawTable(
         frame=frame,
         geometry=geometry,

@@ -217,14 +217,13 @@ class Dataset:
         present = set(listed)
         return listed + [value for value in chosen if value not in present]
 
-    def filter_note(self, column: str) -> str:
+    def filter_note(self, column: str, language: Language | None = None) -> str:
         """Says how many values a capped filter menu leaves out ("" when it lists them all)."""
         total = len(self.counts(column))
         if total <= FILTER_OPTIONS.value:
             return ""
-        return (
-            f"The {FILTER_OPTIONS.value:,} most frequent of {total:,} values are listed "
-            f"(limit: {FILTER_OPTIONS.what})."
+        return (language or Language()).t(
+            "filters.values_note", listed=FILTER_OPTIONS.value, total=total
         )
 
     def filter_mask(

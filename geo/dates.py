@@ -13,13 +13,14 @@ ambiguous.
 from __future__ import annotations
 
 import re
-from calendar import month_name
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
+from geo.messages import MISSING, GregorianDay, Message, Numeral, message
 from geo.model import MONTH_PRECISION, YEAR_PRECISION
 
 EARLIEST_YEAR: Final = 1900
@@ -69,7 +70,7 @@ class DateReading:
     """What the dates add beyond the columns: how coarse each start date is, and warnings."""
 
     precision: pd.Series
-    warnings: list[tuple[int, str, str]] = field(default_factory=list)  # rows, field, message
+    warnings: list[tuple[int, str, Message]] = field(default_factory=list)  # rows, field, message
 
 
 def _date_text(values: pd.Series) -> pd.Series:
@@ -268,46 +269,68 @@ def _out_of_range(days: pd.Series, text: pd.Series, problem: pd.Series) -> pd.Se
     out_of_range: pd.Series = days.notna() & ((years < EARLIEST_YEAR) | (years > LATEST_YEAR))
     if out_of_range.any():
         problem[out_of_range] = _date_text(text[out_of_range]).map(
-            lambda v: f"{v[:40]!r} is outside {EARLIEST_YEAR}-{LATEST_YEAR}"
+            lambda v: message(
+                "problem.year_range",
+                "{value} is outside {first}-{last}",
+                value=repr(v[:40]),
+                first=Numeral(EARLIEST_YEAR),
+                last=Numeral(LATEST_YEAR),
+            )
         )
     return out_of_range
 
 
 def _problems(text: pd.Series, iso: pd.Series, days: pd.Series) -> pd.Series:
     """Why each date that did not parse, or is out of range, cannot be used."""
-    problem = pd.Series("", index=text.index, dtype=object)
-    problem[text == ""] = "missing"
+    notes = np.full(len(text), "", dtype=object)
+    notes[(text == "").to_numpy(dtype=bool)] = MISSING
+    # Objects, not text: pandas would make a column of blanks and messages a column of text.
+    problem = pd.Series(notes, index=text.index, dtype=object)
     unparsed = days.isna() & (text != "")
     iso_like = pd.Series(False, index=text.index)
     iso_like[unparsed] = iso[unparsed].str.match(_ISO_LIKE)
     problem[unparsed & iso_like] = text[unparsed & iso_like].map(
-        lambda v: f"{v[:40]!r} is not a real calendar date"
+        lambda v: message(
+            "problem.not_real_date", "{value} is not a real calendar date", value=repr(v[:40])
+        )
     )
     short = pd.Series(False, index=text.index)
     short[unparsed & ~iso_like] = text[unparsed & ~iso_like].str.match(_SHORT_YEAR)
     problem[short] = text[short].map(
-        lambda v: f"{v[:40]!r} has a two-digit year; write the year in full or as YYYY-MM-DD"
+        lambda v: message(
+            "problem.short_year",
+            "{value} has a two-digit year; write the year in full or as YYYY-MM-DD",
+            value=repr(v[:40]),
+        )
     )
     rest = unparsed & ~iso_like & ~short
     problem[rest] = text[rest].map(
-        lambda v: (
-            f"{v[:40]!r} is not a date (expected e.g. 2019-12-27, 27/12/2019, "
-            "27 December 2019, 2019-12 or 2019)"
+        lambda v: message(
+            "problem.not_date",
+            "{value} is not a date (expected e.g. 2019-12-27, 27/12/2019, "
+            "27 December 2019, 2019-12 or 2019)",
+            value=repr(v[:40]),
         )
     )
     _out_of_range(days, text, problem)
     return problem
 
 
-def ambiguity_warning(value: str) -> str:
+def ambiguity_warning(value: str) -> Message:
     """One sentence for the slashed dates that were read day-first for want of a telling one."""
     found = _SLASHED_DATE.match(value)
     if found is None:  # only ever called with a slashed date
-        return "dates with day and month in an unclear order were read as day-first"
+        return message(
+            "problem.unclear_order",
+            "dates with day and month in an unclear order were read as day-first",
+        )
     day, month, year = (int(part) for part in found.groups())
-    return (
-        f"dates like {found.group(0)} are ambiguous; read as day-first "
-        f"({day} {month_name[month]} {year}); --monthfirst reads them month-first"
+    return message(
+        "problem.day_first",
+        "dates like {value} are ambiguous; read as day-first ({day}); "
+        "--monthfirst reads them month-first",
+        value=Numeral(found.group(0)),
+        day=GregorianDay(date(year, month, day).isoformat()),
     )
 
 
@@ -348,11 +371,16 @@ def _check_end(values: pd.Series, start: pd.Series, order: SlashOrder, report: A
     year = (end.precision == YEAR_PRECISION).fillna(False).to_numpy(dtype=bool)
     days = days.mask(month, days + pd.offsets.MonthEnd(0))
     days = days.mask(year, days + pd.offsets.YearEnd(0))
-    problems = end.problems.where(end.problems != "missing", "")
+    problems = end.problems.where(end.problems.map(lambda v: v != MISSING), "")
     report((problems != "").to_numpy(), "end_date", problems.to_numpy(), True)
     before = (days < start).to_numpy()
     messages = np.full(len(before), "", dtype=object)
     for i in np.flatnonzero(before).tolist():
-        messages[i] = f"ends {days.iat[i]:%Y-%m-%d} before it starts {start.iat[i]:%Y-%m-%d}"
+        messages[i] = message(
+            "problem.ends_before",
+            "ends {end} before it starts {start}",
+            end=Numeral(f"{days.iat[i]:%Y-%m-%d}"),
+            start=Numeral(f"{start.iat[i]:%Y-%m-%d}"),
+        )
     report(before, "end_date", messages, True)
     return ParsedDates(days, end.times, problems, end.precision, end.ambiguous)

@@ -25,8 +25,8 @@ FIGURE_WORDS: Final[dict[str, str]] = {"killed": "Killed", "injured": "Injured"}
 
 
 def format_day(day: date, language: Language = ENGLISH) -> str:
-    """A date in words, e.g. 'Tue 31 Dec 2019'."""
-    return language.day(day)
+    """A date in words in the reader's calendar, the Gregorian beside it when that differs."""
+    return language.day_in_full(day)
 
 
 def format_date(day: date, precision: int | None, language: Language = ENGLISH) -> str:

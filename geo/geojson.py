@@ -15,6 +15,14 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.columns import ColumnMap, apply_columns, columns_used, file_columns
 from geo.limits import DIGITS, FIELDS, NESTING, RECORDS, VERTICES, Limit
+from geo.messages import (
+    MISSING,
+    NOT_FINITE,
+    Note,
+    message,
+    too_many_vertices,
+    unsupported_geometry,
+)
 from geo.prescan import TooManyDigitsError, json_depth, loads_bounded
 from geo.table import DatasetError, RawProblem, RawTable, decode_text, rename_columns
 
@@ -92,7 +100,7 @@ def _point_or_none(geom: Any) -> tuple[float, float] | None:
     return float(x), float(y)
 
 
-def _coordinates_problem(coords: Any) -> str:
+def _coordinates_problem(coords: Any) -> Note:
     """Why a coordinates array cannot become a geometry, or "" (checked before shapely runs).
 
     shapely would quietly read `true` as 1 and `"44"` as 44.0; GeoJSON coordinates are numbers,
@@ -105,31 +113,40 @@ def _coordinates_problem(coords: Any) -> str:
             if item and type(item[0]) in (int, float):
                 positions += 1
                 if positions > VERTICES.value:
-                    return VERTICES.exceeded(f"more than {VERTICES.value:,} vertices")
+                    return too_many_vertices(None)
             stack.extend(reversed(item))
         elif type(item) not in (int, float):
             bad = item if item is not None else "null"
-            return f"coordinates must be numbers (found {str(bad)[:40]!r})"
+            return message(
+                "problem.not_numbers_found",
+                "coordinates must be numbers (found {value})",
+                value=repr(str(bad)[:40]),
+            )
         elif not math.isfinite(float(item)):
-            return "coordinates are not finite numbers"
+            return NOT_FINITE
     return ""
 
 
-def geometry_of(geom: Any) -> tuple[BaseGeometry | None, str]:
+def geometry_of(geom: Any) -> tuple[BaseGeometry | None, Note]:
     """A GeoJSON geometry object as a shape, or why it cannot be one."""
     if geom is None:
-        return None, "missing"
+        return None, MISSING
     if not isinstance(geom, dict) or "type" not in geom:
-        return None, "not a GeoJSON geometry object"
+        return None, message("problem.not_geometry", "not a GeoJSON geometry object")
     if geom.get("type") == "GeometryCollection":
-        return None, "GeometryCollection geometries are not supported"
+        return None, unsupported_geometry("GeometryCollection")
     problem = _coordinates_problem(geom["coordinates"]) if "coordinates" in geom else ""
     if problem:
         return None, problem
     try:
         parsed = shape(geom)
     except Exception as exc:  # shapely raises many types for malformed coordinates
-        return None, f"malformed {geom.get('type')} geometry ({type(exc).__name__}: {exc})"[:300]
+        return None, message(
+            "problem.malformed_geometry",
+            "malformed {kind} geometry ({error})",
+            kind=str(geom.get("type"))[:40],
+            error=f"{type(exc).__name__}: {exc}"[:240],
+        )
     return parsed, ""
 
 
@@ -139,7 +156,7 @@ def _features_to_table(
     labels: list[str] = []
     records: list[dict[str, Any]] = []
     geometry: list[BaseGeometry | None] = [None] * len(features)
-    errors: list[str] = [""] * len(features)
+    errors: list[Note] = [""] * len(features)
     problems: list[RawProblem] = []
     point_index: list[int] = []
     point_xy: list[tuple[float, float]] = []
@@ -148,7 +165,7 @@ def _features_to_table(
         labels.append(_feature_label(index, feature))
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             records.append({})
-            errors[index] = "the item is not a GeoJSON Feature"
+            errors[index] = message("problem.not_feature", "the item is not a GeoJSON Feature")
             continue
         props = feature.get("properties")
         record = dict(props) if isinstance(props, dict) else {}

@@ -14,6 +14,16 @@ from shapely.geometry.base import BaseGeometry
 from geo.countries import bounds_of_countries, inside_boxes
 from geo.geojson import geometry_of
 from geo.limits import DIGITS, NESTING, VERTICES
+from geo.messages import (
+    MISSING,
+    NOT_FINITE,
+    Message,
+    Note,
+    Numeral,
+    message,
+    too_many_vertices,
+    unsupported_geometry,
+)
 from geo.prescan import TooManyDigitsError, json_depth, loads_bounded, wkt_problem
 from geo.table import RawTable
 
@@ -46,23 +56,23 @@ def check_geometry(raw: RawTable, report: Any) -> list[Any]:
 
 def geometries_from_text(
     values: pd.Series, column: str
-) -> tuple[list[BaseGeometry | None], list[str]]:
+) -> tuple[list[BaseGeometry | None], list[Note]]:
     """Each cell of a column holding shapes as WKT or GeoJSON (text or an object), or why not."""
     geometry: list[BaseGeometry | None] = [None] * len(values)
-    errors = [""] * len(values)
+    whys: list[Note] = [""] * len(values)
     wkt_rows: list[int] = []
     for i, value in enumerate(values.tolist()):
         if isinstance(value, dict):
-            geometry[i], errors[i] = geometry_of(value)
+            geometry[i], whys[i] = geometry_of(value)
             continue
         missing = value is None or value is pd.NA or (isinstance(value, float) and value != value)
         text = "" if missing else str(value).strip()
         if not text:
-            errors[i] = f"{column}: missing"
+            whys[i] = MISSING
         elif text.startswith("{"):
-            geometry[i], errors[i] = _geojson_text(text)
+            geometry[i], whys[i] = _geojson_text(text)
         elif why := wkt_problem(text):
-            errors[i] = f"{column}: {why}"
+            whys[i] = why
         else:
             wkt_rows.append(i)
     if wkt_rows:
@@ -71,24 +81,40 @@ def geometries_from_text(
         for i, text, geom in zip(wkt_rows, texts.tolist(), parsed.tolist(), strict=True):
             geometry[i] = geom
             if geom is None:
-                errors[i] = f"{column}: {text[:60]!r} is neither WKT nor a GeoJSON geometry"
-    for i, why in enumerate(errors):
-        if why and not why.startswith(f"{column}:"):
-            errors[i] = f"{column}: {why}"
+                whys[i] = message(
+                    "problem.not_shape",
+                    "{value} is neither WKT nor a GeoJSON geometry",
+                    value=repr(text[:60]),
+                )
+    errors: list[Note] = [
+        message("problem.in_column", "{column}: {why}", column=column, why=why) if why else ""
+        for why in whys
+    ]
     return geometry, errors
 
 
-def _geojson_text(text: str) -> tuple[BaseGeometry | None, str]:
+def _geojson_text(text: str) -> tuple[BaseGeometry | None, Note]:
     """A GeoJSON geometry written as text, measured before it is parsed."""
     data = text.encode("utf-8")
     if json_depth(data) > NESTING.value:
-        return None, NESTING.exceeded("it is nested too deeply")
+        return None, message(
+            "problem.json_nesting",
+            "it is nested too deeply; the limit is {limit} levels "
+            "(nesting of JSON arrays and objects, or of WKT parentheses)",
+            limit=NESTING.value,
+        )
     try:
         return geometry_of(loads_bounded(text, data))
     except TooManyDigitsError as exc:
-        return None, DIGITS.exceeded(str(exc))
+        return None, message(
+            "problem.json_digits",
+            "it holds a number of {digits} digits; the limit is {limit} digits "
+            "(digits in one number)",
+            digits=exc.digits,
+            limit=DIGITS.value,
+        )
     except (json.JSONDecodeError, RecursionError):
-        return None, f"{text[:60]!r} is not GeoJSON"
+        return None, message("problem.not_geojson", "{value} is not GeoJSON", value=repr(text[:60]))
 
 
 def check_swapped(geometry: list[Any], out: pd.DataFrame, report: Any) -> None:
@@ -111,14 +137,18 @@ def check_swapped(geometry: list[Any], out: pd.DataFrame, report: Any) -> None:
     messages = np.full(len(out), "", dtype=object)
     for i in checked[swapped].tolist():
         g = geometry[i]
-        messages[i] = (
-            f"point (longitude {g.x:g}, latitude {g.y:g}) is outside {out['country'].iat[i]}; "
-            "latitude and longitude look swapped"
+        messages[i] = message(
+            "problem.swapped",
+            "point (longitude {lon}, latitude {lat}) is outside {country}; "
+            "latitude and longitude look swapped",
+            lon=Numeral(f"{g.x:g}"),
+            lat=Numeral(f"{g.y:g}"),
+            country=str(out["country"].iat[i]),
         )
     report(mask, "geometry", messages, False)
 
 
-def _geometry_problems(arr: np.ndarray) -> Iterator[tuple[int, str]]:
+def _geometry_problems(arr: np.ndarray) -> Iterator[tuple[int, Message]]:
     """(position, why) for each geometry that cannot be mapped as it is."""
     types = shapely.get_type_id(arr)
     type_names = np.asarray(
@@ -159,19 +189,29 @@ def _geometry_problems(arr: np.ndarray) -> Iterator[tuple[int, str]]:
     for j in np.flatnonzero(unsupported | empty | ~finite | out_of_range | invalid).tolist():
         if huge[j]:
             count = int(shapely.get_num_coordinates(arr[j]))
-            why = VERTICES.exceeded(f"{count:,} vertices")
+            why = too_many_vertices(count)
         elif unsupported[j]:
-            why = f"{type_names[j]} geometries are not supported"
+            why = unsupported_geometry(str(type_names[j]))
         elif empty[j]:
-            why = "empty geometry"
+            why = message("problem.empty_geometry", "empty geometry")
         elif not finite[j]:
-            why = "coordinates are not finite numbers"
+            why = NOT_FINITE
         elif out_of_range[j]:
             x0, y0, x1, y1 = bounds[j]
-            why = (
+            why = message(
+                "problem.out_of_range",
                 "coordinates out of range (longitude must be -180..180, latitude -90..90; "
-                f"got x {x0:g}..{x1:g}, y {y0:g}..{y1:g})"
+                "got x {x0}..{x1}, y {y0}..{y1})",
+                x0=Numeral(f"{x0:g}"),
+                x1=Numeral(f"{x1:g}"),
+                y0=Numeral(f"{y0:g}"),
+                y1=Numeral(f"{y1:g}"),
             )
         else:
-            why = f"invalid {type_names[j]} ({shapely.is_valid_reason(arr[j])})"
+            why = message(
+                "problem.invalid_geometry",
+                "invalid {kind} ({reason})",
+                kind=str(type_names[j]),
+                reason=shapely.is_valid_reason(arr[j]),
+            )
         yield j, why

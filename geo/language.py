@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Final
 
+import jdatetime
 from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
@@ -30,6 +32,20 @@ DIGITS: Final[dict[str, str]] = {
     "arabext": "۰۱۲۳۴۵۶۷۸۹",
 }
 DAY_PATTERN: Final = "EEE d MMM y"
+GREGORIAN_PATTERN: Final = "d MMMM y"
+# The locale a language's dates are written in, where the region's press differs from the
+# language's default: Iraqi papers write كانون الثاني / شباط / آذار, not يناير / فبراير / مارس.
+DATE_LOCALES: Final[dict[str, str]] = {"ar": "ar_IQ"}
+# Languages whose readers count days in another calendar (its name as Intl and ICU call it).
+CALENDARS: Final[dict[str, str]] = {"fa": "persian"}
+GREGORIAN: Final = "gregory"
+# The Solar Hijri months (as jdatetime, ICU and the Iranian press write them).
+PERSIAN_MONTHS: Final = tuple(jdatetime.date.j_months_fa)
+# Any digit Babel may write -> the same digit in each digit set.
+NATIVE: Final[dict[str, dict[int, str]]] = {
+    digits: {ord(d): digits[i] for source in DIGITS.values() for i, d in enumerate(source)}
+    for digits in DIGITS.values()
+}
 PLACEHOLDER: Final = re.compile(r"\{(\w+)\}")
 ACCEPT_PART: Final = re.compile(r"^\s*([A-Za-z]{1,8})(?:[-_][A-Za-z0-9]{1,8})*\s*(?:;.*)?$")
 
@@ -81,7 +97,13 @@ class Language:
         """The ten digits the language writes numbers with."""
         return DIGITS.get(Locale.parse(self.code).default_numbering_system, DIGITS["latn"])
 
-    def t(self, key: str, **values: object) -> str:
+    @property
+    def decimal(self) -> str:
+        """The sign between a number's whole part and its fraction."""
+        locale = Locale.parse(self.code)
+        return str(locale.number_symbols[locale.default_numbering_system]["decimal"])
+
+    def t(self, key: str, /, **values: object) -> str:
         """The string for a key, its placeholders filled (numbers in the language's form)."""
         text = load_catalogue(self.code).get(key) or load_catalogue(SOURCE)[key]
         filled = {k: self.number(v) if isinstance(v, int) else str(v) for k, v in values.items()}
@@ -93,21 +115,72 @@ class Language:
             format_decimal(value, locale=self.code, numbering_system="default")
         )
 
+    @property
+    def date_locale(self) -> str:
+        """The locale the language's dates are written in (Babel's form, e.g. ar_IQ)."""
+        return DATE_LOCALES.get(self.code, self.code)
+
+    @property
+    def calendar(self) -> str:
+        """The calendar the reader counts days in: gregory, or persian (Solar Hijri)."""
+        return CALENDARS.get(self.code, GREGORIAN)
+
     def day(self, value: date) -> str:
-        """A day in words, e.g. 'Tue 31 Dec 2019'."""
-        return self.native_digits(format_date(value, DAY_PATTERN, locale=self.code))
+        """A day in words in the reader's calendar, e.g. 'Tue 31 Dec 2019', 'جمعه ۱۳ دی ۱۳۹۸'."""
+        if self.calendar == "persian":
+            solar = jdatetime.date.fromgregorian(date=value)
+            weekday = format_date(value, "EEE", locale=self.date_locale)
+            month = PERSIAN_MONTHS[solar.month - 1]
+            return self.native_digits(f"{weekday} {solar.day} {month} {solar.year}")
+        return self.native_digits(format_date(value, DAY_PATTERN, locale=self.date_locale))
+
+    def day_in_full(self, value: date) -> str:
+        """A day in the reader's calendar, with the Gregorian date beside it when that differs."""
+        if self.calendar == GREGORIAN:
+            return self.day(value)
+        return f"{self.day(value)} ({self.gregorian_day(value)})"
+
+    def gregorian_day(self, value: date) -> str:
+        """A day in the Gregorian calendar in words, e.g. '3 January 2020', '۳ ژانویه ۲۰۲۰'."""
+        return self.native_digits(format_date(value, GREGORIAN_PATTERN, locale=self.date_locale))
+
+    def short_day(self, value: date) -> str:
+        """A day in figures, year first (sorts as text): 2019-12-27, or 1398/10/06 Solar Hijri."""
+        if self.calendar == "persian":
+            return self.native_digits(jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d"))
+        return value.isoformat()
 
     def month(self, value: date) -> str:
-        """A month in words, e.g. 'June 2014', in the locale's order."""
-        return self.native_digits(format_skeleton("yMMMM", value, locale=self.code))
+        """A month in words, e.g. 'June 2014', 'حزيران ٢٠١٤'; in the Solar Hijri calendar the
+        two months it overlaps (an en dash between), the Gregorian month beside them:
+        'خرداد-تیر ۱۳۹۳ (ژوئن ۲۰۱۴)'."""
+        gregorian = self.native_digits(format_skeleton("yMMMM", value, locale=self.date_locale))
+        if self.calendar != "persian":
+            return gregorian
+        first = jdatetime.date.fromgregorian(date=value.replace(day=1))
+        last = jdatetime.date.fromgregorian(
+            date=value.replace(day=monthrange(value.year, value.month)[1])
+        )
+        start, end = PERSIAN_MONTHS[first.month - 1], PERSIAN_MONTHS[last.month - 1]
+        span = (
+            f"{start}\N{EN DASH}{end} {first.year}"
+            if first.year == last.year
+            else f"{start} {first.year}\N{EN DASH}{end} {last.year}"
+        )
+        return f"{self.native_digits(span)} ({gregorian})"
 
     def year(self, value: date) -> str:
-        """A year, e.g. '2017', in the language's digits."""
-        return self.native_digits(format_skeleton("y", value, locale=self.code))
+        """A year, e.g. '2017'; in the Solar Hijri calendar the two years it overlaps, the
+        Gregorian year beside them (an en dash between): '۱۳۹۵-۱۳۹۶ (۲۰۱۷)'."""
+        gregorian = self.native_digits(format_skeleton("y", value, locale=self.date_locale))
+        if self.calendar != "persian":
+            return gregorian
+        first = jdatetime.date.fromgregorian(date=date(value.year, 1, 1)).year
+        last = jdatetime.date.fromgregorian(date=date(value.year, 12, 31)).year
+        span = self.native_digits(f"{first}\N{EN DASH}{last}")
+        return f"{span} ({gregorian})"
 
     def native_digits(self, text: str) -> str:
-        """Latin digits in a text written with the language's own."""
+        """A text's digits (Latin or Arabic-Indic) written with the language's own."""
         digits = self.digits
-        if digits == DIGITS["latn"]:
-            return text
-        return text.translate(str.maketrans(DIGITS["latn"], digits))
+        return text.translate(NATIVE[digits]) if text else text

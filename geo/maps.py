@@ -12,8 +12,11 @@ import hashlib
 import json
 import logging
 import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from html import escape
 from pathlib import Path
 from typing import Any, Final
 
@@ -64,22 +67,38 @@ CDN_JS: Final = (
 )
 CDN_CSS: Final = (("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css"),)
 
+# Tile servers and their credits; `{osm}` is OpenStreetMap's credit in the reader's language
+# (the catalogue's mapui.contributors, the name and its link kept as they are).
+OSM_LINK: Final = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+CARTO_LINK: Final = '<a href="https://carto.com/attributions">CARTO</a>'
 TILES: Final[dict[str, tuple[str, str]]] = {
-    "osm": (
-        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
-    ),
+    "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "&copy; {osm}"),
     "light": (
         "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
-        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
-        '&copy; <a href="https://carto.com/attributions">CARTO</a>',
+        f"&copy; {{osm}} &copy; {CARTO_LINK}",
     ),
     "dark": (
         "https://{s}.basemaps.cartocdn.com/dark_all/{z}/{x}/{y}{r}.png",
-        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
-        '&copy; <a href="https://carto.com/attributions">CARTO</a>',
+        f"&copy; {{osm}} &copy; {CARTO_LINK}",
     ),
 }
+# The offline basemap's credit: the words translated, the sources' names as they are.
+BASEMAP_CREDIT: Final = "{land}: Natural Earth · {places}: GeoNames (CC BY 4.0)"
+
+
+def tile_credit(basemap: str, words: Mapping[str, str]) -> str:
+    """A tile basemap's attribution (HTML) in the map's language."""
+    contributors = escape(words["mapui.contributors"]).replace("{source}", OSM_LINK)
+    return TILES[basemap][1].replace("{osm}", contributors)
+
+
+def basemap_credit(words: Mapping[str, str]) -> str:
+    """The offline basemap's attribution (HTML-escaped text) in the map's language."""
+    return escape(
+        BASEMAP_CREDIT.format(
+            land=words["mapui.attribution_land"], places=words["mapui.attribution_places"]
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +189,28 @@ class _VerbatimMacro(MacroElement):
         return ""
 
 
+# folium's page asks phones not to zoom (maximum-scale=1.0, user-scalable=no); a reader who
+# needs to pinch the map larger must be able to (WCAG 1.4.4).
+FOLIUM_VIEWPORT: Final = re.compile(r'<meta name="viewport"[^>]*>')
+VIEWPORT: Final = '<meta name="viewport" content="width=device-width, initial-scale=1" />'
+
+
+class ZoomableMap(folium.Map):
+    """folium's map, whose page lets the reader pinch-zoom."""
+
+    def render(self, **kwargs: Any) -> str:
+        """Render as folium does, then put a viewport that allows zooming in the page's head."""
+        super().render(**kwargs)  # type: ignore[no-untyped-call]
+        figure = self.get_root()
+        if isinstance(figure, Figure):
+            element = figure.header._children.get(self.get_name())
+            text = getattr(element, "_template_str", None)
+            if text:
+                fixed = _Verbatim(FOLIUM_VIEWPORT.sub(VIEWPORT, text))
+                figure.header.add_child(fixed, name=self.get_name())
+        return ""
+
+
 @dataclass(frozen=True, slots=True)
 class AppFiles:
     """Flashpoint's own map files: static addresses when served, else their text inline."""
@@ -240,11 +281,13 @@ class FlashpointSetup(_VerbatimMacro):
         self.style = f"<style>{css}</style>" if css else ""
         self.code = files.inline.get("flashpoint_js", "")
         fill = "true" if filled else "false"
+        credit = safe_json(basemap_credit(config["words"]))
         if "basemap" in files.urls:
             urls = safe_json({"regional": files.urls["basemap"], "world": files.urls.get("world")})
-            call = f"window.loadFlashpointBasemap(__MAP__, {urls}, {fill});"
+            call = f"window.loadFlashpointBasemap(__MAP__, {urls}, {credit}, {fill});"
         else:
-            call = f"window.drawFlashpointBasemap(__MAP__, {files.inline['basemap']}, {fill});"
+            source = files.inline["basemap"]
+            call = f"window.drawFlashpointBasemap(__MAP__, {source}, {credit}, {fill});"
         self.basemap = call
         self.config = safe_json(config)
 
@@ -286,7 +329,7 @@ def build_base_map(
     """The part of the map that stays the same while the user scrubs, plays and pans."""
     assets = assets or find_assets()
     files = files or find_app_files()
-    fmap = folium.Map(
+    fmap = ZoomableMap(
         location=list(center),
         zoom_start=zoom,
         tiles=None,
@@ -316,7 +359,7 @@ def build_base_map(
         *(("flashpoint_css", files.urls[k]) for k in ("flashpoint_css",) if k in files.urls),
     ]
     if basemap in TILES:
-        url, attribution = TILES[basemap]
+        url, attribution = TILES[basemap][0], tile_credit(basemap, config["words"])
         folium.TileLayer(url, attr=attribution, name=BASEMAPS[basemap], max_zoom=18).add_to(fmap)
     FlashpointSetup(files, filled=basemap not in TILES, config=config).add_to(fmap)
     if bounds is not None:

@@ -18,7 +18,7 @@ import shapely
 from babel import Locale
 
 from geo.categories import GROUP_COLOR, GROUP_SHAPE, Categories, category_label
-from geo.language import SOURCE, Language, load_catalogue
+from geo.language import GREGORIAN, PERSIAN_MONTHS, SOURCE, Language, load_catalogue
 from geo.limits import FILTER_OPTIONS
 from geo.timeline import day_number
 
@@ -59,6 +59,8 @@ class MapLanguage(TypedDict):
     group: str
     weekdays: list[str]
     months: list[str]
+    calendar: str
+    gregorianMonths: list[str]
     words: dict[str, str]
 
 
@@ -93,6 +95,7 @@ class EventColumns(TypedDict, total=False):
     unc: dict[str, float]
     lines: dict[str, list[list[float]]]
     new: list[int]  # rows that arrived while the page was open (live data): drawn with a ring
+    counts: list[int]  # the legend's counts in its order (a group's, then its members')
 
 
 class ViewState(TypedDict):
@@ -297,6 +300,25 @@ def category_styles(categories: Categories, language: Language) -> list[Category
     return styles
 
 
+def legend_counts(config: MapConfig) -> list[int]:
+    """The legend's counts in the order the map lists them: a group's, then its members'."""
+    counts: list[int] = []
+    for style in config["categories"]:
+        counts.append(style["count"])
+        counts.extend(member["count"] for member in style["members"])
+    return counts
+
+
+def without_counts(config: MapConfig) -> MapConfig:
+    """The configuration for the base map: a new version of the source changes the counts
+    (sent with the events), not the base map, which would otherwise reload."""
+    styles: list[CategoryStyle] = [
+        {**style, "count": 0, "members": [{**m, "count": 0} for m in style["members"]]}
+        for style in config["categories"]
+    ]
+    return {**config, "categories": styles}
+
+
 def build_map_config(
     *,
     categories: Categories,
@@ -325,16 +347,27 @@ def build_map_config(
 
 
 def map_language(language: Language) -> MapLanguage:
-    """The map's words, direction, digits and day and month names (Sunday first, as JS)."""
+    """The map's words, direction, digits, day names (Sunday first, as JS) and calendar.
+
+    `months` are those of the reader's calendar (Intl works out the day in it, see
+    flashpoint.js); where that is not the Gregorian, `gregorianMonths` name the Gregorian
+    months for the date written beside it in the heading.
+    """
     locale = Locale.parse(language.code)
-    days = locale.days["format"]["abbreviated"]
-    months = locale.months["format"]["abbreviated"]
+    dates = Locale.parse(language.date_locale)
+    days = dates.days["format"]["abbreviated"]
+    gregorian = [dates.months["format"]["abbreviated"][m] for m in range(1, 13)]
+    other = language.calendar != GREGORIAN
     return {
         "lang": language.code,
         "dir": language.direction,
         "digits": language.digits,
         "group": locale.number_symbols[locale.default_numbering_system]["group"],
         "weekdays": [days[(i + 6) % 7] for i in range(7)],
-        "months": [months[m] for m in range(1, 13)],
+        "months": list(PERSIAN_MONTHS) if language.calendar == "persian" else gregorian,
+        "calendar": language.calendar,
+        "gregorianMonths": (
+            [dates.months["format"]["wide"][m] for m in range(1, 13)] if other else []
+        ),
         "words": {key: language.t(key) for key in MAP_WORDS},
     }

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from geo.limits import DIGITS, NESTING, VERTICES
+from geo.messages import Note, too_deep_wkt, too_many_vertices
 
 # Byte tables for scanning JSON at C speed: escapes dropped, then all but quotes and brackets
 # (so strings can be skipped), and every digit mapped to "0" (to find long runs of digits).
@@ -30,12 +31,16 @@ _NOT_PAREN = re.compile(rb"[^()]+")
 class TooManyDigitsError(ValueError):
     """A JSON number longer than the `digits` limit (raised from inside the parser)."""
 
+    def __init__(self, digits: int) -> None:
+        super().__init__(f"it holds a number of {digits:,} digits")
+        self.digits = digits
+
 
 def _bounded_number(convert: Any) -> Any:
     def parse(text: str) -> Any:
         digits = sum(c.isdigit() for c in text)
         if digits > DIGITS.value:
-            raise TooManyDigitsError(f"it holds a number of {digits:,} digits")
+            raise TooManyDigitsError(digits)
         return convert(text)
 
     return parse
@@ -63,13 +68,13 @@ def json_depth(data: bytes) -> int:
     return deepest
 
 
-def wkt_problem(text: str) -> str:
+def wkt_problem(text: str) -> Note:
     """Why a WKT text must not reach the parser (too deep, too many vertices), or ""."""
     if text.count(",") >= VERTICES.value:
-        return VERTICES.exceeded(f"more than {VERTICES.value:,} vertices")
+        return too_many_vertices(None)
     parens = np.frombuffer(_NOT_PAREN.sub(b"", text.encode("utf-8")), dtype=np.uint8)
     if len(parens):
         depth = int(np.cumsum(np.where(parens == 0x28, 1, -1), dtype=np.int64).max())
         if depth > NESTING.value:
-            return NESTING.exceeded(f"parentheses nested {depth:,} deep")
+            return too_deep_wkt(depth)
     return ""

@@ -39,6 +39,7 @@ from geo.gdal_guard import lock_down
 from geo.geojson import read_geojson
 from geo.geometry import geometries_from_text
 from geo.limits import DIGITS, FIELDS, RECORDS, UPLOAD, VERTICES, Limit, SourceLimits
+from geo.messages import MISSING, Note, message
 from geo.model import FIELDS as EVENT_FIELDS
 from geo.parquet import is_parquet, read_parquet_table, wkb_geometries
 from geo.prescan import wkt_problem
@@ -201,7 +202,7 @@ def read_raw(
 
 def _located(
     frame: pd.DataFrame, columns: ColumnMap, name: str, found: FileColumns
-) -> tuple[list[BaseGeometry | None], list[str]]:
+) -> tuple[list[BaseGeometry | None], list[Note]]:
     """Where events are, from the chosen columns (which win over a feature's own geometry)."""
     shape_column = columns.get("geometry")
     if shape_column is not None:
@@ -226,14 +227,16 @@ def _cell_text(value: object) -> str:
 
 def _refuse_unlocated(
     geometry: list[BaseGeometry | None],
-    errors: list[str],
+    errors: list[Note],
     column: str,
     name: str,
     found: FileColumns,
 ) -> None:
     """A chosen geometry column that places no event at all is the wrong column."""
     if geometry and all(g is None for g in geometry):
-        first = next((e for e in errors if e and not e.endswith(": missing")), "it is empty")
+        first = next(
+            (str(e) for e in errors if e and not str(e).endswith(": missing")), "it is empty"
+        )
         raise ColumnsError(
             f"{name}: the column {column[:60]!r} chosen as geometry holds no WKT or GeoJSON "
             f"geometry ({first})",
@@ -286,7 +289,7 @@ def _table_of_text(
     kind: str | None,
     rows: Sequence[int] | int,
     columns: ColumnMap | None,
-    located: tuple[list[BaseGeometry | None], list[str]] | None = None,
+    located: tuple[list[BaseGeometry | None], Sequence[Note]] | None = None,
 ) -> RawTable:
     """A raw table from columns of text (or a Parquet file's typed columns): where and when
     from the found or chosen columns, or where from `located` (a GeoParquet geometry)."""
@@ -298,7 +301,7 @@ def _table_of_text(
     if kind is None:
         kind = "ACLED CSV" if {c.strip().lower() for c in found.names} >= ACLED_MARKERS else "CSV"
     if located is not None:  # a GeoParquet file's own geometry
-        geometry, errors = located
+        geometry, errors = located[0], list(located[1])
         date_col = _location_and_date_columns(original, name, found, need_location=False)[3]
     else:
         lat_col, lon_col, shape_col, date_col = _location_and_date_columns(original, name, found)
@@ -366,7 +369,7 @@ def _csv_geometry(
     columns: ColumnMap | None,
     name: str,
     found: FileColumns,
-) -> tuple[list[BaseGeometry | None], list[str]]:
+) -> tuple[list[BaseGeometry | None], list[Note]]:
     """Each row's geometry from its coordinates or its shape column (popped from `frame`).
 
     Messages name the columns as the file does, chosen ones included.
@@ -421,7 +424,7 @@ def _location_and_date_columns(
 
 def _points(
     lat_values: pd.Series, lon_values: pd.Series
-) -> tuple[list[BaseGeometry | None], list[str]]:
+) -> tuple[list[BaseGeometry | None], list[Note]]:
     """A point per row from its latitude and longitude (text or numbers), or why there is none."""
     lat_col, lon_col = str(lat_values.name), str(lon_values.name)
     lat_text, lon_text = _coordinate_text(lat_values), _coordinate_text(lon_values)
@@ -432,13 +435,26 @@ def _points(
     points = np.asarray(shapely.points(np.where(bad, 0.0, lon), np.where(bad, 0.0, lat)))
     points[bad] = None
     geometry: list[BaseGeometry | None] = points.tolist()
-    errors = [""] * len(lat_values)
+    errors: list[Note] = [""] * len(lat_values)
     for i in np.flatnonzero(bad).tolist():
         errors[i] = (
-            DIGITS.exceeded(f"{lat_col} or {lon_col} has too many digits")
+            message(
+                "problem.digits",
+                "{lat_col} or {lon_col} has too many digits; the limit is {limit} digits "
+                "(digits in one number)",
+                lat_col=lat_col,
+                lon_col=lon_col,
+                limit=DIGITS.value,
+            )
             if too_long.iat[i]
-            else f"{lat_col}={str(lat_text.iat[i])[:40]!r}, "
-            f"{lon_col}={str(lon_text.iat[i])[:40]!r} are not numbers"
+            else message(
+                "problem.not_numbers",
+                "{lat_col}={lat}, {lon_col}={lon} are not numbers",
+                lat_col=lat_col,
+                lon_col=lon_col,
+                lat=repr(str(lat_text.iat[i])[:40]),
+                lon=repr(str(lon_text.iat[i])[:40]),
+            )
         )
     return geometry, errors
 
@@ -475,7 +491,7 @@ def _check_header_width(data: bytes, name: str) -> list[str]:
     return header
 
 
-def _apply_wkt(values: pd.Series, geometry: list[BaseGeometry | None], errors: list[str]) -> None:
+def _apply_wkt(values: pd.Series, geometry: list[BaseGeometry | None], errors: list[Note]) -> None:
     """A filled `geometry_wkt` cell (our CSV export of a line or an area) replaces the point."""
     text = values.str.strip()
     rows = np.flatnonzero((text != "").to_numpy(dtype=bool))
@@ -486,13 +502,25 @@ def _apply_wkt(values: pd.Series, geometry: list[BaseGeometry | None], errors: l
     rows = np.asarray([i for i, why in refused.items() if not why], dtype=np.int64)
     for i, why in refused.items():
         if why:
-            geometry[i], errors[i] = None, f"{WKT_COLUMN}: {why}"
+            geometry[i], errors[i] = (
+                None,
+                message("problem.wkt_refused", "{column}: {why}", column=WKT_COLUMN, why=why),
+            )
     if len(rows) == 0:
         return
     parsed = shapely.from_wkt(text.iloc[rows].to_numpy(dtype=object), on_invalid="ignore")
     for i, geom in zip(rows.tolist(), np.asarray(parsed, dtype=object).tolist(), strict=True):
         geometry[i] = geom
-        errors[i] = "" if geom is not None else f"{WKT_COLUMN} {str(text.iat[i])[:60]!r} is not WKT"
+        errors[i] = (
+            ""
+            if geom is not None
+            else message(
+                "problem.not_wkt",
+                "{column} {value} is not WKT",
+                column=WKT_COLUMN,
+                value=repr(str(text.iat[i])[:60]),
+            )
+        )
 
 
 def _epoch_seconds_as_iso(values: pd.Series) -> pd.Series:
@@ -529,7 +557,7 @@ def read_vector_file(
     geometry: list[BaseGeometry | None] = [
         None if g is None or (isinstance(g, float) and math.isnan(g)) else g for g in gdf.geometry
     ]
-    errors = ["missing" if g is None else "" for g in geometry]
+    errors: list[Note] = [MISSING if g is None else "" for g in geometry]
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     found = file_columns(frame)
     frame = rename_columns(apply_columns(frame, columns, name, found))

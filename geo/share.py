@@ -17,6 +17,7 @@ from typing import Any, Final
 from urllib.parse import urlencode
 
 from geo.language import LANGUAGES
+from geo.messages import Message, Numeral, message
 from geo.timeline import MODES, Mode, parse_iso_day
 
 BASEMAPS: Final[dict[str, str]] = {
@@ -151,10 +152,10 @@ def parse_view(
     first: date | None,
     last: date | None,
     story_steps: int = 0,
-) -> tuple[View, list[str]]:
+) -> tuple[View, list[Message]]:
     """Read a view from query parameters; bad values are dropped with a notice each."""
     known = Known(event_ids, event_types, first, last, story_steps)
-    notices: list[str] = []
+    notices: list[Message] = []
     changes: Changes = {}
     for read in (_read_date, _read_event, _read_types, _read_mode, _read_numbers, _read_place):
         changes |= read(params, known, notices)
@@ -164,39 +165,59 @@ def parse_view(
     return View(**changes), notices
 
 
-def _read_date(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
+def _read_date(params: Mapping[str, Any], known: Known, notices: list[Message]) -> Changes:
     text = _last(params, "date")
     if not text:
         return {}
     day = parse_iso_day(text)
     if day is None:
-        notices.append(f"Ignored date={text!r}: expected YYYY-MM-DD.")
+        notices.append(
+            message(
+                "notice.date_form", "Ignored date={value}: expected YYYY-MM-DD.", value=repr(text)
+            )
+        )
         return {}
     first, last = known.first, known.last
     if first is not None and last is not None and not first <= day <= last:
-        notices.append(f"Ignored date={text}: the data covers {first:%Y-%m-%d} to {last:%Y-%m-%d}.")
+        notices.append(
+            message(
+                "notice.date_range",
+                "Ignored date={value}: the data covers {first} to {last}.",
+                value=text,
+                first=Numeral(f"{first:%Y-%m-%d}"),
+                last=Numeral(f"{last:%Y-%m-%d}"),
+            )
+        )
         return {}
     return {"date": day}
 
 
-def _read_event(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
+def _read_event(params: Mapping[str, Any], known: Known, notices: list[Message]) -> Changes:
     text = _last(params, "event")
     if not text:
         return {}
     if text in known.event_ids:
         return {"event": text}
-    notices.append(f"Ignored event={text!r}: no event has that id.")
+    notices.append(
+        message("notice.event", "Ignored event={value}: no event has that id.", value=repr(text))
+    )
     return {}
 
 
-def _read_types(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
+def _read_types(params: Mapping[str, Any], known: Known, notices: list[Message]) -> Changes:
     if "types" not in params:
         return {}
     wanted = [t for v in _values(params, "types") for t in split_types(v, known.event_types)]
     chosen = [t for t in wanted if t in known.event_types]
     unknown = [t for t in wanted if t not in known.event_types]
     if unknown:
-        notices.append("Ignored unknown event types: " + ", ".join(repr(t) for t in unknown))
+        notices.append(
+            message(
+                "notice.types",
+                "Ignored unknown event types: {types}",
+                types=", ".join(repr(t) for t in unknown),
+            )
+        )
     return {"types": tuple(dict.fromkeys(chosen))} if chosen or not wanted else {}
 
 
@@ -220,26 +241,28 @@ def split_types(value: str, known: Collection[str]) -> list[str]:
     return names
 
 
-def _read_mode(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
+def _read_mode(params: Mapping[str, Any], known: Known, notices: list[Message]) -> Changes:
     text = _last(params, "mode")
     if not text:
         return {}
     if text in MODES:
         return {"mode": text}
-    notices.append(f"Ignored mode={text!r}: use cumulative or window.")
+    notices.append(
+        message("notice.mode", "Ignored mode={value}: use cumulative or window.", value=repr(text))
+    )
     return {}
 
 
-def _read_numbers(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
+def _read_numbers(params: Mapping[str, Any], known: Known, notices: list[Message]) -> Changes:
     changes = _int_param(params, "window", notices) | _int_param(params, "zoom", notices)
     if known.story_steps:
         changes |= _int_param(params, "story", notices, high=known.story_steps)
     elif _last(params, "story"):
-        notices.append("Ignored story: this dataset has no story.")
+        notices.append(message("notice.no_story", "Ignored story: this dataset has no story."))
     return changes
 
 
-def _read_place(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
+def _read_place(params: Mapping[str, Any], known: Known, notices: list[Message]) -> Changes:
     lat, lon = _last(params, "lat"), _last(params, "lon")
     if not (lat or lon):
         return {}
@@ -249,27 +272,48 @@ def _read_place(params: Mapping[str, Any], known: Known, notices: list[str]) -> 
         lat_value = lon_value = math.nan
     if _within("lat", lat_value) and _within("lon", lon_value):
         return {"lat": lat_value, "lon": lon_value}
-    notices.append(f"Ignored lat={lat!r}, lon={lon!r}: not a place on the map.")
+    notices.append(
+        message(
+            "notice.place",
+            "Ignored lat={lat}, lon={lon}: not a place on the map.",
+            lat=repr(lat),
+            lon=repr(lon),
+        )
+    )
     return {}
 
 
-def _read_basemap(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
+def _read_basemap(params: Mapping[str, Any], known: Known, notices: list[Message]) -> Changes:
     text = _last(params, "basemap")
     if not text:
         return {}
     if text in BASEMAPS:
         return {"basemap": text}
-    notices.append(f"Ignored basemap={text!r}: use one of {', '.join(BASEMAPS)}.")
+    notices.append(
+        message(
+            "notice.basemap",
+            "Ignored basemap={value}: use one of {choices}.",
+            value=repr(text),
+            choices=", ".join(BASEMAPS),
+        )
+    )
     return {}
 
 
-def _read_lang(params: Mapping[str, Any], known: Known, notices: list[str]) -> Changes:
+def _read_lang(params: Mapping[str, Any], known: Known, notices: list[Message]) -> Changes:
     text = _last(params, "lang")
     if not text:
         return {}
     if text in LANGUAGES:
         return {"lang": text}
-    notices.append(f"Ignored lang={text!r}: use one of {', '.join(LANGUAGES)}.")
+    notices.append(
+        message(
+            "notice.lang",
+            "Ignored lang={value}: use one of {choices}.",
+            value=repr(text),
+            choices=", ".join(LANGUAGES),
+        )
+    )
     return {}
 
 
@@ -281,7 +325,7 @@ def _within(name: str, value: float) -> bool:
 
 
 def _int_param(
-    params: Mapping[str, Any], name: str, notices: list[str], high: int | None = None
+    params: Mapping[str, Any], name: str, notices: list[Message], high: int | None = None
 ) -> Changes:
     setting = SETTINGS[name]
     low = int(setting.low or 0)
@@ -290,11 +334,27 @@ def _int_param(
     if not text:
         return {}
     if not WHOLE_NUMBER.fullmatch(text):
-        notices.append(f"Ignored {name}={text!r}: expected a whole number.")
+        notices.append(
+            message(
+                "notice.not_whole",
+                "Ignored {name}={value}: expected a whole number.",
+                name=name,
+                value=repr(text),
+            )
+        )
         return {}
     value = int(text)
     if not low <= value <= high:
-        notices.append(f"Ignored {name}={value}: expected {low} to {high}.")
+        notices.append(
+            message(
+                "notice.out_of_range",
+                "Ignored {name}={value}: expected {low} to {high}.",
+                name=name,
+                value=value,
+                low=low,
+                high=high,
+            )
+        )
         return {}
     return {name: value}
 

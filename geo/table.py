@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Final, overload
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from geo.messages import Note
+
 if TYPE_CHECKING:
     from geo.columns import ColumnUse, FileColumns
 
@@ -37,7 +39,7 @@ class RawTable:
 
     frame: pd.DataFrame
     geometry: list[BaseGeometry | None]
-    geometry_errors: list[str]
+    geometry_errors: list[Note]
     labels: Sequence[str]
     problems: list[RawProblem]
     kind: str

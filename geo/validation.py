@@ -20,7 +20,9 @@ from geo.claims import check_claims
 from geo.columns import ColumnMap, ColumnUse, FileColumns
 from geo.dates import check_dates
 from geo.geometry import check_geometry, check_swapped
+from geo.language import Language
 from geo.limits import FILE_BYTES, NESTING, TEXT_CHARS, UPLOAD, SourceLimits
+from geo.messages import Message, Note, Numeral, Value, message
 from geo.model import (
     CATEGORIES,
     EVENT_TYPES,
@@ -56,6 +58,13 @@ class Problem:
     field: str
     message: str
     dropped: bool
+    # The message by catalogue key, so the page can show it in the reader's language; a
+    # problem made from a plain string has none and is shown as its English message.
+    note: Message | None = None
+
+    def text(self, language: Language) -> str:
+        """The message in a language (English where it has no catalogue key)."""
+        return self.note.render(language) if self.note is not None else self.message
 
     def __str__(self) -> str:
         outcome = "left out" if self.dropped else "kept"
@@ -145,7 +154,7 @@ def validate(
     n = len(raw.labels)
     frame = raw.frame.reset_index(drop=True)
     labels = raw.labels
-    problems: list[tuple[int, str, str, bool]] = [
+    problems: list[tuple[int, str, Note, bool]] = [
         (raw.labels.index(p.label) if p.label in raw.labels else 0, p.field, p.message, True)
         for p in raw.problems
     ]
@@ -153,10 +162,10 @@ def validate(
 
     def report(mask: np.ndarray, field_name: str, messages: Any, dropped: bool) -> None:
         idx = np.flatnonzero(mask)
-        if isinstance(messages, str):
+        if isinstance(messages, str | Message):
             problems.extend((int(i), field_name, messages, dropped) for i in idx)
         else:
-            problems.extend((int(i), field_name, str(messages[i]), dropped) for i in idx)
+            problems.extend((int(i), field_name, messages[i], dropped) for i in idx)
         if dropped:
             drop[idx] = True
 
@@ -188,18 +197,24 @@ def validate(
     problems.sort(key=lambda p: p[0])
     # A warning about a whole column comes first, naming how many rows it concerns.
     column_warnings = [
-        Problem(f"{rows:,} row{'s' if rows != 1 else ''}", f, m, False)
+        _problem(f"{rows:,} row{'s' if rows != 1 else ''}", f, m, False)
         for rows, f, m in dates.warnings
     ]
     return LoadResult(
         events=events,
-        problems=column_warnings + [Problem(str(labels[i]), f, m, d) for i, f, m, d in problems],
+        problems=column_warnings + [_problem(str(labels[i]), f, m, d) for i, f, m, d in problems],
         kind=raw.kind,
         records=n,
         meta=raw.meta,
         columns=raw.columns,
         used=raw.used,
     )
+
+
+def _problem(where: str, field_name: str, note: Note, dropped: bool) -> Problem:
+    """A problem from a report: its English message, and its key when it has one."""
+    keyed = note if isinstance(note, Message) else None
+    return Problem(where, field_name, str(note), dropped, keyed)
 
 
 def _clean_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> None:
@@ -220,8 +235,13 @@ def _clean_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> 
         if long.any():
             messages = np.full(n, "", dtype=object)
             for i in np.flatnonzero(long).tolist():
-                found = f"{int(str(lengths.iat[i])):,} characters; cut to {limit:,}"
-                messages[i] = TEXT_CHARS.exceeded(found)
+                messages[i] = message(
+                    "problem.text_cut",
+                    "{count} characters; cut to {limit}; the limit is {limit} characters "
+                    "(text in one field)",
+                    count=int(str(lengths.iat[i])),
+                    limit=limit,
+                )
             report(long, name, messages, False)
             text = text.where(~long, text.str.slice(0, limit))
         out[name] = text.set_axis(out.index)
@@ -268,7 +288,12 @@ def _check_ids(out: pd.DataFrame, labels: Sequence[str], report: Any) -> None:
         positions = pd.Series(repeated.index, index=repeated.index)
         first_seen = positions.groupby(repeated.to_numpy(), sort=False).transform("min")
         for i in np.flatnonzero(duplicated).tolist():
-            messages[i] = f"duplicate id {ids.iat[i]!r} (first used by {labels[first_seen[i]]})"
+            messages[i] = message(
+                "problem.duplicate_id",
+                "duplicate id {id} (first used by {record})",
+                id=repr(ids.iat[i]),
+                record=str(labels[first_seen[i]]),
+            )
     report(duplicated, "id", messages, True)
 
 
@@ -301,11 +326,24 @@ def _check_numbers(frame: pd.DataFrame, out: pd.DataFrame, report: Any) -> None:
         if name in INT_FIELDS:
             low, high = _INT_RANGES[name]
             bad |= number.notna() & ((number != number.round()) | (number < low) | (number > high))
-            expected = f"a whole number from {low} to {high}"
+            messages = _describe(
+                text,
+                bad,
+                40,
+                "problem.not_whole",
+                "{value} is not a whole number from {low} to {high}; left empty",
+                low=Numeral(low),
+                high=Numeral(high),
+            )
         else:
             bad |= number.notna() & ((number < 0) | ~np.isfinite(number))
-            expected = "a number of metres, 0 or more"
-        messages = _describe(text, bad, f"{{!r}} is not {expected}; left empty", 40)
+            messages = _describe(
+                text,
+                bad,
+                40,
+                "problem.not_metres",
+                "{value} is not a number of metres, 0 or more; left empty",
+            )
         report(bad.to_numpy(), name, messages, False)
         clean = number.where(~bad)
         out[name] = clean.astype("Int64") if name in INT_FIELDS else clean.astype("Float64")
@@ -356,17 +394,27 @@ def _check_time(out: pd.DataFrame, report: Any) -> None:
     times = out["event_time"]
     given = times != ""
     bad = given & ~times.where(given, "00:00").str.match(_TIME)
-    messages = _describe(times, bad, "{!r} is not a time of day (HH:MM); left empty", 20)
+    messages = _describe(
+        times, bad, 20, "problem.not_time", "{value} is not a time of day (HH:MM); left empty"
+    )
     report(bad.to_numpy(), "event_time", messages, False)
     times = times.where(~bad, "")
     out["event_time"] = times.where(times == "", times.str.slice(0, 5).str.zfill(5)).astype(object)
 
 
-def _describe(values: pd.Series, mask: pd.Series, template: str, width: int) -> np.ndarray:
-    """Messages for the flagged values only: formatting every row would cost more than checking."""
+def _describe(
+    values: pd.Series, mask: pd.Series, width: int, key: str, english: str, **params: Value
+) -> np.ndarray:
+    """Messages for the flagged values only: formatting every row would cost more than checking.
+
+    Each names its value (cut to `width` characters) as `{value}`.
+    """
     messages = np.full(len(values), "", dtype=object)
     idx = np.flatnonzero(mask.to_numpy(dtype=bool))
-    messages[idx] = [template.format(str(v)[:width]) for v in values.iloc[idx].tolist()]
+    messages[idx] = [
+        message(key, english, value=repr(str(v)[:width]), **params)
+        for v in values.iloc[idx].tolist()
+    ]
     return messages
 
 

@@ -53,7 +53,7 @@ def shown_ids(at: AppTest, bundled: Dataset) -> set[str]:
 
 def listed(at: AppTest) -> int:
     """How many events the event list says are shown."""
-    title = next(m.value for m in at.markdown if m.value.startswith("#### Events shown"))
+    title = next(m.value for m in at.markdown if m.value.startswith("### Events shown"))
     return int(title.split("(")[1].rstrip(")").replace(",", ""))
 
 
@@ -189,7 +189,7 @@ def test_every_event_renders_its_details(app: App, event_id: str) -> None:
         ({"event": "../../etc/passwd"}, "no event has that id"),
         ({"types": "Bogus"}, "unknown event types"),
         ({"mode": "sideways"}, "use cumulative or window"),
-        ({"window": "-3"}, "expected 1 to 3650"),
+        ({"window": "-3"}, "expected 1 to 3,650"),
         ({"window": "many"}, "expected a whole number"),
         ({"zoom": "99"}, "expected 1 to 18"),
         ({"lat": "95", "lon": "44"}, "not a place on the map"),

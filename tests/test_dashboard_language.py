@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -10,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.language import Language
 from tests.test_dashboard import map_columns
+from ui.text import plain
 
 App = Callable[..., AppTest]
 
@@ -29,7 +31,7 @@ def test_lang_draws_the_page_the_map_and_the_data_in_that_language(app: App, cod
     at = app(lang=code, date="2019-12-27", event="k1-rocket-attack").run()
     assert not at.exception
     language = Language(code)
-    assert any(m.value == f"### {language.t('filters.heading')}" for m in at.sidebar.markdown)
+    assert any(m.value == f"## {language.t('filters.heading')}" for m in at.sidebar.markdown)
     config = map_config(at)
     assert config["lang"] == code and config["dir"] == "rtl"
     assert config["digits"] == language.digits
@@ -59,3 +61,105 @@ def test_the_switch_puts_the_language_in_the_address(app: App) -> None:
     assert not at.exception
     assert at.query_params["lang"] in ("ar", ["ar"])
     assert map_config(at)["lang"] == "ar"
+
+
+# Words a translated message may keep in Latin letters: the address's parameter names and
+# values, date and time formats, and the names of file formats and of GeoJSON's types.
+KEPT_WORDS = frozenset(
+    {
+        *("date", "event", "types", "mode", "window", "lat", "lon", "zoom", "story", "basemap"),
+        *("lang", "cumulative", "offline", "osm", "light", "dark", "en", "ar", "fa"),
+        *("YYYY", "MM", "DD", "HH", "GeoJSON", "JSON", "CSV", "WKT", "Feature", "ACLED"),
+        *("GeoPackage", "Shapefile", "monthfirst"),
+    }
+)
+QUOTED = re.compile(r"'[^']*'")
+
+
+def english_words(text: str, kept: frozenset[str] = frozenset()) -> set[str]:
+    """Latin-letter words in a text, leaving out quoted values and the words it may keep."""
+    unquoted = QUOTED.sub("", text.replace("\\", ""))
+    return {w for w in re.findall(r"[A-Za-z_]{2,}", unquoted) if w not in KEPT_WORDS | kept}
+
+
+def test_the_english_check_sees_english() -> None:
+    assert english_words("Ignored mode='weekly': use cumulative or window.") == {
+        "Ignored",
+        "use",
+        "or",
+    }
+    assert english_words("تم تجاهل mode='weekly': استخدم cumulative أو window.") == set()
+
+
+BAD_ADDRESS = {
+    "date": "2019-13-01",
+    "event": "nope",
+    "types": "Bogus",
+    "mode": "weekly",
+    "window": "0",
+    "zoom": "x",
+    "lat": "95",
+    "lon": "44",
+    "basemap": "paper",
+}
+
+
+@pytest.mark.parametrize("code", ["ar", "fa"])
+def test_the_addresss_notices_are_in_the_readers_language(app: App, code: str) -> None:
+    at = app(lang=code, **BAD_ADDRESS).run()
+    assert not at.exception
+    notices = [t.value for t in at.toast]
+    assert len(notices) == len(BAD_ADDRESS) - 1  # lat and lon make one notice
+    for notice in notices:
+        assert english_words(notice) == set(), notice
+    language = Language(code)
+    assert plain(language.t("notice.mode", value="'weekly'")) in notices
+    assert plain(language.t("notice.out_of_range", name="window", value=0, low=1, high=3650)) in (
+        notices
+    )
+
+
+BAD_ROWS = (
+    "id,date,lat,lon,type,fatalities,time,end_date,country\n"
+    "a,2019-02-30,33.3,44.4,Protests,1,10:00,,Iraq\n"
+    "b,2019-12-27,33.3,44.4,Weird,2,25:00,,Iraq\n"
+    "a,2019-12-28,33.3,44.4,Protests,-1,,2019-12-01,Iraq\n"
+    "c,2019-12-29,44.4,33.3,Protests,0,,,Iraq\n"
+    "d,2019-12-30,95,44,Protests,0,,,Iraq\n"
+    "e,3/1/20,33,44,Protests,0,,,Iraq\n"
+    "f,Friday,33,44,Protests,0,,,Iraq\n"
+    "g,03/01/2020,33,44,Protests,0,,,Iraq\n"
+)
+# The file's own names: its name, its columns (as fields) and a value it holds.
+FILE_WORDS = frozenset(
+    {"bad", "csv", "id", "Iraq", "geometry", "event_date", "end_date", "event_type"}
+    | {"event_time", "fatalities", "type", "time", "country"}
+)
+
+
+@pytest.mark.parametrize("code", ["ar", "fa"])
+def test_the_validation_report_is_in_the_readers_language(app: App, code: str) -> None:
+    at = app(lang=code).run()
+    at.file_uploader[0].set_value(("bad.csv", BAD_ROWS.encode(), "text/csv")).run()
+    assert not at.exception
+    language = Language(code)
+    (expander,) = [e for e in at.expander if "bad.csv" in e.label.replace("\\", "")]
+    table = expander.dataframe[0].value
+    # Read from the right in a right-to-left language: the record comes first there.
+    assert list(table.columns) == [
+        language.t(f"report.{c}") for c in ("outcome", "problem", "field", "record")
+    ]
+    assert len(table) == 10
+    texts = [expander.label, *(c.value for c in expander.caption)]
+    texts += [str(cell) for row in table.itertuples(index=False) for cell in row]
+    for text in texts:
+        assert english_words(text, FILE_WORDS) == set(), text
+    problems = list(table[language.t("report.problem")])
+    assert language.t("problem.not_real_date", value="'2019-02-30'") in problems
+    assert language.t("report.left_out") in set(table[language.t("report.outcome")])
+    records = list(table[language.t("report.record")])
+    # The warning about the whole date column comes first, naming how many rows it concerns.
+    assert records[0] == language.t("record.rows_one", count=1)
+    assert language.t("record.with_id", record=language.t("record.row", number="2"), id="'a'") == (
+        records[1].translate(str.maketrans(language.digits, "0123456789"))
+    )

@@ -14,6 +14,7 @@ from geo.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE, main
 from geo.dataset import Dataset
 from geo.detail import format_when
 from geo.language import Language
+from geo.messages import record_label
 from geo.model import MONTH_PRECISION, YEAR_PRECISION
 from geo.validation import LoadResult, load_events_from_bytes
 
@@ -146,6 +147,12 @@ def test_one_warning_for_the_whole_file_names_the_rule_and_the_way_out() -> None
         "(2 January 2020); --monthfirst reads them month-first (kept)"
     ]
     assert result.events["end_date"].dt.month.unique().tolist() == [2]
+    (warning,) = result.problems
+    assert warning.text(Language("ar")) == (
+        "تواريخ مثل 02/01/2020 ملتبسة؛ قُرئت على أن اليوم أولًا (2 كانون الثاني 2020)؛ "
+        "الخيار --monthfirst يقرؤها على أن الشهر أولًا"
+    )
+    assert record_label(warning.where, Language("fa")) == "۴۰ ردیف"
 
 
 def test_end_dates_share_the_start_dates_order() -> None:
@@ -197,11 +204,16 @@ def test_a_month_or_year_is_at_most_that_precise(text: str, given: str, expected
 
 WHEN: list[Any] = [
     pytest.param("2014-06", "en", "June 2014", id="month-en"),
-    pytest.param("2014-06", "ar", "يونيو 2014", id="month-ar"),
-    pytest.param("2014-06", "fa", "ژوئن ۲۰۱۴", id="month-fa"),
+    # Arabic months as the Iraqi press names them.
+    pytest.param("2014-06", "ar", "حزيران 2014", id="month-ar"),
+    # A Gregorian month overlaps two Solar Hijri months; the Gregorian month stands beside them.
+    pytest.param("2014-06", "fa", "خرداد\N{EN DASH}تیر ۱۳۹۳ (ژوئن ۲۰۱۴)", id="month-fa"),
+    pytest.param(
+        "2014-03", "fa", "اسفند ۱۳۹۲\N{EN DASH}فروردین ۱۳۹۳ (مارس ۲۰۱۴)", id="month-fa-new-year"
+    ),
     pytest.param("2017", "en", "2017", id="year-en"),
     pytest.param("2017", "ar", "2017", id="year-ar"),
-    pytest.param("2017", "fa", "۲۰۱۷", id="year-fa"),
+    pytest.param("2017", "fa", "۱۳۹۵\N{EN DASH}۱۳۹۶ (۲۰۱۷)", id="year-fa"),
     pytest.param("2017-03-05", "en", "Sun 5 Mar 2017", id="day-en"),
 ]
 

@@ -65,12 +65,15 @@ def test_the_language_is_the_address_then_the_browser_then_english(
     assert choose_language(asked, browser) == expected
 
 
+# Arabic: the months as the Iraqi press writes them (Babel's ar_IQ: كانون الأول, not ديسمبر),
+# figures in Latin digits as before. Persian: the Solar Hijri calendar (31 Dec 2019 is
+# 10 Dey 1398), in Persian digits.
 @pytest.mark.parametrize(
     ("code", "direction", "day", "number"),
     [
         ("en", "ltr", "Tue 31 Dec 2019", "12,345"),
-        ("ar", "rtl", "الثلاثاء 31 ديسمبر 2019", "12,345"),
-        ("fa", "rtl", "سه‌شنبه ۳۱ دسامبر ۲۰۱۹", "۱۲٬۳۴۵"),
+        ("ar", "rtl", "الثلاثاء 31 كانون الأول 2019", "12,345"),
+        ("fa", "rtl", "سه‌شنبه ۱۰ دی ۱۳۹۸", "۱۲٬۳۴۵"),  # noqa: RUF001
     ],
 )
 def test_dates_numbers_and_direction_follow_the_locale(
@@ -86,3 +89,47 @@ def test_placeholders_are_filled_with_numbers_in_the_languages_form() -> None:
     fa = Language("fa").t("list.heading", count=1200)
     assert fa == "رویدادهای نمایش‌داده‌شده (۱٬۲۰۰)"  # noqa: RUF001
     assert Language("en").t("list.heading", count=1200) == "Events shown (1,200)"
+
+
+@pytest.mark.parametrize(
+    ("day", "solar"),
+    [
+        (date(2020, 1, 3), "جمعه ۱۳ دی ۱۳۹۸"),
+        (date(2020, 3, 20), "جمعه ۱ فروردین ۱۳۹۹"),  # Nowruz  # noqa: RUF001
+        (date(2020, 3, 19), "پنجشنبه ۲۹ اسفند ۱۳۹۸"),
+        (date(2019, 12, 27), "جمعه ۶ دی ۱۳۹۸"),
+    ],
+)
+def test_persian_dates_are_solar_hijri(day: date, solar: str) -> None:
+    assert Language("fa").day(day) == solar
+
+
+def test_the_gregorian_date_stands_beside_the_solar_hijri_one() -> None:
+    fa = Language("fa")
+    assert fa.day_in_full(date(2020, 1, 3)) == "جمعه ۱۳ دی ۱۳۹۸ (۳ ژانویه ۲۰۲۰)"
+    assert fa.short_day(date(2020, 1, 3)) == "۱۳۹۸/۱۰/۱۳"  # noqa: RUF001
+    assert Language("ar").day_in_full(date(2020, 1, 3)) == "الجمعة 3 كانون الثاني 2020"
+    assert Language("en").short_day(date(2020, 1, 3)) == "2020-01-03"
+
+
+IRAQI_MONTHS = (
+    "كانون الثاني",
+    "شباط",
+    "آذار",
+    "نيسان",
+    "أيار",
+    "حزيران",
+    "تموز",
+    "آب",
+    "أيلول",
+    "تشرين الأول",
+    "تشرين الثاني",
+    "كانون الأول",
+)
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_arabic_months_are_the_iraqi_presss(month: int) -> None:
+    # CLDR joins the two words of تشرين الأول with a no-break space: they never part at a line end.
+    day = Language("ar").day(date(2020, month, 15)).replace("\N{NO-BREAK SPACE}", " ")
+    assert IRAQI_MONTHS[month - 1] in day

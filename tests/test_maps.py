@@ -24,6 +24,7 @@ from streamlit_folium import (
 )
 
 from geo.categories import GROUP_COLOR, OKABE_ITO, assign_categories, categories_of
+from geo.language import Language
 from geo.limits import FILTER_OPTIONS
 from geo.maps import (
     APP_FILES,
@@ -32,16 +33,19 @@ from geo.maps import (
     CDN_JS,
     LOCAL_CSS,
     LOCAL_JS,
+    OSM_LINK,
     STATIC_URL,
     TILES,
     AppFiles,
     Assets,
+    basemap_credit,
     build_base_map,
     build_events_layer,
     find_app_files,
     find_assets,
     fit_bounds,
     safe_json,
+    tile_credit,
 )
 from geo.model import CATEGORY_BY_NAME
 from geo.payload import (
@@ -51,6 +55,7 @@ from geo.payload import (
     MapData,
     build_event_columns,
     build_map_config,
+    map_language,
 )
 from geo.share import BASEMAPS
 
@@ -143,6 +148,7 @@ def base_map(**changes: Any) -> Any:
         first=date(2014, 6, 13),
         last=date(2020, 1, 3),
         focus=(date(2019, 12, 27), date(2020, 1, 3), "Crisis"),
+        language=args.pop("language", None),
     )
     files = args.pop("files", SERVED)
     return build_base_map(**args, config=config, assets=LOCAL, files=files)
@@ -209,7 +215,7 @@ def test_only_tile_addresses_are_fetched(basemap: str) -> None:
     allowed: set[str] = set()
     if basemap in TILES:
         template, attribution = TILES[basemap]
-        allowed = {template, *URL.findall(attribution)}
+        allowed = {template, *URL.findall(attribution), *URL.findall(OSM_LINK)}
         assert template in script
     assert set(URL.findall(script)) <= allowed
     assert URL.findall(header) == []
@@ -246,7 +252,7 @@ def test_served_files_keep_the_map_script_small_and_inline_files_travel_with_it(
     )
     script, _, _ = render_map(files=inline)
     assert "/* map code */" in script
-    assert "window.drawFlashpointBasemap(map_div, {}, true);" in script
+    assert re.search(r'window\.drawFlashpointBasemap\(map_div, \{\}, "[^"<]*", true\);', script)
 
 
 def test_static_copies_are_used_only_when_they_match_the_sources(
@@ -573,6 +579,42 @@ def test_fit_bounds_across_the_date_line(
     expected = (edges[0] - 0.3, edges[1] - 0.3, edges[2] + 0.3, edges[3] + 0.3)
     assert (south, west, north, east) == pytest.approx(expected)
     assert isinstance(west, float) and isinstance(east, float)
+
+
+@pytest.mark.parametrize(
+    ("code", "offline", "osm"),
+    [
+        (
+            "en",
+            "Land, borders, rivers: Natural Earth · Places: GeoNames (CC BY 4.0)",
+            "contributors",
+        ),
+        (
+            "ar",
+            "اليابسة والحدود والأنهار: Natural Earth · الأماكن: GeoNames (CC BY 4.0)",
+            "المساهمون في",
+        ),
+        ("fa", "خشکی، مرزها، رودها: Natural Earth · مکان‌ها: GeoNames (CC BY 4.0)", "مشارکت‌کنندگان"),  # noqa: RUF001
+    ],
+)
+def test_the_credits_are_in_the_maps_language_with_the_sources_names_kept(
+    code: str, offline: str, osm: str
+) -> None:
+    words = map_language(Language(code))["words"]
+    assert basemap_credit(words) == offline
+    for basemap in TILES:
+        credit = tile_credit(basemap, words)
+        assert osm in credit and OSM_LINK in credit
+        assert ("CARTO" in credit) == (basemap != "osm")
+    script, _, _ = render_map(language=Language(code))
+    assert f', "{offline}", true);' in script
+
+
+def test_the_maps_page_lets_a_reader_pinch_zoom() -> None:
+    _, _, header = render_map()
+    viewports = re.findall(r'<meta name="viewport"[^>]*>', header)
+    assert viewports == ['<meta name="viewport" content="width=device-width, initial-scale=1" />']
+    assert "user-scalable" not in header and "maximum-scale" not in header
 
 
 def test_the_legend_lists_grouped_categories_up_to_the_limit_then_how_many_more() -> None:

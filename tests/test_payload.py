@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from geo.dataset import Dataset
+from geo.limits import FILTER_OPTIONS
 from geo.payload import (
     BridgeEvent,
     EventColumns,
@@ -16,7 +18,10 @@ from geo.payload import (
     Trigger,
     ViewReport,
     ViewState,
+    legend_counts,
+    without_counts,
 )
+from geo.validation import load_events_from_bytes
 
 WEB = Path(__file__).resolve().parent.parent / "geo" / "web"
 # The map's code: the events layer and time control, and the clusters of a crowded view.
@@ -119,3 +124,25 @@ def test_a_pick_names_a_row_of_this_dataset(value: Any, row: int | None) -> None
     event = BridgeEvent.parse({"value": value, "view": None})
     assert event is not None
     assert event.pick("d", 10) == row
+
+
+def test_the_legend_counts_ride_with_the_events_so_a_new_version_keeps_the_base_map() -> None:
+    types = [f"t{i:05}" for i in range(FILTER_OPTIONS.value + 12)]
+    rows = "".join(f"{t},33.3,44.4,2020-01-0{1 + i % 2}\n" for i, t in enumerate(types))
+    text = "type,lat,lon,date\n" + rows + "t00000,33.3,44.4,2020-01-02\n"
+    dataset = Dataset.from_result(load_events_from_bytes(text.encode(), "a.csv"), "a.csv")
+    config = dataset.map_config("token")
+    styles = config["categories"]
+    group = styles[-1]
+
+    counts = legend_counts(config)
+    assert counts[0] == 2  # the largest category first
+    assert sum(s["count"] for s in styles) == len(types) + 1
+    # A group's count, then its members' (the last one says how many more there are).
+    at = len(styles) - 1
+    assert counts[at] == group["count"]
+    assert counts[at + 1 :] == [m["count"] for m in group["members"]]
+    base = without_counts(config)
+    assert legend_counts(base) == [0] * len(counts)
+    assert [s["name"] for s in base["categories"]] == [s["name"] for s in styles]
+    assert config["categories"][0]["count"] == 2, "the configuration itself is left as it was"

@@ -63,4 +63,4 @@ def test_wkt_problem(wkt: str, limit: object) -> None:
     problem = wkt_problem(wkt)
     assert (problem == "") == (limit is None)
     if limit is not None:
-        assert f"the limit is {limit.value:,}" in problem  # type: ignore[attr-defined]
+        assert f"the limit is {limit.value:,}" in str(problem)  # type: ignore[attr-defined]

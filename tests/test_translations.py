@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from geo.translations import (
     translation_of,
 )
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
 TRANSLATED = [code for code in LANGUAGES if code != SOURCE]
 
 
@@ -117,3 +119,52 @@ def test_the_focus_label_is_translated_beside_its_source() -> None:
         "Crisis",
         "Crisis",
     )
+
+
+def translated_texts(node: Any, code: str) -> list[str]:
+    """Every translated text in a language anywhere in a JSON document."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        found += [v for v in (node.get("translations") or {}).get(code, {}).values()]
+        for value in node.values():
+            found += translated_texts(value, code)
+    elif isinstance(node, list):
+        for value in node:
+            found += translated_texts(value, code)
+    return found
+
+
+def all_texts(code: str) -> str:
+    """The bundled data's, the story's and the catalogue's text in a language."""
+    texts = list(
+        json.loads((ROOT / "geo" / "locales" / f"{code}.json").read_text("utf-8")).values()
+    )
+    for name in ("locations.geojson", "story.json"):
+        texts += translated_texts(json.loads((DATA / name).read_text("utf-8")), code)
+    return "\n".join(texts)
+
+
+# Each language's own letters (Persian yeh and keheh are not Arabic's), and the names as the
+# region's press spells them: where a name occurs, it is in this form.
+LETTERS = {"ar": "یک", "fa": "يك"}
+NAMES = {
+    "ar": {
+        "سليماني": "سلیمانی",
+        "أبو مهدي المهندس|أبا مهدي المهندس": "ابومهدی",
+        "كتائب حزب الله": "کتائب",
+    },
+    "fa": {
+        "سلیمانی": "سليماني",
+        "ابومهدی المهندس": "أبو مهدي",
+        "کتائب حزب\u200cالله": "حزب الله",  # noqa: RUF001
+    },
+}
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_names_and_letters_are_the_languages_own(code: str) -> None:
+    text = all_texts(code)
+    assert not set(LETTERS[code]) & set(text), f"{code} uses another language's letters"
+    for spelled, other in NAMES[code].items():
+        assert re.search(spelled, text), spelled
+        assert other not in text, other

@@ -29,6 +29,9 @@ BRIDGE_WORDS: Final = (
     "share.copied",
     "share.note",
     "share.frame_title",
+    "uploader.input",
+    "uploader.add",
+    "uploader.remove",
 )
 BRIDGE_CSS: Final = """
 .fp-share { font: 0.9rem/1.4 system-ui, sans-serif; color: var(--st-text-color, #e6e6e6); }

@@ -14,7 +14,7 @@ import argparse
 import hashlib
 import os
 import sys
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -35,13 +35,21 @@ from geo.columns import (
 )
 from geo.database import is_database_url
 from geo.dataset import Dataset
+from geo.language import Language
 from geo.limits import OPERATOR
 from geo.live import FileVersion
+from geo.messages import record_label
 from geo.progress import Progress
-from geo.validation import MAX_FILE_BYTES, DatasetError, load_events, load_events_from_bytes
+from geo.validation import (
+    MAX_FILE_BYTES,
+    DatasetError,
+    Problem,
+    load_events,
+    load_events_from_bytes,
+)
 from ui.columns import choice_for, column_chooser, forget_choice_unless, used_lines
 from ui.database import database_dataset
-from ui.language import current_language
+from ui.language import current_language, uploader_styles
 from ui.live import follow_source, record_ids, watcher
 from ui.progress import LoadBar
 from ui.text import plain
@@ -207,10 +215,12 @@ def open_source(source: Source, given: ColumnMap | None, choosable: bool) -> Loa
 
 def choose_dataset() -> Dataset | None:
     """Sidebar: the dataset (bundled, --data, or an upload) and its validation report."""
-    t = current_language().t
-    st.sidebar.markdown(f"### {t('data.heading')}")
+    language = current_language()
+    t = language.t
+    st.sidebar.markdown(f"## {t('data.heading')}")
     upload = None
     if uploads_enabled():
+        uploader_styles(language, MAX_FILE_BYTES // 1_000_000, UPLOAD_TYPES)
         upload = st.sidebar.file_uploader(
             t("data.upload", megabytes=MAX_FILE_BYTES // 1_000_000),
             type=UPLOAD_TYPES,
@@ -230,22 +240,22 @@ def choose_dataset() -> Dataset | None:
             source = file_source(path or BUNDLED, sheet, dayfirst)
             spec = spec if path is not None else None
     except OSError as exc:
-        _failed(f"The dataset cannot be opened: {plain(exc.strerror or 'not found')}")
+        _failed(t("data.cannot_open", reason=plain(exc.strerror or "not found")))
         return None
     try:
         given = parse_columns(spec) if spec else None
     except ColumnSpecError as exc:
-        _failed(f"The column mapping given with --columns cannot be used: {plain(exc)}")
+        _failed(t("data.bad_columns", reason=plain(exc)))
         return None
     # Choosing columns loads a file again: offered for uploads and, where visitors may
     # upload anyway, for the file named at start; never for the bundled data.
     choosable = source.path is None or (uploads_enabled() and source.path != BUNDLED)
     result = open_source(source, given, choosable)
     if isinstance(result, Failure):
-        _failed(f"This file cannot be shown: {plain(result.message, ERROR_CHARS)}")
+        _failed(t("data.cannot_show", reason=plain(result.message, ERROR_CHARS)))
         if choosable and result.columns is not None:
             with st.container(border=True, key="column_chooser"):
-                st.markdown(f"#### {t('columns.heading')}")
+                st.markdown(f"### {t('columns.heading')}")
                 mapping = choice_for(result.columns) or given
                 column_chooser(result.columns, columns_used(result.columns, mapping), across=3)
         return None
@@ -268,7 +278,7 @@ def table_dataset(url: str) -> Dataset | None:
     except DatasetError as exc:  # an address that names no table we read
         dataset = str(exc)
     if isinstance(dataset, str):
-        _failed(f"This table cannot be shown: {plain(dataset, ERROR_CHARS)}")
+        _failed(current_language().t("data.cannot_show_table", reason=plain(dataset, ERROR_CHARS)))
         return None
     report(dataset)
     if len(dataset) == 0:
@@ -292,9 +302,10 @@ def clear_upload() -> None:
 
 
 def report(dataset: Dataset) -> None:
-    """The validation report: counts and the first problems."""
+    """The validation report: counts and the first problems, in the reader's language."""
     shown, problems = len(dataset), dataset.problems
-    t = current_language().t
+    language = current_language()
+    t = language.t
     name = plain(dataset.name, 120)
     label = (
         t("data.summary_problems", name=name, events=shown, problems=len(problems))
@@ -305,7 +316,6 @@ def report(dataset: Dataset) -> None:
         st.caption(t("data.read", kind=plain(dataset.kind), records=dataset.records, shown=shown))
         for line in used_lines(dataset.used):
             st.caption(line)
-        language = current_language()
         for note in (
             vocabulary_note(dataset.categories, language),
             no_category_note(dataset.categories, language),
@@ -315,20 +325,24 @@ def report(dataset: Dataset) -> None:
         if problems:
             dropped = len({p.where for p in problems if p.dropped})
             st.caption(t("data.left_out", dropped=dropped))
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "record": p.where,
-                            "field": p.field,
-                            "problem": p.message,
-                            "outcome": "left out" if p.dropped else "kept",
-                        }
-                        for p in problems[:200]
-                    ]
-                ),
-                hide_index=True,
-                width="stretch",
-            )
+            st.dataframe(problem_table(problems[:200], language), hide_index=True, width="stretch")
         else:
             st.caption(t("data.no_problems"))
+
+
+def problem_table(problems: Sequence[Problem], language: Language) -> pd.DataFrame:
+    """The report's table: each problem's record, field, message and outcome in a language.
+
+    A right-to-left reader reads the columns from the right: the record comes first there.
+    """
+    t = language.t
+    outcome = {True: t("report.left_out"), False: t("report.kept")}
+    table = pd.DataFrame(
+        {
+            t("report.record"): [record_label(p.where, language) for p in problems],
+            t("report.field"): [p.field for p in problems],
+            t("report.problem"): [p.text(language) for p in problems],
+            t("report.outcome"): [outcome[p.dropped] for p in problems],
+        }
+    )
+    return table.iloc[:, ::-1] if language.rtl else table

@@ -20,6 +20,7 @@ from geo.database import (
 )
 from geo.dataset import Dataset
 from geo.table import DatasetError
+from ui.language import current_language
 from ui.live import follow_source, record_ids, watcher
 
 
@@ -29,7 +30,7 @@ def database_pool(source: DatabaseSource) -> ConnectionPool:
     return open_pool(source)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Loading events…")
+@st.cache_resource(max_entries=4, show_spinner=False)
 def load_database(source: DatabaseSource, version: str) -> Dataset | str:
     """Read a table once per process and version (or the reason it cannot be read)."""
     try:
@@ -51,4 +52,5 @@ def database_dataset(url: str) -> Dataset | str:
     follow_source(key, version)
     if version == UNREACHABLE:  # no connection: the table is not even tried
         return plain_error(psycopg.OperationalError(), source)
-    return load_database(source, version)
+    with st.spinner(current_language().t("data.loading")):
+        return load_database(source, version)

@@ -6,7 +6,7 @@ from typing import Final
 
 import streamlit as st
 
-from geo.language import LANGUAGES, Language, choose_language
+from geo.language import LANGUAGES, SOURCE, Language, choose_language
 
 LANG_KEY: Final = "lang"
 CHOSEN_KEY: Final = "lang_chosen"
@@ -57,6 +57,43 @@ def language_switch(language: Language) -> None:
         format_func=LANGUAGES.__getitem__,
         on_change=lambda: st.session_state.__setitem__(CHOSEN_KEY, True),
     )
+
+
+# Streamlit's file uploader writes its own English words and has no setting for them: in another
+# language each is hidden (its font size set to nought, so the box keeps its layout) and the
+# catalogue's text is drawn in its place. Scoped to the uploader's test ids; checked in Chromium
+# (tests/browser/test_language.py) against Streamlit's markup of the 1.67 series.
+UPLOADER_TEXTS: Final = {
+    # the button
+    '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] '
+    '[data-testid="stMarkdownContainer"] p': ("uploader.browse", "0.875rem"),
+    # "200MB per file • GEOJSON, …"
+    '[data-testid="stFileUploaderDropzoneInstructions"] span': ("uploader.limit", "0.875rem"),
+    # shown while a file is dragged over the box
+    '[data-testid="stFileUploaderDropzone"] > div > span:only-child': ("uploader.drop", "1rem"),
+}
+
+
+def css_string(text: str) -> str:
+    """Text as a CSS string literal that no character of it can end (or end the style)."""
+    return (
+        '"' + "".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):x} " for ch in text) + '"'
+    )
+
+
+def uploader_styles(language: Language, megabytes: int, types: list[str]) -> None:
+    """The file uploader's own words in the reader's language (Streamlit's English otherwise)."""
+    if language.code == SOURCE:
+        return
+    values = {"megabytes": megabytes, "types": ", ".join(t.upper() for t in types)}
+    rules = [
+        # Translations run longer than Streamlit's English: they wrap rather than being cut.
+        f"{selector} {{ font-size: 0; white-space: normal !important; overflow: visible; }}\n"
+        f"{selector}::after {{ content: {css_string(language.t(key, **values))}; "
+        f"font-size: {size}; direction: {language.direction}; unicode-bidi: isolate; }}"
+        for selector, (key, size) in UPLOADER_TEXTS.items()
+    ]
+    st.html("<style>" + "\n".join(rules) + "</style>")
 
 
 def direction_styles(language: Language) -> None:

@@ -14,9 +14,9 @@ from geo.categories import category_label
 from geo.dataset import Dataset
 from geo.detail import count_labels, render_event_html
 from geo.export import to_acled_csv_bytes, to_geojson_bytes
-from geo.language import Language
+from geo.language import GREGORIAN, Language
 from geo.maps import build_base_map, build_events_layer, fit_bounds
-from geo.payload import build_event_columns
+from geo.payload import EventColumns, build_event_columns, legend_counts, without_counts
 from geo.share import BASEMAPS, SETTINGS
 from geo.timeline import MODES
 from geo.translations import EventTexts, load_event_texts, translation_of
@@ -33,7 +33,7 @@ def sidebar_controls(dataset: Dataset) -> None:
     """Filters with counts, mode, basemap."""
     lang = current_language()
     t = lang.t
-    st.sidebar.markdown(f"### {t('filters.heading')}")
+    st.sidebar.markdown(f"## {t('filters.heading')}")
     for label, column, key, options in (
         ("filters.type", "event_type", "types", dataset.type_options),
         ("filters.actor", "actor", "actors", None),
@@ -52,10 +52,10 @@ def sidebar_controls(dataset: Dataset) -> None:
                 else f"{value} ({lang.number(counts.get(value, 0))})"
             ),
         )
-        note = dataset.filter_note(column) if options is None else dataset.type_note(lang)
+        note = dataset.filter_note(column, lang) if options is None else dataset.type_note(lang)
         if note:
             st.sidebar.caption(note)
-    st.sidebar.markdown(f"### {t('time.heading')}")
+    st.sidebar.markdown(f"## {t('time.heading')}")
     st.sidebar.radio(
         t("time.show"),
         MODES,
@@ -68,7 +68,7 @@ def sidebar_controls(dataset: Dataset) -> None:
         window = SETTINGS["window"]
         low, high = int(window.low or 1), int(window.high or 1)
         st.sidebar.number_input(t("time.days"), low, high, key="window", help=window.help)
-    st.sidebar.markdown(f"### {t('map.heading')}")
+    st.sidebar.markdown(f"## {t('map.heading')}")
     st.sidebar.selectbox(
         t("map.basemap"),
         list(BASEMAPS),
@@ -141,13 +141,22 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
         state.map_origin = (origin_key, center, zoom, bounds, config)
     _, center, zoom, bounds, config = state.map_origin
     base = build_base_map(
-        basemap=state.basemap, config=config, center=center, zoom=zoom, bounds=bounds
+        basemap=state.basemap,
+        config=without_counts(config),
+        center=center,
+        zoom=zoom,
+        bounds=bounds,
     )
     chosen = tuple(tuple(values) for values in filters())
-    columns = events_layer_json(state.dataset_token, chosen, current_language().code, dataset)
+    cached: EventColumns = events_layer_json(
+        state.dataset_token, chosen, current_language().code, dataset
+    )
+    columns = cached.copy()  # the cached columns are shared by every session
+    # The legend's counts are the current version's: they travel with the events.
+    columns["counts"] = legend_counts(dataset.map_config(state.map_token, language))
     fresh = new_rows(state.get("source_key"), dataset)
     if len(fresh):
-        columns = {**columns, "new": fresh.tolist()}
+        columns["new"] = fresh.tolist()
     st_folium(
         base,
         key="map",
@@ -173,7 +182,7 @@ def draw_detail(dataset: Dataset, current: Any) -> None:
             select_event(None)
             st.rerun(scope="fragment")
         return
-    st.markdown(f"#### {lang.t('detail.today')}")
+    st.markdown(f"### {lang.t('detail.today')}")
     rows = np.flatnonzero(current)
     if len(rows):
         ids, titles = list_ids(state.dataset_token, dataset), dataset.map_data.titles
@@ -203,7 +212,11 @@ def list_columns(token: str, lang: str, _dataset: Dataset) -> dict[str, np.ndarr
     texts = event_texts(token, _dataset)
     ids = list_ids(token, _dataset)
     column = {
-        "list.date": events["event_date"].dt.strftime("%Y-%m-%d").tolist(),
+        "list.date": (
+            events["event_date"].dt.strftime("%Y-%m-%d").tolist()
+            if language.calendar == GREGORIAN
+            else [language.short_day(d) for d in events["event_date"].dt.date]
+        ),
         "list.event": [
             translation_of(texts, i, lang).get("title", title)
             for i, title in zip(ids, events["title"], strict=True)
@@ -242,7 +255,7 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
     table = pa.table(
         {name: pa.array(values, pa.string()) for name, values in listed_columns.items()}
     )
-    st.markdown(f"#### {lang.t('list.heading', count=len(rows))}")
+    st.markdown(f"### {lang.t('list.heading', count=len(rows))}")
     st.caption(
         lang.t("list.caption_more", listed=LIST_LIMIT, count=len(rows))
         if len(rows) > LIST_LIMIT
@@ -273,7 +286,7 @@ def draw_downloads(dataset: Dataset) -> None:
         return dataset.events.loc[shown.get("mask", slice(None))]
 
     t = current_language().t
-    st.sidebar.markdown(f"### {t('export.heading')}")
+    st.sidebar.markdown(f"## {t('export.heading')}")
     st.sidebar.download_button(
         "GeoJSON",
         data=lambda: to_geojson_bytes(rows()),

@@ -14,12 +14,13 @@ import numpy as np
 import streamlit as st
 
 from geo.dataset import Dataset
+from geo.messages import Message, message
 from geo.payload import BridgeEvent
 from geo.share import View, parse_view, view_to_params
 from geo.story import Story
 from geo.timeline import parse_iso_day
 from ui.bridge import BRIDGE_KEY
-from ui.language import chosen_language, current_language
+from ui.language import chosen_language
 
 MapView = tuple[float, float, int]
 
@@ -32,7 +33,7 @@ class Session(TypedDict, total=False):
     drawn_source: str  # the source the state belongs to (a new version of it keeps the view)
     map_token: str  # which base map is drawn: kept while a source's new version fits it
     map_basis: tuple[Any, ...]  # what the base map is built from (range, types, focus)
-    notices: list[str]  # problems with the address, shown once
+    notices: list[Message]  # problems with the address, shown once
     date: date  # the date the page shows (the browser's settled date)
     date_rev: int  # bumped when the page itself moves the date, so the map follows
     event: str | None  # the selected event's id
@@ -154,8 +155,9 @@ def follow_new_version(dataset: Dataset, previous: str, token: str) -> None:
     state[filter_key("countries")] = [
         c for c in chosen["countries"] or () if c in dataset.counts("country")
     ]
-    language = current_language()
-    state.notices = [language.t("live.updated", count=language.number(len(dataset)))]
+    state.notices = [
+        message("live.updated", "The data changed: {count} events now", count=len(dataset))
+    ]
     basis = map_basis(dataset)
     if basis != state.map_basis:
         state.map_basis, state.map_token, state.map_origin = basis, token, None

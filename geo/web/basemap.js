@@ -27,7 +27,6 @@
     label: "#d5dbe3",
     halo: "rgba(8, 12, 18, 0.85)",
   };
-  var ATTRIBUTION = "Land, borders, rivers: Natural Earth · Places: GeoNames (CC BY 4.0)";
 
   function mercator(lon, lat) {
     var clamped = Math.max(-MAX_LAT, Math.min(MAX_LAT, lat));
@@ -132,7 +131,8 @@
     },
   });
 
-  function Basemap(map, filled) {
+  // `credit`: the attribution in the map's language, made in Python (geo.maps.basemap_credit).
+  function Basemap(map, credit, filled) {
     this.map = map;
     this.filled = filled;
     this.container = map.getContainer();
@@ -151,7 +151,7 @@
     this.renderer = new BasemapRenderer({ pane: "fp-basemap", padding: 0.3 });
     this.renderer.owner = this;
     map.addLayer(this.renderer);
-    if (map.attributionControl) map.attributionControl.addAttribution(ATTRIBUTION);
+    if (map.attributionControl) map.attributionControl.addAttribution(credit);
     window.flashpointBasemap = this;
   }
 
@@ -424,16 +424,16 @@
   }
 
   // The region's layer given inline (a deployment without `make assets`): no world files.
-  window.drawFlashpointBasemap = function (map, geojson, filled) {
-    var basemap = new Basemap(map, filled);
+  window.drawFlashpointBasemap = function (map, geojson, credit, filled) {
+    var basemap = new Basemap(map, credit, filled);
     basemap.setRegional(geojson);
     return basemap;
   };
 
   // Served files: the region's layer and the world's index, fetched once and cached by the
   // browser (their addresses carry content hashes).
-  window.loadFlashpointBasemap = function (map, urls, filled) {
-    var basemap = new Basemap(map, filled);
+  window.loadFlashpointBasemap = function (map, urls, credit, filled) {
+    var basemap = new Basemap(map, credit, filled);
     fetch(urls.regional)
       .then(function (r) {
         if (!r.ok) throw new Error("basemap " + r.status);

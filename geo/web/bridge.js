@@ -34,6 +34,35 @@ export default function (component) {
   parentElement.dir = data.dir;
   hub.words = data.words;
   drawShareBox(parentElement);
+  if (data.lang !== "en") nameUploaderControls(hub);
+
+  // Streamlit names its uploader's controls for screen readers in English and has no setting
+  // for it (ui/language.py draws the visible words): the names are set here, again whenever
+  // Streamlit redraws the uploader. Text from the file's name is only ever put in an attribute.
+  function nameUploaderControls(hub) {
+    if (!hub.uploaderWatch) {
+      hub.uploaderWatch = new MutationObserver(() => nameUploader(hub.words));
+      hub.uploaderWatch.observe(document.body, { childList: true, subtree: true });
+    }
+    nameUploader(hub.words);
+  }
+
+  function nameUploader(words) {
+    if (!words || !words["uploader.input"]) return;
+    const named = (el, name) => {
+      if (el.getAttribute("aria-label") !== name) el.setAttribute("aria-label", name);
+    };
+    const box = '[data-testid="stFileUploader"] ';
+    document.querySelectorAll(box + '[data-testid="stFileUploaderDropzoneInput"]')
+      .forEach((el) => named(el, words["uploader.input"]));
+    document.querySelectorAll(box + '[data-testid="stBaseButton-borderlessIcon"]')
+      .forEach((el) => named(el, words["uploader.add"]));
+    document.querySelectorAll(box + '[data-testid="stFileChipDeleteBtn"] button').forEach((el) => {
+      const chip = el.closest('[data-testid="stFileChip"]');
+      const file = chip && chip.querySelector('[data-testid="stFileChipName"]');
+      named(el, words["uploader.remove"].replace("{name}", file ? file.textContent : ""));
+    });
+  }
 
   function writeView(view) {
     const url = new URL(window.location.href);

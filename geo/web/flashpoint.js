@@ -23,7 +23,13 @@
   var COMMIT_MS = 120;
   var SPEEDS = [0.5, 1, 2, 4];
   // The map's language, from its configuration (geo.payload.map_language): one map per frame.
-  var LANG = { digits: "0123456789", group: ",", weekdays: [], months: [], words: {} };
+  var LANG = {
+    digits: "0123456789", group: ",", weekdays: [], months: [], calendar: "gregory",
+    gregorianMonths: [], words: {},
+  };
+  // The day, month and year of a day in the reader's calendar, from the browser's ICU (Intl):
+  // Persian readers count days in the Solar Hijri calendar. Null for the Gregorian.
+  var CALENDAR = null;
   // html-to-image, copied beside Leaflet by `make assets` (see STATIC_URL in geo/maps.py);
   // fetched only when a reader first asks for an image.
   var IMAGE_LIB = "../../app/static/vendor/html-to-image/html-to-image.js";
@@ -33,6 +39,18 @@
 
   function useLanguage(config) {
     LANG = config;
+    CALENDAR = config.calendar === "gregory" ? null : new Intl.DateTimeFormat(
+      "en-u-ca-" + config.calendar + "-nu-latn",
+      { timeZone: "UTC", year: "numeric", month: "numeric", day: "numeric" }
+    );
+  }
+
+  // [year, month (0-11), day of the month] of a day in the reader's calendar.
+  function calendarDate(d) {
+    if (!CALENDAR) return [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()];
+    var parts = {};
+    CALENDAR.formatToParts(d).forEach(function (part) { parts[part.type] = part.value; });
+    return [parseInt(parts.year, 10), parseInt(parts.month, 10) - 1, parseInt(parts.day, 10)];
   }
 
   // A catalogue string, its {placeholders} filled.
@@ -56,7 +74,17 @@
 
   function dayWords(day) {
     var d = new Date(day * DAY_MS);
-    return digits(LANG.weekdays[d.getUTCDay()] + " " + d.getUTCDate() + " " + LANG.months[d.getUTCMonth()] + " " + d.getUTCFullYear());
+    var c = calendarDate(d);
+    return digits(LANG.weekdays[d.getUTCDay()] + " " + c[2] + " " + LANG.months[c[1]] + " " + c[0]);
+  }
+
+  // The heading's date: in the reader's calendar, then the Gregorian date when that differs
+  // (null otherwise), which the heading writes beside it in parentheses.
+  function headingWords(day) {
+    if (!CALENDAR) return [dayWords(day), null];
+    var d = new Date(day * DAY_MS);
+    var gregorian = d.getUTCDate() + " " + LANG.gregorianMonths[d.getUTCMonth()] + " " + d.getUTCFullYear();
+    return [dayWords(day), digits(gregorian)];
   }
 
   function isoDay(day) {
@@ -195,10 +223,15 @@
       group: config.group,
       weekdays: config.weekdays,
       months: config.months,
+      calendar: config.calendar,
+      gregorianMonths: config.gregorianMonths,
       words: config.words,
     });
     this.container = map.getContainer();
     this.container.setAttribute("lang", config.lang);
+    // The credits read in the map's language: its direction too (the sources' names stay).
+    var credits = this.container.querySelector(".leaflet-control-attribution");
+    if (credits) credits.dir = config.dir;
     this.n = 0;
     this.day = null;
     this.lo = config.first;
@@ -239,11 +272,12 @@
     this.hub = connectHub(this);
   }
 
-  // To a screen reader the map is a labelled region whose text alternative is the page's event
-  // list; its frame gets a name that is read in place of the component's technical title.
+  // To a screen reader the map is the main landmark of its frame (labelled; its heading, the
+  // date, is the frame's h1), whose text alternative is the page's event list; the frame gets
+  // a name that is read in place of the component's technical title.
   FlashpointMap.prototype.describe = function () {
     var label = words("mapui.region");
-    this.container.setAttribute("role", "region");
+    this.container.setAttribute("role", "main");
     this.container.setAttribute("aria-label", label);
     this.container.setAttribute("aria-roledescription", "map");
     this.container.setAttribute("data-motion", REDUCED_MOTION ? "reduced" : "full");
@@ -353,6 +387,9 @@
     this.days = uniqueDays(start, n);
     this.histogram = null;
     this.container.setAttribute("data-events", String(n));
+    (this.legendCounts || []).forEach(function (span, k) {
+      if (p.counts && k < p.counts.length) span.textContent = number(p.counts[k]);
+    });
     if (this.aggregation) this.aggregation.setEvents(this.ev);
     this.refreshTime();
     this.draw();
@@ -862,7 +899,7 @@
     control.onAdd = function () {
       var box = el("div", "fp-heading");
       box.dir = self.cfg.dir;
-      self.headingDate = el("div", "fp-heading-date");
+      self.headingDate = el("h1", "fp-heading-date");
       self.headingCounts = el("div", "fp-heading-counts");
       box.appendChild(self.headingDate);
       box.appendChild(self.headingCounts);
@@ -887,13 +924,16 @@
     return row;
   }
 
-  function legendCount(row, count) {
-    row.appendChild(el("span", "fp-legend-count", number(count)));
-    return row;
-  }
-
   FlashpointMap.prototype.addLegend = function () {
     var config = this.cfg;
+    // The counts come with the events (a new version of the data changes them in place).
+    var counts = (this.legendCounts = []);
+    function legendCount(row, count) {
+      var span = el("span", "fp-legend-count", number(count));
+      counts.push(span);
+      row.appendChild(span);
+      return row;
+    }
     var legend = L.control({ position: "topright" });
     legend.onAdd = function () {
       var box = el("details", "fp-legend");
@@ -1123,7 +1163,9 @@
     if (this.day !== null) {
       this.slider.value = String(this.day);
       this.slider.setAttribute("aria-valuetext", dayWords(this.day));
-      this.headingDate.textContent = dayWords(this.day);
+      var heading = headingWords(this.day);
+      this.headingDate.textContent = heading[0];
+      if (heading[1]) this.headingDate.appendChild(el("span", "fp-heading-gregorian", " (" + heading[1] + ")"));
       if (this.ev) {
         var c = this.counts();
         this.headingCounts.textContent = words("mapui.counts", { shown: number(c.shown), today: number(c.today) });

@@ -9,7 +9,7 @@ from playwright.sync_api import Frame, Page
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 AXE_JS: Final = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
-BLOCKING: Final = ("serious", "critical")
+BLOCKING: Final = ("moderate", "serious", "critical")
 
 RUN_AXE: Final = """async () => {
     const result = await axe.run(document, { iframes: false, resultTypes: ["violations"] });
@@ -60,7 +60,7 @@ def map_document(page: Page) -> Frame:
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Serious and critical axe-core violations in the page and in the map's frame."""
+    """Moderate, serious and critical axe-core violations in the page and in the map's frame."""
     found: list[dict[str, Any]] = []
     for frame, where in ((page.main_frame, "page"), (map_document(page), "map")):
         if not frame.evaluate("() => typeof window.axe === 'object'"):

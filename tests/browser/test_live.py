@@ -72,6 +72,13 @@ def test_a_row_inserted_appears_within_ten_seconds_and_the_view_stays(
     expect(container).to_have_attribute("data-day", "2020-01-03")
     assert map_container(page).evaluate("() => window.__same_map") == 1, "the map was reloaded"
     assert map_view(page) == pytest.approx(view)
+    # The legend's counts come with the events: they grow in place.
+    legend_total = map_container(page).evaluate(
+        "() => Array.from(document.querySelectorAll('.fp-legend > .fp-legend-row"
+        " .fp-legend-count, .fp-legend-group > summary .fp-legend-count'))"
+        ".reduce((sum, el) => sum + Number(el.textContent.replace(/,/g, '')), 0)"
+    )
+    assert legend_total == 27
     expect(page.locator('[data-event-id="k1-rocket-attack"]')).to_be_visible()
     page.goto(f"{table_server.url}/?date=2020-01-03&event=live-1")
     wait_for_map(page, date(2020, 1, 3))
