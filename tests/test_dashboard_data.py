@@ -248,7 +248,7 @@ ARGENTINA_CSV = (
 
 
 def origin_bounds(at: AppTest) -> tuple[tuple[float, float], tuple[float, float]] | None:
-    _, _, _, bounds, _ = at.session_state["map_origin"]
+    _, _, _, bounds = at.session_state["map_origin"]
     return bounds  # type: ignore[no-any-return]
 
 

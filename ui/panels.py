@@ -125,7 +125,7 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
     """
     state = st.session_state
     language = current_language()
-    origin_key = (state.map_token, state.basemap, language.code)
+    origin_key = (state.map_token, state.basemap)
     if state.map_origin is None or state.map_origin[0] != origin_key:
         bounds = None
         view = state.map_view
@@ -135,11 +135,11 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
             data = dataset.map_data
             bounds = fit_bounds(data.x / 1e5, data.y / 1e5)
             center, zoom = (33.3, 44.4), 6
-        # The configuration is the base map's: a new version of the source that fits it (same
-        # range, categories, focus) updates the events in place and leaves the map as drawn.
-        config = dataset.map_config(state.map_token, language)
-        state.map_origin = (origin_key, center, zoom, bounds, config)
-    _, center, zoom, bounds, config = state.map_origin
+        state.map_origin = (origin_key, center, zoom, bounds)
+    _, center, zoom, bounds = state.map_origin
+    config = dataset.map_config(state.map_token, language)
+    # The base map leaves the counts out: a new version of the source that fits it (same range,
+    # categories, focus) updates the events and the legend's counts in place.
     base = build_base_map(
         basemap=state.basemap,
         config=without_counts(config),
@@ -148,12 +148,9 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
         bounds=bounds,
     )
     chosen = tuple(tuple(values) for values in filters())
-    cached: EventColumns = events_layer_json(
-        state.dataset_token, chosen, current_language().code, dataset
-    )
+    cached: EventColumns = events_layer_json(state.dataset_token, chosen, language.code, dataset)
     columns = cached.copy()  # the cached columns are shared by every session
-    # The legend's counts are the current version's: they travel with the events.
-    columns["counts"] = legend_counts(dataset.map_config(state.map_token, language))
+    columns["counts"] = legend_counts(config)
     fresh = new_rows(state.get("source_key"), dataset)
     if len(fresh):
         columns["new"] = fresh.tolist()

@@ -43,7 +43,7 @@ class Session(TypedDict, total=False):
     window: int  # widget: days in window mode
     basemap: str  # widget: the basemap
     map_view: MapView | None  # the map's centre and zoom as last reported
-    map_origin: tuple[Any, ...] | None  # the base map's start view and configuration
+    map_origin: tuple[Any, ...] | None  # the base map's fixed start view, per dataset/basemap
     shown: dict[str, np.ndarray]  # the mask of events shown, for the downloads
     uploads_cleared: int  # bumped to empty the upload widget
     upload_digest: tuple[str, str]  # the upload's file id and its bytes' digest, worked out once
