@@ -93,6 +93,7 @@ class Source:
     path: Path | None = None
     sheet: str | None = None  # a workbook's sheet (--sheet), else its first
     dayfirst: bool | None = None  # --dayfirst / --monthfirst for dates like 03/01/2020
+    version: str = ""  # a server file's content version, which the page follows live
 
     @property
     def server(self) -> bool:
@@ -201,7 +202,15 @@ def file_source(path: Path, sheet: str | None = None, dayfirst: bool | None = No
     version = watcher(key, FileVersion(path)).version()
     follow_source(key, version)
     identity = ("file", str(path), version, sheet, dayfirst)
-    return Source(path.name, identity, stat.st_size, path=path, sheet=sheet, dayfirst=dayfirst)
+    return Source(
+        path.name,
+        identity,
+        stat.st_size,
+        path=path,
+        sheet=sheet,
+        dayfirst=dayfirst,
+        version=version,
+    )
 
 
 def open_source(source: Source, given: ColumnMap | None, choosable: bool) -> Loaded:
@@ -260,7 +269,7 @@ def choose_dataset() -> Dataset | None:
                 column_chooser(result.columns, columns_used(result.columns, mapping), across=3)
         return None
     if source.path is not None:
-        record_ids(st.session_state.source_key, result, str(source.key[-1]))
+        record_ids(st.session_state.source_key, result, source.version)
     report(result)
     if choosable and result.columns is not None:
         with st.sidebar.expander(t("columns.choose"), expanded=len(result) == 0):

@@ -118,5 +118,6 @@ def test_a_changed_file_appears_within_ten_seconds(page: Page, tmp_path: Path) -
         with path.open("a", encoding="utf-8") as handle:
             handle.write("f4,2021-03-02,33.5,44.5,Riots,Added later\n")
         expect(container).to_have_attribute("data-events", "4", timeout=LIVE_MS)
+        expect(container).to_have_attribute("data-new", "1")
         expect(container).to_have_attribute("data-day", "2021-03-03")
         expect(container).to_have_attribute("data-visible", re.compile("^4$"))
