@@ -47,7 +47,6 @@ _TYPE_LOOKUP: Final[dict[str, str]] = {t.lower(): t for t in EVENT_TYPES}
 _SUBTYPE_LOOKUP: Final[dict[str, tuple[str, str]]] = {
     s.lower(): (c.name, s) for c in CATEGORIES for s in c.sub_types if s != "Other"
 }
-_SUBTYPE_CATEGORY: Final[dict[str, str]] = {k: v[0] for k, v in _SUBTYPE_LOOKUP.items()}
 
 
 @dataclass(frozen=True, slots=True)

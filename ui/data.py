@@ -118,11 +118,6 @@ def data_args(argv: list[str]) -> tuple[Path | None, str | None]:
     return (Path(value) if value else None), (columns or None)
 
 
-def data_path_from_args(argv: list[str]) -> Path | None:
-    """The dataset named by `-- --data PATH` or the FLASHPOINT_DATA variable, if any."""
-    return data_args(argv)[0]
-
-
 def reading_options_from_args(argv: list[str]) -> tuple[str | None, bool | None]:
     """`--sheet NAME` and `--dayfirst`/`--monthfirst` beside `--data`, as the CLI takes them."""
     parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
