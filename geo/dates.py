@@ -243,8 +243,9 @@ def _dated(values: pd.Series) -> ParsedDates:
     stamps = _naive(values).astype("datetime64[ns]")
     days = stamps.dt.normalize()
     has_time = stamps.notna() & (stamps != days)
-    problem = pd.Series("", index=values.index, dtype=object)
-    problem[stamps.isna()] = "missing"
+    notes = np.full(len(values), "", dtype=object)
+    notes[stamps.isna().to_numpy(dtype=bool)] = MISSING  # as for text: an empty end is no problem
+    problem = pd.Series(notes, index=values.index, dtype=object)
     out_of_range = _out_of_range(days, stamps, problem)
     return ParsedDates(
         days.where(~out_of_range),

@@ -124,6 +124,19 @@ def test_text_dates_and_text_numbers_are_checked_as_in_a_csv() -> None:
     assert ("fatalities", "'many' is not a whole number from 0 to 10000000; left empty") in messages
 
 
+def test_an_empty_typed_end_date_is_no_problem_an_empty_start_is() -> None:
+    frame = EVENTS.assign(
+        event_date=pd.to_datetime(["2020-01-03", None, "2020-01-08"]),
+        end_date=pd.to_datetime([None, "2020-01-01", "2020-01-09"]),
+    )
+    result = load(to_bytes(gpd.GeoDataFrame(frame, geometry=GEOMETRY, crs="EPSG:4326")))
+    assert result.events["id"].tolist() == ["IRQ1", "SYR3"]
+    assert result.events["end_date"].isna().tolist() == [True, False]
+    problems = [(p.field, p.message, p.dropped) for p in result.problems]
+    assert problems == [("event_date", "missing", True)]
+    assert result.problems[0].note is not None and result.problems[0].note.key == "problem.missing"
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
