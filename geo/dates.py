@@ -63,6 +63,7 @@ class ParsedDates:
     problems: pd.Series
     precision: pd.Series  # Int64: 3 for a month, 4 for a year, NA for a day
     ambiguous: pd.Series  # bool: read by the file's (or the default) order, not by itself
+    blank: pd.Series  # bool: nothing given (its problem is MISSING)
 
 
 @dataclass(slots=True)
@@ -235,6 +236,7 @@ def parse_dates(values: pd.Series, order: SlashOrder | None = None) -> ParsedDat
         problem,
         precision.where(usable & days.notna()),
         ambiguous & usable,
+        text == "",
     )
 
 
@@ -253,6 +255,7 @@ def _dated(values: pd.Series) -> ParsedDates:
         problem,
         pd.Series(pd.NA, index=values.index, dtype="Int64"),
         pd.Series(False, index=values.index),
+        stamps.isna(),
     )
 
 
@@ -372,7 +375,8 @@ def _check_end(values: pd.Series, start: pd.Series, order: SlashOrder, report: A
     year = (end.precision == YEAR_PRECISION).fillna(False).to_numpy(dtype=bool)
     days = days.mask(month, days + pd.offsets.MonthEnd(0))
     days = days.mask(year, days + pd.offsets.YearEnd(0))
-    problems = end.problems.where(end.problems.map(lambda v: v != MISSING), "")
+    # An empty end date is no problem (a Message compared with each row took 3.7 s at 1M).
+    problems = end.problems.where(~end.blank, "")
     report((problems != "").to_numpy(), "end_date", problems.to_numpy(), True)
     before = (days < start).to_numpy()
     messages = np.full(len(before), "", dtype=object)
@@ -384,4 +388,4 @@ def _check_end(values: pd.Series, start: pd.Series, order: SlashOrder, report: A
             start=Numeral(f"{start.iat[i]:%Y-%m-%d}"),
         )
     report(before, "end_date", messages, True)
-    return ParsedDates(days, end.times, problems, end.precision, end.ambiguous)
+    return ParsedDates(days, end.times, problems, end.precision, end.ambiguous, end.blank)
