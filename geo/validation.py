@@ -184,15 +184,12 @@ def validate(
     tell(progress, "validating", 0.9)
     out["source_urls"] = _urls(frame, n)
 
-    keep = ~drop
-    events = gpd.GeoDataFrame(
-        out.loc[keep].reset_index(drop=True),
-        geometry=gpd.GeoSeries(np.asarray(geometry, dtype=object)[keep], crs="EPSG:4326"),
-        crs="EPSG:4326",
-    )
-    if not _in_date_order(events):
-        events = events.sort_values(["event_date", "id"], kind="stable")
-    events = events.reset_index(drop=True)
+    order = _date_order(out["event_date"], ~drop)
+    shapes = np.empty(n, dtype=object)
+    shapes[:] = geometry
+    if order is not None:  # else every record is kept, already in date order: nothing to move
+        out, shapes = out.take(order).reset_index(drop=True), shapes[order]
+    events = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(shapes, crs="EPSG:4326"), crs="EPSG:4326")
     problems.sort(key=lambda p: p[0])
     # A warning about a whole column comes first, naming how many rows it concerns.
     column_warnings = [
@@ -253,16 +250,16 @@ def coarsest_precision(given: pd.Series, derived: pd.Series) -> pd.Series:
     return given.where(~coarser.fillna(False), derived).astype("Int64")
 
 
-def _in_date_order(events: pd.DataFrame) -> bool:
-    """Whether the events already run by date, then id (most files do: no sort needed)."""
-    days = events["event_date"].to_numpy()
-    if len(days) < 2:
-        return True
-    if not (days[:-1] <= days[1:]).all():
-        return False
-    ids = events["id"].to_numpy(dtype=object)
-    same_day = days[:-1] == days[1:]
-    return bool((~same_day | (ids[:-1] <= ids[1:])).all())
+def _date_order(days: pd.Series, keep: np.ndarray) -> np.ndarray | None:
+    """The kept rows by date, in the file's order within a day; None when that is every row
+    as it stands (most files run by date: nothing to sort or move)."""
+    rows = np.flatnonzero(keep)
+    kept = days.to_numpy()[rows]
+    if len(kept) > 1 and not (kept[:-1] <= kept[1:]).all():
+        rows = rows[np.argsort(kept, kind="stable")]
+    elif len(rows) == len(keep):
+        return None
+    return rows
 
 
 def _check_ids(out: pd.DataFrame, labels: Sequence[str], report: Any) -> None:

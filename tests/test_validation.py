@@ -377,7 +377,7 @@ def test_numeric_ids_keep_their_spelling() -> None:
 # ---- dates and order ----------------------------------------------------------------------
 
 
-def test_good_features_are_kept_sorted_by_date_then_id() -> None:
+def test_good_features_are_kept_sorted_by_date_in_the_files_order_within_a_day() -> None:
     result = load(
         collection(
             good("c", "2020-02-01"), good("b", "2019-12-31"), good("a", "2020-02-01"), good("d")
@@ -385,8 +385,39 @@ def test_good_features_are_kept_sorted_by_date_then_id() -> None:
     )
 
     assert result.problems == []
-    assert ids_of(result) == ["b", "d", "a", "c"]
+    assert ids_of(result) == ["b", "d", "c", "a"]
     assert result.events["event_date"].is_monotonic_increasing
+
+
+def test_each_record_keeps_its_own_place_when_records_are_sorted() -> None:
+    def at(fid: str, day: str, x: float) -> dict[str, Any]:
+        props = {"id": fid, "event_date": day, "event_type": "Battles", "location": fid}
+        return feature(props, {"type": "Point", "coordinates": [x, 1.0]})
+
+    result = load(
+        collection(at("c", "2020-02-01", 3), at("x", "never", 9), at("b", "2019-12-31", 2))
+    )
+
+    events = result.events
+    assert ids_of(result) == ["b", "c"]
+    assert events["location"].tolist() == ["b", "c"]
+    assert [g.x for g in events.geometry] == [2.0, 3.0]
+    assert events.index.tolist() == [0, 1]
+
+
+def test_a_file_in_date_order_keeps_its_order_and_a_dropped_record_leaves_no_gap() -> None:
+    result = load(
+        collection(
+            good("z", "2019-12-30"),
+            good("y", "2019-12-31"),
+            good("bad", "not a date"),
+            good("x", "2019-12-31"),
+        )
+    )
+
+    assert ids_of(result) == ["z", "y", "x"]
+    assert result.events.index.tolist() == [0, 1, 2]
+    assert result.events.geometry.notna().all()
 
 
 # (value of event_date) -> (day, event_time)
