@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.arrowtext import byte_lengths, stripped_text
 from geo.claims import check_claims
 from geo.columns import ColumnMap, ColumnUse, FileColumns
 from geo.dates import check_dates
@@ -224,10 +225,9 @@ def _clean_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> 
         if name not in frame.columns:
             out[name] = pd.Series("", index=out.index, dtype=str)
             continue
-        col = frame[name]
-        text = col.where(col.notna(), "").astype(str).str.strip()
-        lengths = text.str.len()
-        long = (lengths > limit).to_numpy(dtype=bool)
+        text = stripped_text(frame[name])
+        lengths = _lengths_past(text, limit)
+        long = lengths > limit
         if long.any():
             messages = np.full(n, "", dtype=object)
             for i in np.flatnonzero(long).tolist():
@@ -235,12 +235,26 @@ def _clean_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> 
                     "problem.text_cut",
                     "{count} characters; cut to {limit}; the limit is {limit} characters "
                     "(text in one field)",
-                    count=int(str(lengths.iat[i])),
+                    count=int(lengths[i]),
                     limit=limit,
                 )
             report(long, name, messages, False)
             text = text.where(~long, text.str.slice(0, limit))
         out[name] = text.set_axis(out.index)
+
+
+def _lengths_past(text: pd.Series, limit: int) -> np.ndarray:
+    """Each value's length in characters where it may pass `limit` (elsewhere at most that).
+
+    A value has no more characters than UTF-8 bytes, and its bytes are counted for free.
+    """
+    counted = byte_lengths(text)
+    if counted is None:
+        return np.asarray(text.str.len().to_numpy(dtype=np.int64))
+    rows = np.flatnonzero(counted > limit)
+    if len(rows):
+        counted[rows] = text.iloc[rows].str.len().to_numpy(dtype=np.int64)
+    return counted
 
 
 def coarsest_precision(given: pd.Series, derived: pd.Series) -> pd.Series:

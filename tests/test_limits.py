@@ -109,6 +109,19 @@ def test_text_is_cut_at_the_limit_and_the_cut_reported() -> None:
     assert named(TEXT_CHARS) in problem.message
 
 
+def test_text_is_measured_in_characters_not_bytes() -> None:
+    # Two bytes a character: at the limit in characters, twice over it in bytes.
+    kept, cut = "ب" * TEXT_CHARS.value, "ب" * (TEXT_CHARS.value + 1)
+    result = load_events_from_bytes(
+        f"lat,lon,date,title,notes\n33,44,2020-01-03,{kept},{cut}\n".encode(), "a.csv"
+    )
+    assert result.events["title"].iat[0] == kept
+    assert result.events["notes"].iat[0] == kept
+    [problem] = result.problems
+    assert problem.field == "notes"
+    assert problem.message.startswith(f"{TEXT_CHARS.value + 1:,} characters; cut to")
+
+
 @pytest.mark.parametrize("kind", ["geojson", "wkt"])
 def test_a_geometry_over_the_vertex_limit_is_left_out(kind: str) -> None:
     count = VERTICES.value + 1
