@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo.arrowtext import numbers_in, stripped_text
 from geo.columns import (
     DATE_COLUMNS,
     GEOMETRY_COLUMNS,
@@ -429,8 +430,10 @@ def _points(
     lat_col, lon_col = str(lat_values.name), str(lon_values.name)
     lat_text, lon_text = _coordinate_text(lat_values), _coordinate_text(lon_values)
     too_long = _too_many_digits(lat_text) | _too_many_digits(lon_text)
-    lat = pd.to_numeric(lat_text.where(~too_long), errors="coerce").to_numpy(dtype=float)
-    lon = pd.to_numeric(lon_text.where(~too_long), errors="coerce").to_numpy(dtype=float)
+    lat, lon = (
+        numbers_in(text.where(~too_long, "") if too_long.any() else text).to_numpy(dtype=float)
+        for text in (lat_text, lon_text)
+    )
     bad = ~(np.isfinite(lat) & np.isfinite(lon))
     points = np.asarray(shapely.points(np.where(bad, 0.0, lon), np.where(bad, 0.0, lat)))
     points[bad] = None
@@ -463,7 +466,7 @@ def _coordinate_text(values: pd.Series) -> pd.Series:
     """Coordinates as given: numbers stay numbers (a Parquet column), text is stripped."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype(float)
-    return values.where(values.notna(), "").astype(str).str.strip()
+    return stripped_text(values)
 
 
 def _too_many_digits(values: pd.Series) -> pd.Series:

@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.arrowtext import byte_lengths, stripped_text
+from geo.arrowtext import byte_lengths, numbers_in, stripped_text
 from geo.claims import check_claims
 from geo.columns import ColumnMap, ColumnUse, FileColumns
 from geo.dates import check_dates
@@ -328,8 +328,8 @@ def _check_numbers(frame: pd.DataFrame, out: pd.DataFrame, report: Any) -> None:
             text: pd.Series = number  # formatted only where a message needs it
             blank = number.isna()
         else:
-            text = raw.where(raw.notna(), "").astype(str).str.strip()
-            number = pd.to_numeric(text.where(text != ""), errors="coerce")
+            text = stripped_text(raw)
+            number = numbers_in(text)
             unparsed = number.isna()
             blank = (text == "") | (unparsed & text.str.lower().isin(["nan", "none", "null"]))
         bad = number.isna() & ~blank

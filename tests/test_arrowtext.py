@@ -7,7 +7,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.arrowtext import byte_lengths, stripped_text
+from geo.arrowtext import byte_lengths, numbers_in, stripped_text
 
 EDGES = [" ", "\t", "\n", "\x1c", "\u00a0", "\u3000", "\u2003", "\u200b", "\x00", "é", "ب", "x"]
 cells = st.one_of(
@@ -62,3 +62,39 @@ def test_byte_lengths_count_utf8_bytes_never_fewer_than_characters() -> None:
     assert lengths is not None
     assert lengths.tolist() == [0, 3, 10, 2]
     assert all(b >= len(v) for b, v in zip(lengths.tolist(), column.tolist(), strict=True))
+
+
+SPELLINGS = ["1e5", "+1", ".5", "5.", "inf", "-Infinity", "nan", "NaN", "00012", "-0", "1e400"]
+NOT_NUMBERS = ["1_0", "0x1A", "1,5", "\u22121", "١٢", "1d5", "e5", "1.2.3", "many", "none"]
+
+
+def coerced(values: pd.Series) -> list[float]:
+    """What pandas makes of the values, blanks as missing."""
+    number = pd.to_numeric(values.where(values != ""), errors="coerce").astype(float)
+    return [float(v) for v in number]
+
+
+def same_floats(a: list[float], b: list[float]) -> bool:
+    return all((x != x and y != y) or x == y for x, y in zip(a, b, strict=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(allow_nan=False).map(repr),
+            st.integers(-(10**12), 10**12).map(str),
+            st.decimals(allow_nan=False, allow_infinity=False, places=6).map(str),
+            st.sampled_from(["", *SPELLINGS]),
+        ),
+        max_size=30,
+    ),
+    st.lists(st.sampled_from(NOT_NUMBERS), max_size=2),
+)
+def test_numbers_in_text_read_as_pandas_reads_them(numbers: list[str], words: list[str]) -> None:
+    # All numbers (Arrow's fast path), then with a word or two (pandas' path).
+    for values in (numbers, numbers + words):
+        column = arrow_series(list(values), chunks=2)
+        got = numbers_in(column)
+        assert got.dtype == float
+        assert same_floats(got.tolist(), coerced(column))
