@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.cli import EXIT_OK, EXIT_UNREADABLE, main
 from geo.limits import FIELDS, OPERATOR, RECORDS, UNCOMPRESSED_BYTES, UPLOAD, VERTICES
+from geo.parquet import wkb_geometries
 from geo.reading import read_raw
 from geo.validation import DatasetError, LoadResult, load_events, load_events_from_bytes
 from tests.test_dashboard import map_columns
@@ -229,6 +230,34 @@ def test_bad_geometries_are_reported_per_record_and_never_parsed() -> None:
         "the geometry is not valid WKB",
         "20,001 vertices; the limit is 20,000 vertices (points in one geometry)",
     ]
+
+
+def test_points_read_from_their_bytes_equal_what_geos_parses() -> None:
+    plain = [Point(44.123456789012345, -33.5), Point(-0.0, 1e-300), Point(180, 90)]
+    others = [
+        shapely.to_wkb(Point(44, 33), byte_order=0),  # big-endian
+        shapely.to_wkb(Point(44, 33, 5)),  # with a height
+        shapely.to_wkb(shapely.set_srid(Point(44, 33), 4326), include_srid=True),  # EWKB
+        shapely.to_wkb(Point()),  # empty: NaN coordinates
+        b"\x01\x01\x00\x00\x00" + np.array([np.inf, 1.0]).tobytes(),  # infinite
+        LineString([(40, 34), (41, 35)]).wkb,
+    ]
+    values = [p.wkb for p in plain] + others + [None]
+    # Two chunks, as a file of two row groups gives.
+    column = pa.chunked_array(
+        [pa.array(values[:4], pa.binary()), pa.array(values[4:], pa.binary())]
+    )
+    geometry, errors = wkb_geometries(column, VERTICES.value)
+    for value, got, error in zip(values[:-1], geometry, errors, strict=False):
+        want = shapely.from_wkb(value, on_invalid="ignore")
+        if want is None:
+            assert (got, error) == (None, "the geometry is not valid WKB")
+        else:
+            assert got is not None and error == ""
+            assert shapely.equals_identical(got, want), (got, want)
+            assert shapely.has_z(got) == shapely.has_z(want)
+    assert [g.coords[0] for g in geometry[:3]] == [p.coords[0] for p in plain]
+    assert (geometry[-1], errors[-1]) == (None, "missing")
 
 
 @pytest.fixture(scope="module")
