@@ -32,9 +32,9 @@ def stripped_text(values: pd.Series) -> pd.Series:
     if edged.mean() > 0.5:
         return text.str.strip()
     rows = np.flatnonzero(edged)
-    result = text.copy()
-    result.iloc[rows] = text.iloc[rows].str.strip().to_numpy()
-    return result
+    result = text.reset_index(drop=True)  # positions as labels, whatever the index
+    result.iloc[rows] = result.iloc[rows].str.strip()
+    return result.set_axis(text.index)
 
 
 def numbers_in(text: pd.Series) -> pd.Series:
@@ -92,7 +92,7 @@ def _edged_chunk(chunk: pa.Array) -> np.ndarray:
     offsets = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset : chunk.offset + n + 1]
     data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer else np.zeros(0, np.uint8)
     starts, ends = offsets[:-1], offsets[1:]
-    filled = np.flatnonzero(ends > starts)
+    filled = np.flatnonzero(np.greater(ends, starts))
     edged = np.zeros(n, dtype=bool)
     edged[filled] = _MAY_BE_SPACE[data[starts[filled]]] | _MAY_BE_SPACE[data[ends[filled] - 1]]
     if chunk.null_count:

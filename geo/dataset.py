@@ -264,8 +264,8 @@ class Dataset:
         )
 
     def visible(self, at: date, mode: Mode, window_days: int, mask: np.ndarray) -> np.ndarray:
-        """Events shown at a date under the filters."""
-        return np.asarray(self.timeline.visible(at, mode, window_days) & mask, dtype=bool)
+        """Events shown at a date under the filters (the cost of the window's events only)."""
+        return self.timeline.visible_within(at, mode, window_days, np.asarray(mask, dtype=bool))
 
     def event(self, event_id: str) -> Event | None:
         """The event with this id, if any."""

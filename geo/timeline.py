@@ -26,6 +26,7 @@ class Timeline:
     start: np.ndarray
     end: np.ndarray
     dates: np.ndarray
+    lasting: np.ndarray  # rows of the events that end after the day they start, in order
 
     @classmethod
     def from_events(cls, events: pd.DataFrame) -> Timeline:
@@ -35,7 +36,8 @@ class Timeline:
             raise ValueError("events must be sorted by event_date")
         end_col = events["end_date"].to_numpy(dtype="datetime64[D]")
         end = np.where(np.isnat(end_col), start, end_col)
-        return cls(start=start, end=end, dates=np.unique(start))
+        dates = np.unique(start)
+        return cls(start=start, end=end, dates=dates, lasting=np.flatnonzero(end > start))
 
     def __len__(self) -> int:
         return len(self.start)
@@ -52,24 +54,42 @@ class Timeline:
 
     def visible(self, at: date, mode: Mode = "cumulative", window_days: int = 7) -> np.ndarray:
         """Mask of events visible at a date: all begun so far, or those active in the window."""
-        day = np.datetime64(at, "D")
-        begun = int(np.searchsorted(self.start, day, side="right"))
-        mask = np.zeros(len(self.start), dtype=bool)
-        if mode == "cumulative":
-            mask[:begun] = True
-            return mask
-        if mode != "window":
+        return self.visible_within(at, mode, window_days, None)
+
+    def visible_within(
+        self, at: date, mode: Mode, window_days: int, within: np.ndarray | None
+    ) -> np.ndarray:
+        """`visible`, of the events `within` a mask (all when None).
+
+        The events that start in the window are one run of rows; of those that started
+        before it, only the multi-day ones can still be going on. So a step costs the
+        window's events, not the dataset's.
+        """
+        if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
-        first_day = day - (max(int(window_days), 1) - 1) * DAY
-        mask[:begun] = self.end[:begun] >= first_day
-        return mask
+        day = np.datetime64(at, "D")
+        days = max(int(window_days), 1) if mode == "window" else None
+        return self._active(day, days, within)
 
     def current(self, at: date) -> np.ndarray:
         """Mask of events going on at the date itself (multi-day events included)."""
-        day = np.datetime64(at, "D")
+        return self._active(np.datetime64(at, "D"), 1, None)
+
+    def _active(
+        self, day: np.datetime64, days: int | None, within: np.ndarray | None
+    ) -> np.ndarray:
+        """Events begun by `day` and, given `days`, still going on in the `days` up to it."""
         begun = int(np.searchsorted(self.start, day, side="right"))
         mask = np.zeros(len(self.start), dtype=bool)
-        mask[:begun] = self.end[:begun] >= day
+        if days is None:
+            mask[:begun] = True if within is None else within[:begun]
+            return mask
+        first_day = day - (days - 1) * DAY
+        run = int(np.searchsorted(self.start, first_day, side="left"))
+        mask[run:begun] = True if within is None else within[run:begun]
+        earlier = self.lasting[: int(np.searchsorted(self.lasting, run))]
+        earlier = earlier[self.end[earlier] >= first_day]
+        mask[earlier] = True if within is None else within[earlier]
         return mask
 
     def adjacent_date(self, at: date, direction: int) -> date | None:

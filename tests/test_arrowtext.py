@@ -37,7 +37,7 @@ def test_stripping_the_edged_values_only_equals_stripping_all(
     values: list[str | None], chunks: int, clean: int
 ) -> None:
     # Mostly clean values, as in a real file, so that only a few are stripped one by one.
-    column = arrow_series(["clean value"] * clean + values, chunks)
+    column = arrow_series([*(["clean value"] * clean), *values], chunks)
     got = stripped_text(column)
     assert got.tolist() == full_strip(column)
     assert got.dtype == column.dtype

@@ -226,6 +226,14 @@ def test_masks_match_a_python_reference_on_random_data(seed: int) -> None:
             rows, at, window
         )
         assert timeline.current(at).tolist() == reference_visible(rows, at, 1)
+        within = rng.random(len(rows)) < 0.5  # a filter: only these events may show
+        modes: list[tuple[Mode, list[bool]]] = [
+            ("cumulative", started),
+            ("window", reference_visible(rows, at, window)),
+        ]
+        for mode, expected in modes:
+            got = timeline.visible_within(at, mode, window, within)
+            assert got.tolist() == [e and bool(w) for e, w in zip(expected, within, strict=True)]
         assert timeline.adjacent_date(at, 1) == reference_adjacent_date(rows, at, 1)
         assert timeline.adjacent_date(at, -1) == reference_adjacent_date(rows, at, -1)
         mask = timeline.visible(at, "window", window)
