@@ -27,6 +27,7 @@ class Timeline:
     end: np.ndarray
     dates: np.ndarray
     lasting: np.ndarray  # rows of the events that end after the day they start, in order
+    reach: np.timedelta64  # how long the longest of them lasts
 
     @classmethod
     def from_events(cls, events: pd.DataFrame) -> Timeline:
@@ -36,8 +37,9 @@ class Timeline:
             raise ValueError("events must be sorted by event_date")
         end_col = events["end_date"].to_numpy(dtype="datetime64[D]")
         end = np.where(np.isnat(end_col), start, end_col)
-        dates = np.unique(start)
-        return cls(start=start, end=end, dates=dates, lasting=np.flatnonzero(end > start))
+        lasting = np.flatnonzero(end > start)
+        reach = (end[lasting] - start[lasting]).max() if len(lasting) else np.timedelta64(0, "D")
+        return cls(start, end, np.unique(start), lasting, reach)
 
     def __len__(self) -> int:
         return len(self.start)
@@ -87,7 +89,11 @@ class Timeline:
         first_day = day - (days - 1) * DAY
         run = int(np.searchsorted(self.start, first_day, side="left"))
         mask[run:begun] = True if within is None else within[run:begun]
-        earlier = self.lasting[: int(np.searchsorted(self.lasting, run))]
+        # Only events that started within the longest one's length of the window can reach it.
+        since = int(np.searchsorted(self.start, first_day - self.reach, side="left"))
+        earlier = self.lasting[
+            np.searchsorted(self.lasting, since) : np.searchsorted(self.lasting, run)
+        ]
         earlier = earlier[self.end[earlier] >= first_day]
         mask[earlier] = True if within is None else within[earlier]
         return mask

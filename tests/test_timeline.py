@@ -128,6 +128,23 @@ def test_last_is_the_end_of_a_multi_day_event_that_outlasts_the_rest() -> None:
     assert timeline.adjacent_date(date(2020, 1, 1), 1) is None  # steps go between start dates
 
 
+def test_a_window_finds_a_long_event_begun_long_before_and_not_a_short_one() -> None:
+    timeline = Timeline.from_events(
+        make_events(
+            [
+                ("long", "2019-01-01", "2020-06-30", "Battles"),
+                ("short", "2019-01-02", "2019-01-05", "Riots"),
+                ("day", "2020-01-01", None, "Riots"),
+                ("later", "2020-01-20", None, "Riots"),
+            ]
+        )
+    )
+    assert timeline.visible(date(2020, 1, 3), "window", 7).tolist() == [True, False, True, False]
+    assert timeline.current(date(2020, 1, 20)).tolist() == [True, False, False, True]
+    assert timeline.current(date(2019, 1, 5)).tolist() == [True, True, False, False]
+    assert timeline.current(date(2019, 1, 6)).tolist() == [True, False, False, False]
+
+
 def test_empty_timeline() -> None:
     timeline = Timeline.from_events(make_events([]))
 
