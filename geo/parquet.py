@@ -278,13 +278,20 @@ def _plain_points(array: pa.Array, lengths: np.ndarray) -> tuple[np.ndarray, np.
     if len(rows) == 0:
         return None
     offsets, data = _buffers(array)
-    head = data[offsets[:-1][rows].astype(np.int64)[:, None] + np.arange(21)]
+    head = _windows(data, 21)[offsets[:-1][rows]]
     plain = (head[:, 0] == 1) & (head[:, 1:5] == np.array([1, 0, 0, 0], np.uint8)).all(axis=1)
     coords = np.ascontiguousarray(head[plain, 5:21]).view("<f8").reshape(-1, 2)
     finite = np.isfinite(coords).all(axis=1)
     mask = np.zeros(len(lengths), dtype=bool)
     mask[rows[plain][finite]] = True
     return (mask, coords[finite]) if mask.any() else None
+
+
+def _windows(data: np.ndarray, width: int) -> np.ndarray:
+    """Every run of `width` bytes of the data, by where it starts (a view: nothing is copied)."""
+    if len(data) < width:
+        data = np.zeros(width, dtype=np.uint8)
+    return np.lib.stride_tricks.sliding_window_view(data, width)
 
 
 def _wkb_headers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -298,9 +305,10 @@ def _wkb_headers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     types = np.zeros(n, dtype=np.int64)
     headed = np.flatnonzero(lengths >= 5)
     starts = offsets[:-1][headed].astype(np.int64)
-    head = data[starts[:, None] + np.arange(5)].astype(np.int64)
-    little = head[:, 1] | head[:, 2] << 8 | head[:, 3] << 16 | head[:, 4] << 24
-    big = head[:, 4] | head[:, 3] << 8 | head[:, 2] << 16 | head[:, 1] << 24
+    head = _windows(data, 5)[starts]
+    code_bytes = np.ascontiguousarray(head[:, 1:5])
+    little = code_bytes.view("<u4").ravel().astype(np.int64)
+    big = code_bytes.view(">u4").ravel().astype(np.int64)
     code = np.where(head[:, 0] == 1, little, big)
     # ISO adds 1000s for Z and M, EWKB sets high flag bits: both reduce to the base type.
     types[headed] = (code & 0xFFFF) % 1000

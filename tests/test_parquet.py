@@ -260,6 +260,13 @@ def test_points_read_from_their_bytes_equal_what_geos_parses() -> None:
         shapely.get_coordinates(p).tolist() for p in plain
     ]
     assert (geometry[-1], errors[-1]) == (None, "missing")
+    # The type is read in either byte order: a big-endian collection is refused unparsed.
+    big = shapely.to_wkb(shapely.GeometryCollection([Point(44, 33)]), byte_order=0)
+    z = shapely.to_wkb(LineString([(40, 34, 1), (41, 35, 2)]), byte_order=0, flavor="iso")
+    geometry, errors = wkb_geometries(pa.chunked_array([pa.array([big, z])]), VERTICES.value)
+    assert errors[0] == "GeometryCollection geometries are not supported"
+    assert geometry[0] is None and errors[1] == ""
+    assert geometry[1] is not None and shapely.has_z(geometry[1])
 
 
 @pytest.fixture(scope="module")
