@@ -66,6 +66,13 @@ def byte_lengths(text: pd.Series) -> np.ndarray | None:
     return np.array(pc.binary_length(arrow).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
+def arrow_text(values: pd.Series) -> pa.ChunkedArray:
+    """A column of text as Arrow strings: its own, without a copy, when Arrow holds it."""
+    text = values.astype(str)
+    arrow = _arrow_strings(text)
+    return arrow if arrow is not None else pa.chunked_array([pa.array(text.tolist(), pa.string())])
+
+
 def _arrow_strings(text: pd.Series) -> pa.ChunkedArray | None:
     """The Arrow strings behind a column of text (no copy), or None for other columns."""
     if not isinstance(text.dtype, pd.StringDtype) or text.dtype.storage != "pyarrow":

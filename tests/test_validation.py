@@ -377,7 +377,7 @@ def test_numeric_ids_keep_their_spelling() -> None:
 # ---- dates and order ----------------------------------------------------------------------
 
 
-def test_good_features_are_kept_sorted_by_date_in_the_files_order_within_a_day() -> None:
+def test_good_features_are_kept_sorted_by_date_then_id() -> None:
     result = load(
         collection(
             good("c", "2020-02-01"), good("b", "2019-12-31"), good("a", "2020-02-01"), good("d")
@@ -385,7 +385,7 @@ def test_good_features_are_kept_sorted_by_date_in_the_files_order_within_a_day()
     )
 
     assert result.problems == []
-    assert ids_of(result) == ["b", "d", "c", "a"]
+    assert ids_of(result) == ["b", "d", "a", "c"]
     assert result.events["event_date"].is_monotonic_increasing
 
 
@@ -405,7 +405,7 @@ def test_each_record_keeps_its_own_place_when_records_are_sorted() -> None:
     assert events.index.tolist() == [0, 1]
 
 
-def test_a_file_in_date_order_keeps_its_order_and_a_dropped_record_leaves_no_gap() -> None:
+def test_a_dropped_record_leaves_no_gap_among_the_sorted_ones() -> None:
     result = load(
         collection(
             good("z", "2019-12-30"),
@@ -415,7 +415,7 @@ def test_a_file_in_date_order_keeps_its_order_and_a_dropped_record_leaves_no_gap
         )
     )
 
-    assert ids_of(result) == ["z", "y", "x"]
+    assert ids_of(result) == ["z", "x", "y"]
     assert result.events.index.tolist() == [0, 1, 2]
     assert result.events.geometry.notna().all()
 
