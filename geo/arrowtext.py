@@ -66,6 +66,20 @@ def byte_lengths(text: pd.Series) -> np.ndarray | None:
     return np.array(pc.binary_length(arrow).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
+def lengths_past(text: pd.Series, limit: int) -> np.ndarray:
+    """Each value's length in characters where it may pass `limit` (elsewhere at most that).
+
+    A value has no more characters than UTF-8 bytes, and its bytes are counted for free.
+    """
+    counted = byte_lengths(text)
+    if counted is None:
+        return np.asarray(text.str.len().to_numpy(dtype=np.int64))
+    rows = np.flatnonzero(counted > limit)
+    if len(rows):
+        counted[rows] = text.iloc[rows].str.len().to_numpy(dtype=np.int64)
+    return counted
+
+
 def arrow_text(values: pd.Series) -> pa.ChunkedArray:
     """A column of text as Arrow strings: its own, without a copy, when Arrow holds it."""
     text = values.astype(str)

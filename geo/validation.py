@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from geo.arrowtext import arrow_text, byte_lengths, numbers_in, stripped_text
+from geo.arrowtext import arrow_text, lengths_past, numbers_in, stripped_text
 from geo.claims import check_claims
 from geo.columns import ColumnMap, ColumnUse, FileColumns
 from geo.dates import check_dates
@@ -118,12 +118,10 @@ def load_events(
     if size > limits.file_bytes.value:
         raise DatasetError(f"{path.name}: " + limits.file_bytes.exceeded(f"it is {size:,} bytes"))
     try:
-        data = path.read_bytes()
+        held = [path.read_bytes()]  # handed over, not kept: the bytes go once they are read
     except OSError as exc:
         raise DatasetError(f"cannot read {path.name}: {exc.strerror or 'read error'}") from None
-    return load_events_from_bytes(
-        data, path.name, columns, progress, sheet=sheet, dayfirst=dayfirst, limits=limits
-    )
+    return _load_held(held, path.name, columns, progress, sheet, dayfirst, limits)
 
 
 def load_events_from_bytes(
@@ -137,12 +135,28 @@ def load_events_from_bytes(
     limits: SourceLimits = UPLOAD,
 ) -> LoadResult:
     """Validate incident data held in memory (an upload); `name` gives the format."""
+    return _load_held([data], name, columns, progress, sheet, dayfirst, limits)
+
+
+def _load_held(
+    held: list[bytes],
+    name: str,
+    columns: ColumnMap | None,
+    progress: Progress | None,
+    sheet: str | None,
+    dayfirst: bool | None,
+    limits: SourceLimits,
+) -> LoadResult:
+    """Read and validate the bytes in `held`, letting go of them once they are read (a
+    million events' CSV is 430 MB that validation does not need)."""
+    data = held.pop()
     if len(data) > limits.file_bytes.value:
         found = f"it is {len(data):,} bytes"
         raise DatasetError(f"{name}: " + limits.file_bytes.exceeded(found))
     try:
         tell(progress, "reading")
         raw = read_raw(data, name, columns, sheet=sheet, limits=limits)
+        del data
         tell(progress, "validating")
         return validate(raw, progress, dayfirst=dayfirst)
     except RecursionError:  # a last line of defence: the limits should stop this first
@@ -228,7 +242,7 @@ def _clean_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> 
             out[name] = pd.Series("", index=out.index, dtype=str)
             continue
         text = stripped_text(frame[name])
-        lengths = _lengths_past(text, limit)
+        lengths = lengths_past(text, limit)
         long = lengths > limit
         if long.any():
             messages = np.full(n, "", dtype=object)
@@ -243,20 +257,6 @@ def _clean_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> 
             report(long, name, messages, False)
             text = text.where(~long, text.str.slice(0, limit))
         out[name] = text.set_axis(out.index)
-
-
-def _lengths_past(text: pd.Series, limit: int) -> np.ndarray:
-    """Each value's length in characters where it may pass `limit` (elsewhere at most that).
-
-    A value has no more characters than UTF-8 bytes, and its bytes are counted for free.
-    """
-    counted = byte_lengths(text)
-    if counted is None:
-        return np.asarray(text.str.len().to_numpy(dtype=np.int64))
-    rows = np.flatnonzero(counted > limit)
-    if len(rows):
-        counted[rows] = text.iloc[rows].str.len().to_numpy(dtype=np.int64)
-    return counted
 
 
 def coarsest_precision(given: pd.Series, derived: pd.Series) -> pd.Series:
