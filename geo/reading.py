@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo.arrowmemory import use_jemalloc
 from geo.arrowtext import numbers_in, stripped_text
 from geo.columns import (
     DATE_COLUMNS,
@@ -56,8 +57,10 @@ from geo.table import (
 from geo.vector import VectorError, read_geopackage, read_zipped_shapefile
 from geo.workbook import OLE_HEADER, OLE_REFUSAL, REFUSED_SUFFIXES, WORKBOOK_SUFFIXES, read_sheet
 
-# Before any file is opened: GDAL keeps two drivers and reaches no network (geo.gdal_guard).
+# Before any file is opened: GDAL keeps two drivers and reaches no network (geo.gdal_guard),
+# and Arrow keeps the memory a load frees for the next (geo.arrowmemory).
 lock_down()
+use_jemalloc()
 
 
 # Other names a WKT column goes by in a Parquet file without GeoParquet metadata.
