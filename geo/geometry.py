@@ -126,8 +126,7 @@ def check_swapped(geometry: list[Any], out: pd.DataFrame, report: Any) -> None:
     geoms = np.empty(len(geometry), dtype=object)
     geoms[:] = geometry
     geoms = geoms[checked]
-    x = np.asarray(shapely.get_x(geoms), dtype=float)  # NaN for anything but a point
-    y = np.asarray(shapely.get_y(geoms), dtype=float)
+    x, y = point_coordinates(geoms)
     box = boxes[checked]
     with np.errstate(invalid="ignore"):
         in_range = (np.abs(x) <= 180) & (np.abs(y) <= 90)
@@ -146,6 +145,14 @@ def check_swapped(geometry: list[Any], out: pd.DataFrame, report: Any) -> None:
             country=str(out["country"].iat[i]),
         )
     report(mask, "geometry", messages, False)
+
+
+def point_coordinates(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's x and y, NaN for anything but a point: read from the envelopes, which GEOS
+    gives in one pass (asking for x and y apart took three times as long)."""
+    bounds = np.asarray(shapely.bounds(geoms), dtype=float).reshape(-1, 4)
+    bounds[np.asarray(shapely.get_type_id(geoms)) != 0, :2] = np.nan
+    return bounds[:, 0], bounds[:, 1]
 
 
 def _geometry_problems(arr: np.ndarray) -> Iterator[tuple[int, Message]]:
