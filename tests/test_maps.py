@@ -56,6 +56,7 @@ from geo.payload import (
     build_event_columns,
     build_map_config,
     map_language,
+    style_indexes,
 )
 from geo.share import BASEMAPS
 
@@ -624,3 +625,14 @@ def test_the_legend_lists_grouped_categories_up_to_the_limit_then_how_many_more(
     assert len(members) == FILTER_OPTIONS.value + 1
     assert members[-1] == {"name": "and 5 more", "count": 50}
     assert group["count"] == 10 * (FILTER_OPTIONS.value + 5)
+
+
+def test_each_event_takes_its_categorys_style_and_the_grouped_share_the_last() -> None:
+    types = [f"Type {chr(65 + i)}" for i in range(9) for _ in range(9 - i)] + ["", "Type A"]
+    column = pd.Series(types, dtype=str)
+    categories = categories_of(column)
+    index = style_indexes(column, categories).tolist()
+    keys = [c.key for c in categories.coloured]
+    assert len(keys) == 7 and len(categories.grouped) == 3  # B..G coloured after A, then more
+    assert index == [keys.index(t) if t in keys else len(keys) for t in types]
+    assert style_indexes(pd.Series(types, dtype=object), categories).tolist() == index
