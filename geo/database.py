@@ -1,9 +1,23 @@
 """A PostgreSQL/PostGIS table of events: its address, schema, change marker and rows.
 
 The table holds the event properties of `geo.model.FIELDS` as columns and the place as
-`geom geometry(Geometry, 4326)`; only `id`, `event_date` and `geom` are required. A statement
-trigger counts every change to the table in `flashpoint_changes`, which readers poll with one
-tiny query. Rows are read into the same raw table a file becomes, so `geo.validation` checks
+`geom geometry(Geometry, 4326)`; only `id`, `event_date` and `geom` are required.
+
+Changes are followed on any table a role may read. Where `load-db` made the table, a statement
+trigger counts every change in `flashpoint_changes`, which readers poll with one tiny query.
+Any other table (made by hand, read by a role that may create nothing) is followed by its
+change signature: `count(*)` and the sum and maximum of `xmin`, the id of the transaction that
+wrote each row version. An insert or delete changes the count; an update writes a new row
+version whose `xmin` is another transaction's, so the sum changes (it could stay only by an
+exact arithmetic coincidence between rows written out of order). VACUUM, FREEZE, VACUUM FULL
+and CLUSTER keep every row's `xmin` (PostgreSQL ≥ 9.4 marks frozen rows, it no longer
+overwrites their `xmin`), so upkeep causes no reload. The signature reads the whole table
+(0.15 s for a million rows of 200 MB here), so `geo.live.VersionWatcher` asks for it less
+often the longer it takes. `pg_stat_user_tables`' counters would cost nothing but were
+rejected: a writer's counts reached them only 10 s after its UPDATE (PostgreSQL 15 flushes an
+idle backend's statistics that late), and a hot standby never sees the primary's.
+
+Rows are read into the same raw table a file becomes, so `geo.validation` checks
 them by the same rules. Nothing here ever puts the address's user, password or host into a
 message: psycopg's own error text is never passed on (it can name them).
 """
@@ -236,14 +250,31 @@ def ensure_change_marker(conn: psycopg.Connection[Any], table: str) -> None:
 
 
 def read_version(conn: psycopg.Connection[Any], table: str) -> int | None:
-    """The table's change counter (None where no trigger marks its changes)."""
+    """The table's change counter (None where no enabled trigger of ours marks its changes).
+
+    A marker row outlives a dropped table, so the trigger on the table itself is checked too.
+    """
     row = conn.execute(
-        sql.SQL("SELECT version FROM {} WHERE table_name = %s").format(
-            sql.Identifier(CHANGES_TABLE)
-        ),
-        (table,),
+        sql.SQL(
+            "SELECT version FROM {} WHERE table_name = %s AND EXISTS (SELECT 1 FROM pg_trigger "
+            "WHERE tgrelid = to_regclass(%s) AND tgname = %s AND tgenabled <> 'D')"
+        ).format(sql.Identifier(CHANGES_TABLE)),
+        (table, table, f"{table}_flashpoint_changes"),
     ).fetchone()
     return None if row is None else int(row[0])
+
+
+def read_signature(conn: psycopg.Connection[Any], table: str) -> str:
+    """A change signature of any table a role may read: its row count and the sum and maximum
+    of its rows' transaction ids (an insert, update or delete changes them; VACUUM does not)."""
+    row = conn.execute(
+        sql.SQL(
+            "SELECT count(*), coalesce(sum(xmin::text::bigint), 0), "
+            "coalesce(max(xmin::text::bigint), 0) FROM {}"
+        ).format(sql.Identifier(table))
+    ).fetchone()
+    count, total, newest = row if row is not None else (0, 0, 0)
+    return f"s{count}.{total}.{newest}"
 
 
 def table_columns(conn: psycopg.Connection[Any], source: DatabaseSource) -> list[str]:
@@ -368,13 +399,18 @@ def load_from_pool(pool: ConnectionPool, source: DatabaseSource) -> LoadResult:
 
 
 def version_from_pool(pool: ConnectionPool, source: DatabaseSource) -> str:
-    """The table's change counter as a version string: "" where no trigger marks changes,
-    UNREACHABLE when no connection can be had (then reading the table is not even tried)."""
+    """The table's version: "c" and our trigger's counter, else "s" and its change signature;
+    "" where neither can be read, UNREACHABLE when no connection can be had."""
     try:
         with pool.connection() as conn:
-            version = read_version(conn, source.table)
+            try:
+                counter = read_version(conn, source.table)
+            except psycopg.errors.UndefinedTable:
+                counter = None  # no change marker in this database
+            except psycopg.errors.InsufficientPrivilege:
+                counter = None  # a role that may read the table but not the marker
+            return f"c{counter}" if counter is not None else read_signature(conn, source.table)
     except (psycopg.OperationalError, PoolTimeout):
         return UNREACHABLE
     except psycopg.Error:
         return ""
-    return "" if version is None else str(version)
