@@ -59,6 +59,7 @@ REQUIRED: Final = ("id", "event_date", GEOMETRY)
 UNREACHABLE: Final = "unreachable"
 POOL_SIZE: Final = 4
 POOL_TIMEOUT_S: Final = 5
+RECONNECT_S: Final = 6.0
 NO_GEOMETRY: Final = message("problem.no_geometry", "the row has no geometry")
 _IDENTIFIER: Final = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -382,6 +383,10 @@ def open_pool(source: DatabaseSource, max_size: int = POOL_SIZE) -> ConnectionPo
         min_size=1,
         max_size=max_size,
         timeout=POOL_TIMEOUT_S,
+        # Give up a failing reconnection soon: the next request starts a fresh one at once,
+        # so the page recovers within seconds of the database coming back, not after a
+        # back-off grown over a long outage.
+        reconnect_timeout=RECONNECT_S,
         kwargs={"connect_timeout": POOL_TIMEOUT_S, "autocommit": True},
         open=True,
         name="flashpoint",
