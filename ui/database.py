@@ -50,6 +50,9 @@ def database_dataset(url: str) -> Dataset | str:
     source = DatabaseSource.from_url(url)
     key = f"db:{source.database}:{source.table}"
     st.session_state.source_key = key
+    # The notice's place is kept on every run: an element appearing above the map would
+    # shift it in the page's tree, and the browser would build the map anew.
+    slot = st.empty()
     pool = database_pool(source)
     watch = watcher(key, lambda: version_from_pool(pool, source))
     version = watch.version()
@@ -74,7 +77,8 @@ def database_dataset(url: str) -> Dataset | str:
     if stale is None:
         return error
     dataset, shown, loaded_at = stale
-    show_stale_notice(max(loaded_at, watch.seen_at(shown) or 0.0))
+    with slot:
+        show_stale_notice(max(loaded_at, watch.seen_at(shown) or 0.0))
     return dataset
 
 
