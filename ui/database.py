@@ -22,6 +22,7 @@ from geo.dataset import Dataset
 from geo.table import DatasetError
 from ui.language import current_language
 from ui.live import follow_source, record_ids, watcher
+from ui.pushdown import extent_at, window_dataset
 
 
 @st.cache_resource(show_spinner=False)
@@ -52,5 +53,11 @@ def database_dataset(url: str) -> Dataset | str:
     follow_source(key, version)
     if version == UNREACHABLE:  # no connection: the table is not even tried
         return plain_error(psycopg.OperationalError(), source)
+    extent = extent_at(pool, source, version)
+    if isinstance(extent, str):
+        return extent
+    if extent.count > source.hold:  # too large to hold: each reader's view is read
+        return window_dataset(pool, source, version, extent)
+    st.session_state.seen_key = key
     with st.spinner(current_language().t("data.loading")):
         return load_database(source, version)
