@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import geo.live
 from geo.database import DatabaseSource, ensure_schema
 from geo.pushdown import (
     Box,
@@ -23,6 +24,7 @@ from geo.table import DatasetError
 from harness.postgis import ThrowawayPostgis
 from tests.test_dashboard import map_columns, view_state
 from ui.pushdown import view_box
+from ui.text import plain
 
 App = Callable[..., AppTest]
 ROWS = 3_000
@@ -227,3 +229,50 @@ def test_a_table_within_hold_is_read_whole(
     assert len(map_columns(at)["row"]) == ROWS
     assert view_state(at)["held"] is None
     assert not at.sidebar.info or "This table holds" not in at.sidebar.info[0].value
+
+
+def test_the_dates_read_go_into_the_address_and_a_link_with_them_reads_them(
+    app: App, monkeypatch: pytest.MonkeyPatch, postgis: ThrowawayPostgis, big: str
+) -> None:
+    url = f"{postgis.url(reader=True)}?table={big}&hold=1000"
+    at = large(app, monkeypatch, url).run()
+    assert "from" not in at.query_params and "to" not in at.query_params
+    at.date_input(key="read_dates").set_value((date(2015, 3, 1), date(2015, 4, 30))).run()
+    assert (at.query_params["from"], at.query_params["to"]) == ("2015-03-01", "2015-04-30")
+    shared = large(app, monkeypatch, url, **{"from": "2015-04-30", "to": "2015-03-01"}).run()
+    assert not shared.exception
+    ids = {f"e{t.split()[-1]}" for t in map_columns(shared)["title"]}
+    assert ids == expected(Box(-180, -90, 180, 90), date(2015, 3, 1), date(2015, 4, 30))
+    bad = large(app, monkeypatch, url, **{"from": "March"}).run()
+    assert len(map_columns(bad)["row"]) == 1000
+    assert [t.proto.body for t in bad.toast] == [
+        plain("Ignored from='March': expected YYYY-MM-DD.")
+    ]
+
+
+def test_a_row_inserted_into_a_large_table_reaches_the_view_it_falls_in(
+    app: App, monkeypatch: pytest.MonkeyPatch, postgis: ThrowawayPostgis, big: str
+) -> None:
+    monkeypatch.setattr(geo.live, "POLL_S", 0.0)
+    url = f"{postgis.url(reader=True)}?table={big}&hold=1000"
+    at = large(app, monkeypatch, url, lat="33.0", lon="44.0", zoom="6").run()
+    before = len(map_columns(at)["row"])
+    with psycopg.connect(postgis.url(), autocommit=True) as conn:
+        conn.execute(
+            f"INSERT INTO {big} (id, event_date, event_type, title, geom) VALUES ('new-1', "
+            f"'{FIRST + timedelta(days=500)}', 'Protests', 'Event added', "
+            "ST_SetSRID(ST_MakePoint(44.4, 33.3), 4326))"
+        )
+    try:
+        at.run()
+        assert not at.exception
+        columns = map_columns(at)
+        assert len(columns["row"]) == before + 1
+        row = columns["title"].index("Event added")
+        assert columns["new"] == [columns["row"][row]]
+        assert [t.proto.body for t in at.toast] == [
+            plain(f"The data changed: {before + 1:,} events now")
+        ]
+    finally:
+        with psycopg.connect(postgis.url(), autocommit=True) as conn:
+            conn.execute(f"DELETE FROM {big} WHERE id = 'new-1'")

@@ -30,6 +30,7 @@ from geo.pushdown import (
     stale,
     table_extent,
 )
+from geo.share import read_span
 from geo.table import DatasetError
 from geo.validation import validate
 from ui.bridge import BRIDGE_KEY
@@ -120,22 +121,37 @@ def view_box(lat: float, lon: float, zoom: int) -> Box:
 
 
 def chosen_dates(extent: Extent) -> tuple[date | None, date | None]:
-    """The dates read: the sidebar's range (all the table's dates until one is chosen)."""
+    """The dates read: the sidebar's range once the reader (or the address) chose one, every
+    date of the table until then (so a live update's later events are read too)."""
+    state = st.session_state
     if extent.first is None or extent.last is None:
         return None, None
+    first, last = extent.first, extent.last
+    if DATES_KEY not in state:  # the first run: the address may name the dates
+        start, end = read_span(st.query_params.to_dict())
+        state.read_dates_chosen = start is not None or end is not None
+    else:
+        start = end = None
+    shown = (min(max(start or first, first), last), max(min(end or last, last), first))
     t = current_language().t
     picked = st.sidebar.date_input(
         t("large.dates"),
-        value=(extent.first, extent.last),
-        min_value=extent.first,
-        max_value=extent.last,
+        value=shown,
+        min_value=first,
+        max_value=last,
         key=DATES_KEY,
         help=t("large.dates_help"),
+        on_change=_dates_chosen,
     )
-    if not isinstance(picked, tuple) or len(picked) != 2:
-        return None, None  # a range half chosen: keep reading every date until it is whole
-    start, end = picked
-    return (None if start == extent.first else start), (None if end == extent.last else end)
+    span: tuple[date | None, date | None] = (None, None)
+    if state.get("read_dates_chosen") and isinstance(picked, tuple) and len(picked) == 2:
+        span = (picked[0], picked[1])  # a range half chosen keeps every date until it is whole
+    state.read_span = span
+    return span
+
+
+def _dates_chosen() -> None:
+    st.session_state.read_dates_chosen = True
 
 
 def large_table_note(source: DatabaseSource, extent: Extent, found: int, read: int) -> None:

@@ -56,6 +56,8 @@ class Session(TypedDict, total=False):
     held_cut: bool  # whether more events were in the window than were read
     window_stale: bool  # the map asked for another window: read it on a whole run
     quiet_reload: bool  # the next new dataset is another window, not a change in the data
+    read_span: tuple[date | None, date | None]  # a large table's dates read this run (from, to)
+    read_dates_chosen: bool  # the reader (or the address) chose those dates
 
 
 def init_state(dataset: Dataset, story: Story | None = None) -> None:
@@ -226,6 +228,8 @@ def current_view(all_types: list[str]) -> View:
         countries=tuple(countries),
         story=state.story,
         lang=chosen_language(),
+        read_from=state.get("read_span", (None, None))[0],
+        read_to=state.get("read_span", (None, None))[1],
     )
 
 
