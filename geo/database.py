@@ -40,7 +40,7 @@ import shapely
 from psycopg import sql
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from geo.limits import RECORDS
+from geo.limits import OPERATOR, RECORDS
 from geo.messages import Note, message
 from geo.model import DATE_FIELDS, FLOAT_FIELDS, INT_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from geo.table import DatasetError, RawTable, labels_of
@@ -51,7 +51,8 @@ DEFAULT_TABLE: Final = "events"
 TABLE_PARAM: Final = "table"
 SINCE_PARAM: Final = "since"
 BBOX_PARAM: Final = "bbox"
-OUR_PARAMS: Final = frozenset({TABLE_PARAM, SINCE_PARAM, BBOX_PARAM})
+HOLD_PARAM: Final = "hold"
+OUR_PARAMS: Final = frozenset({TABLE_PARAM, SINCE_PARAM, BBOX_PARAM, HOLD_PARAM})
 TABLE_ENV: Final = "FLASHPOINT_TABLE"
 CHANGES_TABLE: Final = "flashpoint_changes"
 GEOMETRY: Final = "geom"
@@ -98,10 +99,11 @@ class DatabaseSource:
     database: str
     since: date | None = None
     bbox: tuple[float, float, float, float] | None = None
+    hold: int = RECORDS.value
 
     @classmethod
     def from_url(cls, url: str, env: Mapping[str, str] | None = None) -> DatabaseSource:
-        """Parse `postgresql://...[?table=NAME][&since=YYYY-MM-DD][&bbox=W,S,E,N]`;
+        """Parse `postgresql://...[?table=NAME][&since=YYYY-MM-DD][&bbox=W,S,E,N][&hold=N]`;
         FLASHPOINT_TABLE names the table otherwise."""
         env = os.environ if env is None else env
         parts = urlsplit(url.strip())
@@ -114,6 +116,7 @@ class DatabaseSource:
             database=parts.path.lstrip("/") or env.get("PGDATABASE", ""),
             since=_since(ours.get(SINCE_PARAM)),
             bbox=_bbox(ours.get(BBOX_PARAM)),
+            hold=_hold(ours.get(HOLD_PARAM)),
         )
 
     @property
@@ -138,6 +141,17 @@ def _since(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise DatasetError(f"since={value[:20]!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _hold(value: str | None) -> int:
+    """How many events a process holds from the table (`hold=N`); past it, each reader's dates
+    and view are read from the database (`geo.pushdown`)."""
+    if value is None:
+        return RECORDS.value
+    most = OPERATOR.records.value
+    if not value.isdigit() or not 1 <= int(value) <= most:
+        raise DatasetError(f"hold={value[:20]!r} is not a number of events from 1 to {most:,}")
+    return int(value)
 
 
 def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
@@ -310,13 +324,14 @@ def window_of(source: DatabaseSource) -> tuple[sql.Composable, list[Any]]:
 
 
 def read_rows(
-    conn: psycopg.Connection[Any], source: DatabaseSource, limit: int = RECORDS.value
+    conn: psycopg.Connection[Any], source: DatabaseSource, limit: int | None = None
 ) -> RawTable:
     """The rows in the source's window as the raw table a file becomes.
 
     A process holds at most `limit` events: from a larger window the newest are read (the
     date index finds them) and the table's kind says how many of how many, from which day.
     """
+    limit = source.hold if limit is None else limit
     columns = table_columns(conn, source)
     where, params = window_of(source)
     table = sql.Identifier(source.table)

@@ -26,6 +26,7 @@ from geo.dataset import Dataset
 from geo.table import DatasetError
 from ui.language import current_language
 from ui.live import follow_source, last_good, record_ids, watcher
+from ui.pushdown import extent_at, window_dataset
 
 
 @st.cache_resource(show_spinner=False)
@@ -62,7 +63,14 @@ def database_dataset(url: str) -> Dataset | str:
     elif not kept.may_try(version):  # it failed a moment ago: one try per process at a time
         error = kept.reason()
     else:
+        extent = extent_at(pool, source, version)
+        if not isinstance(extent, str) and extent.count > source.hold:
+            follow_source(key, version)  # too large to hold: each reader's view is read
+            return window_dataset(pool, source, version, extent)
         try:
+            if isinstance(extent, str):
+                extent_at.clear()  # a failure is not kept: the next try asks again
+                raise DatasetError(extent)
             with st.spinner(current_language().t("data.loading")):
                 dataset = load_database(source, version)
         except DatasetError as exc:
@@ -71,11 +79,13 @@ def database_dataset(url: str) -> Dataset | str:
         else:
             kept.keep(dataset, version)
             follow_source(key, version)
+            st.session_state.seen_key = key
             return dataset
     follow_source(key, version, retry=version != UNREACHABLE)
     stale = kept.kept()
     if stale is None:
         return error
+    st.session_state.seen_key = key
     dataset, shown, loaded_at = stale
     with slot:
         show_stale_notice(max(loaded_at, watch.seen_at(shown) or 0.0))

@@ -65,6 +65,13 @@ def new_rows(key: str | None, dataset: Dataset) -> np.ndarray:
     return np.asarray(sorted(rows, reverse=True), dtype=np.int64)
 
 
+def seen_key() -> str | None:
+    """Where this run's events were recorded as first seen: the source, or a large table's
+    window (`ui.pushdown`)."""
+    state = st.session_state
+    return state.get("seen_key") or state.get("source_key")
+
+
 def is_new(key: str | None, event_id: str) -> bool:
     """Whether an event arrived while the process was serving the source (recently)."""
     seen = _first_seen().get(key or "")

@@ -21,7 +21,7 @@ from geo.share import BASEMAPS, SETTINGS
 from geo.timeline import MODES
 from geo.translations import EventTexts, load_event_texts, translation_of
 from ui.language import current_language
-from ui.live import is_new, new_rows
+from ui.live import is_new, new_rows, seen_key
 from ui.state import filter_key, filters, on_table_select, select_event
 
 MAP_HEIGHT: Final = 620
@@ -151,7 +151,7 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
     cached: EventColumns = events_layer_json(state.dataset_token, chosen, language.code, dataset)
     columns = cached.copy()  # the cached columns are shared by every session
     columns["counts"] = legend_counts(config)
-    fresh = new_rows(state.get("source_key"), dataset)
+    fresh = new_rows(seen_key(), dataset)
     if len(fresh):
         columns["new"] = fresh.tolist()
     st_folium(
@@ -171,7 +171,7 @@ def draw_detail(dataset: Dataset, current: Any) -> None:
     texts = event_texts(state.dataset_token, dataset)
     event = dataset.event(state.event) if state.event else None
     if event is not None:
-        if is_new(state.get("source_key"), event.id):
+        if is_new(seen_key(), event.id):
             st.badge(lang.t("live.new"), color="green")
         translation = translation_of(texts, event.id, lang.code)
         st.html(render_event_html(event, lang, translation, dataset.categories))
@@ -244,7 +244,7 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
     columns = list_columns(token, lang.code, dataset)
     # An Arrow table straight from the arrays: Streamlit sends it without a pandas round trip.
     listed_columns = {name: values[listed] for name, values in columns.items()}
-    fresh = np.isin(listed, new_rows(st.session_state.get("source_key"), dataset))
+    fresh = np.isin(listed, new_rows(seen_key(), dataset))
     if fresh.any():
         titles = listed_columns[lang.t("list.event")].copy()
         titles[fresh] = [f"{lang.t('live.new')} · {title}" for title in titles[fresh]]
