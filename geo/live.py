@@ -90,16 +90,15 @@ class LastGood(Generic[T]):
         self._version = ""
         self._at = 0.0
         self._failed: tuple[str, float, str] | None = None
+        self.generation = 0  # counts the good loads: a page drawn from an older one reruns
 
     def keep(self, value: T, version: str, now: float | None = None) -> None:
         """Note a good load (it ends any failure)."""
         with self._lock:
             if value is not self._value:
-                self._value, self._version, self._at = (
-                    value,
-                    version,
-                    time.time() if now is None else now,
-                )
+                self._value, self._version = value, version
+                self._at = time.time() if now is None else now
+                self.generation += 1
             self._failed = None
 
     def kept(self) -> tuple[T, str, float] | None:
@@ -121,7 +120,20 @@ class LastGood(Generic[T]):
         """Whether loading this version may be tried (it has not failed within RETRY_S)."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            failed = self._failed
+            return self._may_try(version, now)
+
+    def claim(self, version: str, now: float | None = None) -> bool:
+        """Take the process's next try at loading this version (True for one caller only)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            if not self._may_try(version, now):
+                return False
+            reason = "" if self._failed is None else self._failed[2]
+            self._failed = (version, now, reason)
+            return True
+
+    def _may_try(self, version: str, now: float) -> bool:
+        failed = self._failed
         return failed is None or failed[0] != version or now - failed[1] >= RETRY_S
 
 

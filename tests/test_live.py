@@ -122,3 +122,12 @@ def test_the_last_good_value_stays_and_a_failed_load_is_retried_after_a_while() 
     assert kept.may_try("v2", now=100.0 + RETRY_S)
     kept.keep("data 2", "v2", now=200.0)
     assert kept.kept() == ("data 2", "v2", 200.0) and kept.reason() == ""
+    assert kept.generation == 2  # pages drawn from "data 1" rerun
+
+
+def test_one_caller_at_a_time_gets_the_process_s_try_at_a_failed_load() -> None:
+    kept: LastGood[str] = LastGood()
+    kept.fail("v1", "refused", now=0.0)
+    assert not kept.claim("v1", now=RETRY_S - 0.1)
+    assert [kept.claim("v1", now=RETRY_S) for _ in range(3)] == [True, False, False]
+    assert kept.reason() == "refused" and kept.claim("v1", now=2 * RETRY_S)

@@ -81,7 +81,15 @@ def database_dataset(url: str) -> Dataset | str:
             follow_source(key, version)
             st.session_state.seen_key = key
             return dataset
-    follow_source(key, version, retry=version != UNREACHABLE)
+
+    def attempt() -> None:
+        """One more try at loading the version that failed (from the page's live check)."""
+        try:
+            kept.keep(load_database(source, version), version)
+        except DatasetError as exc:
+            kept.fail(version, str(exc))
+
+    follow_source(key, version, None if version == UNREACHABLE else attempt, kept.generation)
     stale = kept.kept()
     if stale is None:
         return error

@@ -79,12 +79,21 @@ def is_new(key: str | None, event_id: str) -> bool:
 
 
 @st.fragment(run_every=FOLLOW_EVERY_S)
-def follow_source(key: str, drawn: str, retry: bool = False) -> None:
-    """Rerun the page when the source's version is no longer the one drawn, or, after a failed
-    load (`retry`), when the process may try loading it again."""
+def follow_source(
+    key: str, drawn: str, retry: Callable[[], object] | None = None, generation: int = 0
+) -> None:
+    """Rerun the page when the source's version is no longer the one drawn. A page drawn after
+    a failed load (`retry`) also reruns once a load succeeds: its own try (one per process per
+    RETRY_S) or another session's (the last good dataset's `generation` moved on)."""
     found = _watchers().get(key)
     if found is None:
         return
-    version = found.version()
-    if version != drawn or (retry and last_good(key).may_try(version)):
+    if found.version() != drawn:
+        st.rerun()
+    if retry is None:
+        return
+    kept = last_good(key)
+    if kept.generation == generation and kept.claim(drawn):
+        retry()
+    if kept.generation != generation:
         st.rerun()
