@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -61,6 +62,8 @@ UNREACHABLE: Final = "unreachable"
 POOL_SIZE: Final = 4
 POOL_TIMEOUT_S: Final = 5
 RECONNECT_S: Final = 6.0
+SLOW_SIGNATURE_S: Final = 0.25  # polled at least every 5 s, this is 5 % of a database core
+_WARNED: set[str] = set()
 NO_GEOMETRY: Final = message("problem.no_geometry", "the row has no geometry")
 _IDENTIFIER: Final = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -418,6 +421,18 @@ def load_from_pool(pool: ConnectionPool, source: DatabaseSource) -> LoadResult:
     return validate(raw)
 
 
+def _note_slow_signature(table: str, took: float) -> None:
+    """Tell the operator, once per table, that its change signature is costly to poll."""
+    if took > SLOW_SIGNATURE_S and table not in _WARNED:
+        _WARNED.add(table)
+        logging.getLogger(__name__).warning(
+            "following changes of table %r reads the whole table (%.2f s each time); "
+            "python -m geo load-db adds a trigger that makes it one tiny query",
+            table,
+            took,
+        )
+
+
 def version_from_pool(pool: ConnectionPool, source: DatabaseSource) -> str:
     """The table's version: "c" and our trigger's counter, else "s" and its change signature;
     "" where neither can be read, UNREACHABLE when no connection can be had."""
@@ -429,7 +444,12 @@ def version_from_pool(pool: ConnectionPool, source: DatabaseSource) -> str:
                 counter = None  # no change marker in this database
             except psycopg.errors.InsufficientPrivilege:
                 counter = None  # a role that may read the table but not the marker
-            return f"c{counter}" if counter is not None else read_signature(conn, source.table)
+            if counter is not None:
+                return f"c{counter}"
+            started = time.monotonic()
+            signature = read_signature(conn, source.table)
+            _note_slow_signature(source.table, time.monotonic() - started)
+            return signature
     except (psycopg.OperationalError, PoolTimeout):
         return UNREACHABLE
     except psycopg.Error:

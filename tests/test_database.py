@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+import geo.database
 from geo.cli import main
 from geo.database import (
     UNREACHABLE,
@@ -207,3 +208,14 @@ def test_a_dead_database_is_unreachable_and_a_missing_table_unknown(
         assert version_from_pool(pool, dead) == UNREACHABLE
     with open_pool(missing) as pool:
         assert version_from_pool(pool, missing) == ""
+
+
+def test_a_costly_signature_is_reported_once(
+    narrow: Callable[[], str], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(geo.database, "SLOW_SIGNATURE_S", 0.0)
+    monkeypatch.setattr(geo.database, "_WARNED", set())
+    narrow()
+    narrow()
+    warned = [r.getMessage() for r in caplog.records if "reads the whole table" in r.getMessage()]
+    assert len(warned) == 1 and "'handmade'" in warned[0] and "load-db" in warned[0]
