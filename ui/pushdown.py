@@ -91,7 +91,7 @@ def window_dataset(
         state.quiet_reload = True  # another window of the same data: no "data changed" notice
     state.held_window, state.held_version = window, version
     state.held_cut = found > min(source.hold, VIEW_EVENTS)
-    state.large_source = source
+    state.large_bound = bound_of(source, extent)
     state.seen_key = seen_key(source, window)
     large_table_note(source, extent, found, len(dataset))
     return dataset
@@ -106,7 +106,7 @@ def current_window(source: DatabaseSource, extent: Extent) -> Window:
     if isinstance(held, Window):
         return held.with_dates(start, end)
     view = state.get("map_view") or view_in_address()
-    bound = bound_of(source)
+    bound = bound_of(source, extent)
     box = box_around(view_box(*view), bound) if view else bound
     return Window(box, start, end)
 
@@ -169,17 +169,17 @@ def map_window() -> tuple[list[float] | None, list[float] | None, bool]:
     """What the map is told of the window: the box read, the box the table may be read in,
     and whether the box's events were cut short (None, None, False for a source held whole)."""
     state = st.session_state
-    source, held = state.get("large_source"), state.get("held_window")
-    if not isinstance(source, DatabaseSource) or not isinstance(held, Window):
+    bound, held = state.get("large_bound"), state.get("held_window")
+    if not isinstance(bound, Box) or not isinstance(held, Window):
         return None, None, False
-    return held.box.as_list(), bound_of(source).as_list(), bool(state.get("held_cut"))
+    return held.box.as_list(), bound.as_list(), bool(state.get("held_cut"))
 
 
 def on_bridge_view() -> None:
     """The map left the window (or looked far into a cut-short one): read a new window."""
     state = st.session_state
-    source = state.get("large_source")
-    if not isinstance(source, DatabaseSource):
+    bound = state.get("large_bound")
+    if not isinstance(bound, Box):
         return
     message = state.get(BRIDGE_KEY)
     event = BridgeEvent.parse(message.get("view") if isinstance(message, dict) else None)
@@ -191,7 +191,6 @@ def on_bridge_view() -> None:
     view = Box.parse(event.value.get("box"))
     if view is None:
         return
-    bound = bound_of(source)
     if not view.meets(bound):
         return  # the view and the table's box do not meet: nothing more to read
     if stale(held.box, view.clip(bound), bool(state.get("held_cut"))):
