@@ -25,7 +25,7 @@ from psycopg import sql
 from geo.database import GEOMETRY, DatabaseSource, rows_to_raw, table_columns, window_of
 from geo.table import RawTable
 
-VIEW_EVENTS: Final = 100_000  # the most events one view reads from a large table
+VIEW_EVENTS: Final = 50_000  # the most events one view reads from a large table (a pan in 2-5 s)
 PAD: Final = 0.5  # the box read is the view widened by this share of its size on each side
 ZOOM_IN_AREA: Final = 16.0  # a cut-short box is read again when the view is 1/16 of its area
 WORLD: Final = (-180.0, -90.0, 180.0, 90.0)
