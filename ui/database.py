@@ -53,9 +53,10 @@ def database_dataset(url: str) -> Dataset | str:
     follow_source(key, version)
     if version == UNREACHABLE:  # no connection: the table is not even tried
         return plain_error(psycopg.OperationalError(), source)
-    extent = extent_at(pool, source, version)
-    if isinstance(extent, str):
-        return extent
+    try:
+        extent = extent_at(pool, source, version)
+    except DatasetError as exc:
+        return str(exc)
     if extent.count > source.hold:  # too large to hold: each reader's view is read
         return window_dataset(pool, source, version, extent)
     st.session_state.seen_key = key

@@ -44,28 +44,28 @@ DATES_KEY: Final = "read_dates"
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def extent_at(_pool: ConnectionPool, source: DatabaseSource, version: str) -> Extent | str:
-    """How many rows the table holds, and its dates, once per process and version."""
+def extent_at(_pool: ConnectionPool, source: DatabaseSource, version: str) -> Extent:
+    """How many rows the table holds, its dates and box, once per process and version
+    (a failure raises DatasetError, and is not kept: the next run asks again)."""
     try:
         with _pool.connection() as conn:
             return table_extent(conn, source)
     except (psycopg.Error, PoolTimeout) as exc:
-        return plain_error(exc, source)
+        raise DatasetError(plain_error(exc, source)) from None
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def load_window(
     _pool: ConnectionPool, source: DatabaseSource, version: str, window: Window
-) -> tuple[Dataset, int] | str:
-    """The events of one window (and how many were there), once per process and version."""
+) -> tuple[Dataset, int]:
+    """The events of one window (and how many were there), once per process and version
+    (a failure raises DatasetError, and is not kept)."""
     try:
         with _pool.connection() as conn:
             rows = read_window(conn, source, window, min(source.hold, VIEW_EVENTS))
-        dataset = Dataset.from_result(validate(rows.raw), source.table)
     except (psycopg.Error, PoolTimeout) as exc:
-        return plain_error(exc, source)
-    except DatasetError as exc:
-        return str(exc)
+        raise DatasetError(plain_error(exc, source)) from None
+    dataset = Dataset.from_result(validate(rows.raw), source.table)
     record_ids(seen_key(source, window), dataset, version)
     return dataset, rows.found
 
@@ -81,11 +81,11 @@ def window_dataset(
     """The reader's window of a table too large to hold, read (or why it cannot be)."""
     state = st.session_state
     window = current_window(source, extent)
-    with st.spinner(current_language().t("data.loading")):
-        loaded = load_window(pool, source, version, window)
-    if isinstance(loaded, str):
-        return loaded
-    dataset, found = loaded
+    try:
+        with st.spinner(current_language().t("data.loading")):
+            dataset, found = load_window(pool, source, version, window)
+    except DatasetError as exc:
+        return str(exc)
     drawn = state.get("held_window")
     if drawn is not None and drawn != window and state.get("held_version") == version:
         state.quiet_reload = True  # another window of the same data: no "data changed" notice
