@@ -14,7 +14,9 @@ import geo.live
 from geo.database import DatabaseSource, ensure_schema
 from geo.pushdown import (
     Box,
+    Extent,
     Window,
+    bound_of,
     box_around,
     read_window,
     stale,
@@ -46,6 +48,12 @@ def point(g: int) -> tuple[float, float, date]:
         -60 + (g * 104729 % 13000) / 100.0,
         FIRST + timedelta(days=g % 1000),
     )
+
+
+def events_box() -> Box:
+    """The bounding box of FILL's events."""
+    xs, ys, _ = zip(*(point(g) for g in range(1, ROWS + 1)), strict=True)
+    return Box(min(xs), min(ys), max(xs), max(ys))
 
 
 def expected(box: Box, start: date | None = None, end: date | None = None) -> set[str]:
@@ -110,6 +118,19 @@ def test_the_box_read_stays_in_the_table_box() -> None:
     assert bound.contains(box_around(Box(44, 30, 46, 32), bound))
 
 
+def test_the_box_a_table_is_read_in_is_its_address_box_within_its_events_box() -> None:
+    url = "postgresql://reader@localhost/db?bbox=40,30,50,40"
+    source = DatabaseSource.from_url(url)
+    assert bound_of(source) == Box(40, 30, 50, 40)
+    events = Extent(10, date(2020, 1, 1), date(2020, 2, 1), Box(35, 32, 45, 33))
+    assert bound_of(source, events) == Box(40, 32, 45, 33)
+    elsewhere = Extent(10, date(2020, 1, 1), date(2020, 2, 1), Box(0, 0, 1, 1))
+    assert bound_of(source, elsewhere) == Box(40, 30, 50, 40)
+    assert bound_of(DatabaseSource.from_url("postgresql://reader@localhost/db")) == Box(
+        -180, -90, 180, 90
+    )
+
+
 def test_a_view_needs_another_read_when_it_leaves_the_box_or_looks_far_into_a_cut_one() -> None:
     read = Box(40, 28, 48, 36)
     assert not stale(read, Box(42, 30, 46, 34), cut_short=False)
@@ -145,6 +166,8 @@ def test_a_window_reads_its_box_and_dates_the_newest_first(
             FIRST,
             FIRST + timedelta(days=999),
         )
+        assert extent.box is not None
+        assert extent.box.as_list() == pytest.approx(events_box().as_list(), abs=1e-5)
         rows = read_window(conn, source, Window(IRAQ), 10_000)
         ids = set(rows.raw.frame["id"])
         assert ids == expected(IRAQ) and rows.found == len(ids) and not rows.cut_short
@@ -186,8 +209,8 @@ def test_a_large_table_opens_on_its_newest_events_and_says_so(
     assert "This table holds 3,000 events, more than the server holds at once (1,000)" in note
     assert "the newest 1,000 of 3,000 events" in note
     state = view_state(at)
-    assert state["held"] == [-180.0, -90.0, 180.0, 90.0] and state["cut"] is True
-    assert state["bound"] == [-180.0, -90.0, 180.0, 90.0]
+    assert state["held"] == pytest.approx(events_box().as_list()) and state["cut"] is True
+    assert state["bound"] == state["held"]
 
 
 def test_a_shared_view_of_a_large_table_reads_the_events_around_it(

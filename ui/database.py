@@ -63,28 +63,28 @@ def database_dataset(url: str) -> Dataset | str:
     elif not kept.may_try(version):  # it failed a moment ago: one try per process at a time
         error = kept.reason()
     else:
-        extent = extent_at(pool, source, version)
-        if not isinstance(extent, str) and extent.count > source.hold:
-            follow_source(key, version)  # too large to hold: each reader's view is read
-            return window_dataset(pool, source, version, extent)
         try:
-            if isinstance(extent, str):
-                extent_at.clear()  # a failure is not kept: the next try asks again
-                raise DatasetError(extent)
-            with st.spinner(current_language().t("data.loading")):
-                dataset = load_database(source, version)
+            extent = extent_at(pool, source, version)
+            held = extent.count <= source.hold
+            if held:
+                with st.spinner(current_language().t("data.loading")):
+                    dataset = load_database(source, version)
         except DatasetError as exc:
             kept.fail(version, str(exc))
             error = str(exc)
         else:
-            kept.keep(dataset, version)
             follow_source(key, version)
+            if not held:  # too large to hold: each reader's view is read
+                return window_dataset(pool, source, version, extent)
+            kept.keep(dataset, version)
             st.session_state.seen_key = key
             return dataset
 
     def attempt() -> None:
         """One more try at loading the version that failed (from the page's live check)."""
         try:
+            if extent_at(pool, source, version).count > source.hold:
+                st.rerun()  # too large to hold: the page reads its view afresh
             kept.keep(load_database(source, version), version)
         except DatasetError as exc:
             kept.fail(version, str(exc))

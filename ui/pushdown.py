@@ -44,28 +44,28 @@ DATES_KEY: Final = "read_dates"
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def extent_at(_pool: ConnectionPool, source: DatabaseSource, version: str) -> Extent | str:
-    """How many rows the table holds, and its dates, once per process and version."""
+def extent_at(_pool: ConnectionPool, source: DatabaseSource, version: str) -> Extent:
+    """How many rows the table holds, its dates and box, once per process and version
+    (a failure raises DatasetError, and is not kept: the next run asks again)."""
     try:
         with _pool.connection() as conn:
             return table_extent(conn, source)
     except (psycopg.Error, PoolTimeout) as exc:
-        return plain_error(exc, source)
+        raise DatasetError(plain_error(exc, source)) from None
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def load_window(
     _pool: ConnectionPool, source: DatabaseSource, version: str, window: Window
-) -> tuple[Dataset, int] | str:
-    """The events of one window (and how many were there), once per process and version."""
+) -> tuple[Dataset, int]:
+    """The events of one window (and how many were there), once per process and version
+    (a failure raises DatasetError, and is not kept)."""
     try:
         with _pool.connection() as conn:
             rows = read_window(conn, source, window, min(source.hold, VIEW_EVENTS))
-        dataset = Dataset.from_result(validate(rows.raw), source.table)
     except (psycopg.Error, PoolTimeout) as exc:
-        return plain_error(exc, source)
-    except DatasetError as exc:
-        return str(exc)
+        raise DatasetError(plain_error(exc, source)) from None
+    dataset = Dataset.from_result(validate(rows.raw), source.table)
     record_ids(seen_key(source, window), dataset, version)
     return dataset, rows.found
 
@@ -81,17 +81,17 @@ def window_dataset(
     """The reader's window of a table too large to hold, read (or why it cannot be)."""
     state = st.session_state
     window = current_window(source, extent)
-    with st.spinner(current_language().t("data.loading")):
-        loaded = load_window(pool, source, version, window)
-    if isinstance(loaded, str):
-        return loaded
-    dataset, found = loaded
+    try:
+        with st.spinner(current_language().t("data.loading")):
+            dataset, found = load_window(pool, source, version, window)
+    except DatasetError as exc:
+        return str(exc)
     drawn = state.get("held_window")
     if drawn is not None and drawn != window and state.get("held_version") == version:
         state.quiet_reload = True  # another window of the same data: no "data changed" notice
     state.held_window, state.held_version = window, version
     state.held_cut = found > min(source.hold, VIEW_EVENTS)
-    state.large_source = source
+    state.large_bound = bound_of(source, extent)
     state.seen_key = seen_key(source, window)
     large_table_note(source, extent, found, len(dataset))
     return dataset
@@ -106,7 +106,7 @@ def current_window(source: DatabaseSource, extent: Extent) -> Window:
     if isinstance(held, Window):
         return held.with_dates(start, end)
     view = state.get("map_view") or view_in_address()
-    bound = bound_of(source)
+    bound = bound_of(source, extent)
     box = box_around(view_box(*view), bound) if view else bound
     return Window(box, start, end)
 
@@ -169,17 +169,17 @@ def map_window() -> tuple[list[float] | None, list[float] | None, bool]:
     """What the map is told of the window: the box read, the box the table may be read in,
     and whether the box's events were cut short (None, None, False for a source held whole)."""
     state = st.session_state
-    source, held = state.get("large_source"), state.get("held_window")
-    if not isinstance(source, DatabaseSource) or not isinstance(held, Window):
+    bound, held = state.get("large_bound"), state.get("held_window")
+    if not isinstance(bound, Box) or not isinstance(held, Window):
         return None, None, False
-    return held.box.as_list(), bound_of(source).as_list(), bool(state.get("held_cut"))
+    return held.box.as_list(), bound.as_list(), bool(state.get("held_cut"))
 
 
 def on_bridge_view() -> None:
     """The map left the window (or looked far into a cut-short one): read a new window."""
     state = st.session_state
-    source = state.get("large_source")
-    if not isinstance(source, DatabaseSource):
+    bound = state.get("large_bound")
+    if not isinstance(bound, Box):
         return
     message = state.get(BRIDGE_KEY)
     event = BridgeEvent.parse(message.get("view") if isinstance(message, dict) else None)
@@ -191,7 +191,6 @@ def on_bridge_view() -> None:
     view = Box.parse(event.value.get("box"))
     if view is None:
         return
-    bound = bound_of(source)
     if not view.meets(bound):
         return  # the view and the table's box do not meet: nothing more to read
     if stale(held.box, view.clip(bound), bool(state.get("held_cut"))):

@@ -50,7 +50,7 @@ class Session(TypedDict, total=False):
     column_choice: tuple[tuple[str, ...], str]  # the file's columns and the mapping chosen for them
     column_error: tuple[tuple[str, ...], str]  # a file's columns and why the choice failed
     seen_key: str  # where this run's events were recorded as first seen (ui.live)
-    large_source: Any  # a table read a view at a time, this run (ui.pushdown)
+    large_bound: Any  # a table read a view at a time: the box its events lie in (ui.pushdown)
     held_window: Any  # the window of it this session read (geo.pushdown.Window)
     held_version: str  # the table's version that window was read at
     held_cut: bool  # whether more events were in the window than were read
