@@ -168,6 +168,12 @@ def test_an_outage_keeps_the_last_good_data_and_recovers_by_itself(
     assert len(map_columns(at)["row"]) == 26
     assert len(notices(at)) == 1 and stale.match(notices(at)[0])
     assert at.session_state.event == "k1-rocket-attack"
+    # A page opened during the outage gets the last good data too, told in its language.
+    persian = with_url(app, monkeypatch, url, lang="fa").run()
+    assert len(map_columns(persian)["row"]) == 26
+    (notice,) = notices(persian)
+    persian_time = "[\u06f0-\u06f9]{2}:[\u06f0-\u06f9]{2} UTC"  # Persian digits
+    assert re.match(f"به پایگاه داده دسترسی نیست؛ .* {persian_time}", notice)
     own_cluster.resume()
     at.run()
     assert notices(at) == [] and len(map_columns(at)["row"]) == 26
