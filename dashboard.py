@@ -31,6 +31,7 @@ from ui.panels import (
     draw_map,
     sidebar_controls,
 )
+from ui.pushdown import map_window, on_bridge_view, rerun_for_new_window
 from ui.state import (
     current_view,
     init_state,
@@ -95,6 +96,7 @@ def side_panel(dataset: Dataset, story: Story | None, embedded: bool = False) ->
     A date settled in the browser reruns only this fragment; the map is not rebuilt.
     Embedded, the detail scrolls in a box as high as the map and the list is left out.
     """
+    rerun_for_new_window()
     state = st.session_state
     mask = chosen_mask(dataset)
     visible = dataset.visible(state.date, state.mode, int(state.window), mask)
@@ -110,6 +112,7 @@ def side_panel(dataset: Dataset, story: Story | None, embedded: bool = False) ->
         view_state(dataset, story),
         on_date=lambda: on_bridge_date(dataset),
         on_pick=lambda: on_bridge_pick(dataset),
+        on_view=on_bridge_view,
     )
 
 
@@ -121,6 +124,7 @@ def view_state(dataset: Dataset, story: Story | None) -> ViewState:
     fly = None
     if story is not None and state.story is not None:
         highlight, fly = step_highlight(dataset, story, state.story)
+    held, bound, cut = map_window()
     return {
         "day": day_number(state.date),
         "rev": int(state.date_rev),
@@ -133,6 +137,9 @@ def view_state(dataset: Dataset, story: Story | None) -> ViewState:
         "lang": language.code,
         "dir": language.direction,
         "words": {key: language.t(key) for key in BRIDGE_WORDS},
+        "held": held,
+        "bound": bound,
+        "cut": cut,
     }
 
 

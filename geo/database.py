@@ -1,9 +1,23 @@
 """A PostgreSQL/PostGIS table of events: its address, schema, change marker and rows.
 
 The table holds the event properties of `geo.model.FIELDS` as columns and the place as
-`geom geometry(Geometry, 4326)`; only `id`, `event_date` and `geom` are required. A statement
-trigger counts every change to the table in `flashpoint_changes`, which readers poll with one
-tiny query. Rows are read into the same raw table a file becomes, so `geo.validation` checks
+`geom geometry(Geometry, 4326)`; only `id`, `event_date` and `geom` are required.
+
+Changes are followed on any table a role may read. Where `load-db` made the table, a statement
+trigger counts every change in `flashpoint_changes`, which readers poll with one tiny query.
+Any other table (made by hand, read by a role that may create nothing) is followed by its
+change signature: `count(*)` and the sum and maximum of `xmin`, the id of the transaction that
+wrote each row version. An insert or delete changes the count; an update writes a new row
+version whose `xmin` is another transaction's, so the sum changes (it could stay only by an
+exact arithmetic coincidence between rows written out of order). VACUUM, FREEZE, VACUUM FULL
+and CLUSTER keep every row's `xmin` (PostgreSQL ≥ 9.4 marks frozen rows, it no longer
+overwrites their `xmin`), so upkeep causes no reload. The signature reads the whole table
+(0.15 s for a million rows of 200 MB here), so `geo.live.VersionWatcher` asks for it less
+often the longer it takes. `pg_stat_user_tables`' counters would cost nothing but were
+rejected: a writer's counts reached them only 10 s after its UPDATE (PostgreSQL 15 flushes an
+idle backend's statistics that late), and a hot standby never sees the primary's.
+
+Rows are read into the same raw table a file becomes, so `geo.validation` checks
 them by the same rules. Nothing here ever puts the address's user, password or host into a
 message: psycopg's own error text is never passed on (it can name them).
 """
@@ -13,6 +27,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -26,7 +41,7 @@ import shapely
 from psycopg import sql
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from geo.limits import RECORDS
+from geo.limits import OPERATOR, RECORDS
 from geo.messages import Note, message
 from geo.model import DATE_FIELDS, FLOAT_FIELDS, INT_FIELDS, LIST_FIELDS, TEXT_FIELDS
 from geo.table import DatasetError, RawTable, labels_of
@@ -37,7 +52,8 @@ DEFAULT_TABLE: Final = "events"
 TABLE_PARAM: Final = "table"
 SINCE_PARAM: Final = "since"
 BBOX_PARAM: Final = "bbox"
-OUR_PARAMS: Final = frozenset({TABLE_PARAM, SINCE_PARAM, BBOX_PARAM})
+HOLD_PARAM: Final = "hold"
+OUR_PARAMS: Final = frozenset({TABLE_PARAM, SINCE_PARAM, BBOX_PARAM, HOLD_PARAM})
 TABLE_ENV: Final = "FLASHPOINT_TABLE"
 CHANGES_TABLE: Final = "flashpoint_changes"
 GEOMETRY: Final = "geom"
@@ -45,6 +61,9 @@ REQUIRED: Final = ("id", "event_date", GEOMETRY)
 UNREACHABLE: Final = "unreachable"
 POOL_SIZE: Final = 4
 POOL_TIMEOUT_S: Final = 5
+RECONNECT_S: Final = 6.0
+SLOW_SIGNATURE_S: Final = 0.25  # polled at least every 5 s, this is 5 % of a database core
+_WARNED: set[str] = set()
 NO_GEOMETRY: Final = message("problem.no_geometry", "the row has no geometry")
 _IDENTIFIER: Final = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -83,10 +102,11 @@ class DatabaseSource:
     database: str
     since: date | None = None
     bbox: tuple[float, float, float, float] | None = None
+    hold: int = RECORDS.value
 
     @classmethod
     def from_url(cls, url: str, env: Mapping[str, str] | None = None) -> DatabaseSource:
-        """Parse `postgresql://...[?table=NAME][&since=YYYY-MM-DD][&bbox=W,S,E,N]`;
+        """Parse `postgresql://...[?table=NAME][&since=YYYY-MM-DD][&bbox=W,S,E,N][&hold=N]`;
         FLASHPOINT_TABLE names the table otherwise."""
         env = os.environ if env is None else env
         parts = urlsplit(url.strip())
@@ -99,6 +119,7 @@ class DatabaseSource:
             database=parts.path.lstrip("/") or env.get("PGDATABASE", ""),
             since=_since(ours.get(SINCE_PARAM)),
             bbox=_bbox(ours.get(BBOX_PARAM)),
+            hold=_hold(ours.get(HOLD_PARAM)),
         )
 
     @property
@@ -123,6 +144,17 @@ def _since(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise DatasetError(f"since={value[:20]!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _hold(value: str | None) -> int:
+    """How many events a process holds from the table (`hold=N`); past it, each reader's dates
+    and view are read from the database (`geo.pushdown`)."""
+    if value is None:
+        return RECORDS.value
+    most = OPERATOR.records.value
+    if not value.isdigit() or not 1 <= int(value) <= most:
+        raise DatasetError(f"hold={value[:20]!r} is not a number of events from 1 to {most:,}")
+    return int(value)
 
 
 def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
@@ -236,14 +268,31 @@ def ensure_change_marker(conn: psycopg.Connection[Any], table: str) -> None:
 
 
 def read_version(conn: psycopg.Connection[Any], table: str) -> int | None:
-    """The table's change counter (None where no trigger marks its changes)."""
+    """The table's change counter (None where no enabled trigger of ours marks its changes).
+
+    A marker row outlives a dropped table, so the trigger on the table itself is checked too.
+    """
     row = conn.execute(
-        sql.SQL("SELECT version FROM {} WHERE table_name = %s").format(
-            sql.Identifier(CHANGES_TABLE)
-        ),
-        (table,),
+        sql.SQL(
+            "SELECT version FROM {} WHERE table_name = %s AND EXISTS (SELECT 1 FROM pg_trigger "
+            "WHERE tgrelid = to_regclass(%s) AND tgname = %s AND tgenabled <> 'D')"
+        ).format(sql.Identifier(CHANGES_TABLE)),
+        (table, table, f"{table}_flashpoint_changes"),
     ).fetchone()
     return None if row is None else int(row[0])
+
+
+def read_signature(conn: psycopg.Connection[Any], table: str) -> str:
+    """A change signature of any table a role may read: its row count and the sum and maximum
+    of its rows' transaction ids (an insert, update or delete changes them; VACUUM does not)."""
+    row = conn.execute(
+        sql.SQL(
+            "SELECT count(*), coalesce(sum(xmin::text::bigint), 0), "
+            "coalesce(max(xmin::text::bigint), 0) FROM {}"
+        ).format(sql.Identifier(table))
+    ).fetchone()
+    count, total, newest = row if row is not None else (0, 0, 0)
+    return f"s{count}.{total}.{newest}"
 
 
 def table_columns(conn: psycopg.Connection[Any], source: DatabaseSource) -> list[str]:
@@ -278,13 +327,14 @@ def window_of(source: DatabaseSource) -> tuple[sql.Composable, list[Any]]:
 
 
 def read_rows(
-    conn: psycopg.Connection[Any], source: DatabaseSource, limit: int = RECORDS.value
+    conn: psycopg.Connection[Any], source: DatabaseSource, limit: int | None = None
 ) -> RawTable:
     """The rows in the source's window as the raw table a file becomes.
 
     A process holds at most `limit` events: from a larger window the newest are read (the
     date index finds them) and the table's kind says how many of how many, from which day.
     """
+    limit = source.hold if limit is None else limit
     columns = table_columns(conn, source)
     where, params = window_of(source)
     table = sql.Identifier(source.table)
@@ -351,6 +401,10 @@ def open_pool(source: DatabaseSource, max_size: int = POOL_SIZE) -> ConnectionPo
         min_size=1,
         max_size=max_size,
         timeout=POOL_TIMEOUT_S,
+        # Give up a failing reconnection soon: the next request starts a fresh one at once,
+        # so the page recovers within seconds of the database coming back, not after a
+        # back-off grown over a long outage.
+        reconnect_timeout=RECONNECT_S,
         kwargs={"connect_timeout": POOL_TIMEOUT_S, "autocommit": True},
         open=True,
         name="flashpoint",
@@ -367,14 +421,36 @@ def load_from_pool(pool: ConnectionPool, source: DatabaseSource) -> LoadResult:
     return validate(raw)
 
 
+def _note_slow_signature(table: str, took: float) -> None:
+    """Tell the operator, once per table, that its change signature is costly to poll."""
+    if took > SLOW_SIGNATURE_S and table not in _WARNED:
+        _WARNED.add(table)
+        logging.getLogger(__name__).warning(
+            "following changes of table %r reads the whole table (%.2f s each time); "
+            "python -m geo load-db adds a trigger that makes it one tiny query",
+            table,
+            took,
+        )
+
+
 def version_from_pool(pool: ConnectionPool, source: DatabaseSource) -> str:
-    """The table's change counter as a version string: "" where no trigger marks changes,
-    UNREACHABLE when no connection can be had (then reading the table is not even tried)."""
+    """The table's version: "c" and our trigger's counter, else "s" and its change signature;
+    "" where neither can be read, UNREACHABLE when no connection can be had."""
     try:
         with pool.connection() as conn:
-            version = read_version(conn, source.table)
+            try:
+                counter = read_version(conn, source.table)
+            except psycopg.errors.UndefinedTable:
+                counter = None  # no change marker in this database
+            except psycopg.errors.InsufficientPrivilege:
+                counter = None  # a role that may read the table but not the marker
+            if counter is not None:
+                return f"c{counter}"
+            started = time.monotonic()
+            signature = read_signature(conn, source.table)
+            _note_slow_signature(source.table, time.monotonic() - started)
+            return signature
     except (psycopg.OperationalError, PoolTimeout):
         return UNREACHABLE
     except psycopg.Error:
         return ""
-    return "" if version is None else str(version)

@@ -120,14 +120,19 @@ class ViewState(TypedDict):
     lang: str
     dir: str
     words: dict[str, str]
+    held: list[float] | None  # a large table's window read, [west, south, east, north]
+    bound: list[float] | None  # the box that table may be read in
+    cut: bool  # whether the window held more events than were read
 
 
 class ViewReport(TypedDict):
-    """Where the map looks, as it reports it (with each trigger, and into the address)."""
+    """Where the map looks, as it reports it (with each trigger, and into the address);
+    `box` is what it shows, [west, south, east, north]."""
 
     lat: float
     lon: float
     zoom: int
+    box: list[float]
 
 
 class PickReport(TypedDict):

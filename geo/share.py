@@ -1,13 +1,15 @@
 """The view a user is looking at, and its address: view state <-> URL query parameters.
 
 The parameter names are a public contract (shared links must keep working):
-date, event, types, mode, window, lat, lon, zoom — plus story, basemap, actor, country and lang.
+date, event, types, mode, window, lat, lon, zoom — plus story, basemap, actor, country, from,
+to and lang.
 An unknown or malformed value is ignored and explained in a notice; nothing here ever
 names or opens a file.
 """
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from collections.abc import Collection, Mapping
@@ -70,6 +72,18 @@ SETTINGS: Final[dict[str, Setting]] = {
         Setting("actor", "name", (), "Actors shown (repeatable); all when absent."),
         Setting("country", "name", (), "Countries shown (repeatable); all when absent."),
         Setting(
+            "from",
+            "YYYY-MM-DD",
+            None,
+            "A table too large to hold at once: the first day read from it; all when absent.",
+        ),
+        Setting(
+            "to",
+            "YYYY-MM-DD",
+            None,
+            "A table too large to hold at once: the last day read from it; all when absent.",
+        ),
+        Setting(
             "lang",
             "|".join(LANGUAGES),
             None,
@@ -111,6 +125,8 @@ class View:
     actors: tuple[str, ...] = field(default_factory=tuple)
     countries: tuple[str, ...] = field(default_factory=tuple)
     lang: str | None = None
+    read_from: datetime.date | None = None  # a large table's dates read (`geo.pushdown`)
+    read_to: datetime.date | None = None
 
     def with_changes(self, **changes: Any) -> View:
         """A copy with some fields changed."""
@@ -160,6 +176,7 @@ def parse_view(
     for read in (_read_date, _read_event, _read_types, _read_mode, _read_numbers, _read_place):
         changes |= read(params, known, notices)
     changes |= _read_basemap(params, known, notices) | _read_lang(params, known, notices)
+    changes |= _read_span(params, notices)
     changes["actors"] = tuple(dict.fromkeys(_values(params, "actor")))
     changes["countries"] = tuple(dict.fromkeys(_values(params, "country")))
     return View(**changes), notices
@@ -190,6 +207,31 @@ def _read_date(params: Mapping[str, Any], known: Known, notices: list[Message]) 
         )
         return {}
     return {"date": day}
+
+
+def read_span(params: Mapping[str, Any]) -> tuple[date | None, date | None]:
+    """The dates a large table is read over (`from`, `to`); a malformed one is left out, and
+    a range given backwards is read forwards."""
+    start, end = (parse_iso_day(_last(params, name) or "") for name in ("from", "to"))
+    if start is not None and end is not None and end < start:
+        start, end = end, start
+    return start, end
+
+
+def _read_span(params: Mapping[str, Any], notices: list[Message]) -> Changes:
+    for name in ("from", "to"):
+        text = _last(params, name)
+        if text and parse_iso_day(text) is None:
+            notices.append(
+                message(
+                    "notice.day_form",
+                    "Ignored {name}={value}: expected YYYY-MM-DD.",
+                    name=name,
+                    value=repr(text),
+                )
+            )
+    start, end = read_span(params)
+    return {"read_from": start, "read_to": end}
 
 
 def _read_event(params: Mapping[str, Any], known: Known, notices: list[Message]) -> Changes:
@@ -389,6 +431,10 @@ def view_to_params(view: View) -> dict[str, str | list[str]]:
         params["actor"] = list(view.actors)
     if view.countries:
         params["country"] = list(view.countries)
+    if view.read_from is not None:
+        params["from"] = view.read_from.isoformat()
+    if view.read_to is not None:
+        params["to"] = view.read_to.isoformat()
     if view.lang:
         params["lang"] = view.lang
     return params

@@ -76,11 +76,7 @@ class ThrowawayPostgis:
             "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync",
         )  # fmt: skip
         pwfile.unlink()
-        options = f"-p {self.port} -k {self.directory} -c listen_addresses={LOOPBACK} -c fsync=off"
-        self._run(
-            "pg_ctl", "-D", str(data), "-o", options, "-l", str(self.directory / "log"),
-            "-w", "-t", "60", "start",
-        )  # fmt: skip
+        self.resume()
         self.psql("postgres", f"CREATE DATABASE {DATABASE}")
         try:
             self.psql(DATABASE, "CREATE EXTENSION postgis")
@@ -102,6 +98,18 @@ class ThrowawayPostgis:
         return self._run(
             "psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h", str(self.directory),
             "-p", str(self.port), "-U", RUN_AS, "-d", database, "-c", sql,
+        )  # fmt: skip
+
+    def pause(self) -> None:
+        """Stop the server but keep its data: clients find the database unreachable."""
+        self._run("pg_ctl", "-D", str(self.directory / "data"), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server (again) on the same port with the same data."""
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses={LOOPBACK} -c fsync=off"
+        self._run(
+            "pg_ctl", "-D", str(self.directory / "data"), "-o", options,
+            "-l", str(self.directory / "log"), "-w", "-t", "60", "start",
         )  # fmt: skip
 
     def stop(self) -> None:

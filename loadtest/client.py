@@ -151,6 +151,8 @@ class Viewer:
         self.map_days: list[int] = []
         self.detail_ids: set[str] = set()
         self.auto_fragments: set[str] = set()
+        # One run at a time on the socket: the page's timer and the reader take turns.
+        self._turn = asyncio.Lock()
 
     @classmethod
     async def open(
@@ -247,23 +249,25 @@ class Viewer:
         return payload
 
     async def run(self, *, fragment: bool = True, timeout: float = 30) -> RunResult:
-        """Send `rerun_script` (with any pending trigger) and read until `script_finished`."""
-        payload = self._rerun(fragment, self._triggers)
-        self._triggers = []
-        self.detail_ids = set()
+        """Send `rerun_script` (with any pending trigger) and read until `script_finished`;
+        the time counts any wait behind the page's own live check, as a reader feels it."""
         started = time.perf_counter()
-        await self._conn.send(payload)
-        return await self._read_run(started, timeout)
+        async with self._turn:
+            payload = self._rerun(fragment, self._triggers)
+            self._triggers = []
+            self.detail_ids = set()
+            await self._conn.send(payload)
+            return await self._read_run(started, timeout)
 
     async def tick(self, timeout: float = 30) -> RunResult:
         """What the page's timer does: run the fragments that rerun on their own (live data)."""
         if not self.auto_fragments:
             raise ProtocolError("no fragment reruns on its own")
-        self.detail_ids = set()
-        started = time.perf_counter()
-        for fragment_id in sorted(self.auto_fragments):
-            await self._conn.send(self._rerun(False, [], fragment_id))
-        return await self._read_run(started, timeout)
+        async with self._turn:
+            started = time.perf_counter()
+            for fragment_id in sorted(self.auto_fragments):
+                await self._conn.send(self._rerun(False, [], fragment_id))
+            return await self._read_run(started, timeout)
 
     async def send_run(self) -> None:
         """Send a fragment rerun without waiting for it (a client that leaves mid-run)."""

@@ -114,6 +114,10 @@ def figures(result: PhaseResult) -> list[tuple[str, str]]:
             "Chromium: key press to page following",
             p50_p95([s for r in result.records for s in r.shown]),
         ),
+        (
+            "live check p50 / p95 (each page's timer)",
+            p50_p95([t for r in result.records for t in r.ticks]),
+        ),
         ("every run p50 / p95", p50_p95(runs)),
         ("runs served per second", f"{len(runs) / result.seconds:.1f}" if runs else "n/a"),
         ("received per lightweight viewer", received),

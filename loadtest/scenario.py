@@ -4,7 +4,9 @@ browser version is in `loadtest.browser`.
 
 Each date change is what the page sends once the thumb rests: one rerun of the side panel's
 fragment carrying the bridge's trigger. The map's pans cost the server nothing (the map
-writes its view into the address itself), so they are no longer runs.
+writes its view into the address itself), so they are no longer runs. Meanwhile, as a real
+page's timer does, each viewer runs the live-data fragment every FOLLOW_EVERY_S while it is
+connected (`follow_live`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Final
 
 from geo.validation import load_events
 from loadtest.client import ProtocolError, RunResult, Viewer, query_date
+from ui.live import FOLLOW_EVERY_S
 
 CRISIS: Final = (date(2019, 12, 27), date(2020, 1, 3))
 SCRUB_DAYS: Final = 8
@@ -78,6 +81,7 @@ class Record:
     kind: str
     steps: list[float] = field(default_factory=list)
     runs: list[float] = field(default_factory=list)
+    ticks: list[float] = field(default_factory=list)
     shown: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     received: int = 0
@@ -94,6 +98,13 @@ class Record:
         if step:
             self.steps.append(result.seconds)
             self.step_started = None
+
+    def add_tick(self, result: RunResult) -> None:
+        """Count one run of the live-data fragment (a run of the scenario until it finishes)."""
+        self.ticks.append(result.seconds)
+        if not self.finished:
+            self.runs.append(result.seconds)
+            self.received += result.size
 
     def give_up(self) -> None:
         """The session ran out of time: a step still waiting counts with its wait so far."""
@@ -159,6 +170,17 @@ async def scrub(viewer: Viewer, plan: Plan, pace: Pace, record: Record) -> None:
         raise ProtocolError("a marker click did not select its event")
 
 
+async def follow_live(viewer: Viewer, record: Record) -> None:
+    """The page's timer: the live-data fragment every FOLLOW_EVERY_S, until the tab closes."""
+    try:
+        while True:
+            await asyncio.sleep(FOLLOW_EVERY_S)
+            if viewer.auto_fragments:
+                record.add_tick(await viewer.tick())
+    except ProtocolError as exc:
+        record.errors.append(f"live check: {exc}")
+
+
 async def open_share_link(base_url: str, link: ShareLink, record: Record) -> None:
     """A new tab on a share address: it must open on that date with that event selected."""
     viewer = await Viewer.open(base_url, link.query)
@@ -179,8 +201,10 @@ async def light_session(
 ) -> None:
     """One lightweight viewer: the whole scenario, then stay connected until released."""
     viewer: Viewer | None = None
+    ticking: asyncio.Task[None] | None = None
     try:
         viewer = await Viewer.open(base_url, plan.query)
+        ticking = asyncio.create_task(follow_live(viewer, record))
         await scrub(viewer, plan, pace, record)
         await pace.pause()
         await open_share_link(base_url, plan.shares[index % len(plan.shares)], record)
@@ -189,6 +213,8 @@ async def light_session(
     except Exception as exc:  # every failure of a session is a data point
         record.errors.append(f"{type(exc).__name__}: {exc}")
     finally:
+        if ticking is not None:
+            ticking.cancel()
         if viewer is not None:
             await viewer.close()
 

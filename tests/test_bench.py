@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,24 @@ def test_one_load_serves_every_session(output: str) -> None:
 
 def test_the_million_event_set_is_left_out_unless_asked_for(output: str) -> None:
     assert "1M events" not in output and "1M:" not in output
+
+
+def test_the_large_table_benchmark_prints_every_window_and_the_pan() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.pushdown", "--rows", "3000", "--hold", "500"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    assert "3,000 rows inserted" in out
+    for row in ("the whole table (first page)", "view at zoom 9", "zoom 5, three months"):
+        line = next(line for line in out.splitlines() if line.startswith(f"| {row}"))
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        assert all(cells), line
+    assert "| the whole table (first page)       | 3,000        | 500 " in out
+    for row in ("first page: map drawn", "pan to Baghdad at zoom 7: new box drawn"):
+        assert re.search(rf"\| {row}[^|]*\| +\d+\.\d s", out), out

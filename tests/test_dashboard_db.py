@@ -4,7 +4,8 @@ and database failures told plainly, never with a credential in them."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -55,6 +56,7 @@ def test_a_change_in_the_table_keeps_date_selection_and_filters(
     app: App, monkeypatch: pytest.MonkeyPatch, postgis: ThrowawayPostgis
 ) -> None:
     monkeypatch.setattr(geo.live, "POLL_S", 0.0)
+    monkeypatch.setattr(geo.live, "SLOWEST_POLL_S", 0.0)
     url = load_table(postgis, "dash_live")
     at = with_url(app, monkeypatch, url, date="2020-01-03", event="k1-rocket-attack")
     at.run()
@@ -111,3 +113,79 @@ def test_database_failures_are_plain_and_keep_credentials_secret(
     )
     for secret in ("wrong-pass-123", "mallory", "topsecret-456", postgis.reader_password, "reader"):
         assert secret not in shown
+
+
+def test_a_table_made_by_hand_is_followed_through_a_read_only_role(
+    app: App, monkeypatch: pytest.MonkeyPatch, postgis: ThrowawayPostgis
+) -> None:
+    monkeypatch.setattr(geo.live, "POLL_S", 0.0)
+    monkeypatch.setattr(geo.live, "SLOWEST_POLL_S", 0.0)
+    load_table(postgis, "dash_source")
+    # A copy made by plain SQL carries no trigger of ours; the reader may only SELECT it.
+    postgis.psql("flashpoint", "CREATE TABLE dash_handmade AS SELECT * FROM dash_source")
+    url = f"{postgis.url(reader=True)}?table=dash_handmade"
+    at = with_url(app, monkeypatch, url, date="2020-01-03", event="k1-rocket-attack")
+    at.run()
+    assert len(map_columns(at)["row"]) == 26
+    for change, count, title in [
+        (NEW_ROW.format(table="dash_handmade"), 27, "A protest added while reading"),
+        ("UPDATE dash_handmade SET title = 'Retitled' WHERE id = 'live-1'", 27, "Retitled"),
+        ("DELETE FROM dash_handmade WHERE id = 'live-1'", 26, None),
+    ]:
+        postgis.psql("flashpoint", change)
+        at.run()
+        assert not at.exception
+        titles = map_columns(at)["title"]
+        assert len(titles) == count and (title is None or title in titles)
+        assert at.session_state.event == "k1-rocket-attack"
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[ThrowawayPostgis]:
+    """A cluster of the test's own, to stop and start."""
+    with ThrowawayPostgis() as cluster:
+        yield cluster
+
+
+def notices(at: AppTest) -> list[str]:
+    """The warnings and errors the page shows."""
+    return [w.value for w in at.warning] + [e.value for e in at.error]
+
+
+def test_an_outage_keeps_the_last_good_data_and_recovers_by_itself(
+    app: App, monkeypatch: pytest.MonkeyPatch, own_cluster: ThrowawayPostgis
+) -> None:
+    monkeypatch.setattr(geo.live, "POLL_S", 0.0)
+    monkeypatch.setattr(geo.live, "SLOWEST_POLL_S", 0.0)
+    url = load_table(own_cluster, "outage_page")
+    at = with_url(app, monkeypatch, url, date="2020-01-03", event="k1-rocket-attack")
+    at.run()
+    assert len(map_columns(at)["row"]) == 26 and notices(at) == []
+    stale = re.compile(r"The database cannot be reached; showing the data as of \d\d:\d\d UTC\. ")
+    own_cluster.pause()
+    at.run()
+    assert not at.exception
+    assert len(map_columns(at)["row"]) == 26
+    assert len(notices(at)) == 1 and stale.match(notices(at)[0])
+    assert at.session_state.event == "k1-rocket-attack"
+    # A page opened during the outage gets the last good data too, told in its language.
+    persian = with_url(app, monkeypatch, url, lang="fa").run()
+    assert len(map_columns(persian)["row"]) == 26
+    (notice,) = notices(persian)
+    persian_time = "[\u06f0-\u06f9]{2}:[\u06f0-\u06f9]{2} UTC"  # Persian digits
+    assert re.match(f"به پایگاه داده دسترسی نیست؛ .* {persian_time}", notice)
+    own_cluster.resume()
+    at.run()
+    assert notices(at) == [] and len(map_columns(at)["row"]) == 26
+    # A read that fails (the role lost its grant) while the table changes: the same.
+    own_cluster.psql("flashpoint", "REVOKE SELECT ON outage_page FROM reader")
+    own_cluster.psql("flashpoint", NEW_ROW.format(table="outage_page"))
+    at.run()
+    assert len(map_columns(at)["row"]) == 26
+    assert len(notices(at)) == 1 and stale.match(notices(at)[0])
+    own_cluster.psql("flashpoint", "GRANT SELECT ON outage_page TO reader")
+    at.run()  # a failed load is tried again once per RETRY_S, not on every run
+    assert len(notices(at)) == 1 and len(map_columns(at)["row"]) == 26
+    monkeypatch.setattr(geo.live, "RETRY_S", 0.0)
+    at.run()
+    assert notices(at) == [] and len(map_columns(at)["row"]) == 27

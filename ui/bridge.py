@@ -1,7 +1,8 @@
 """The bridge between the page and the map: a Streamlit v2 component running in the page.
 
 Python hands it the view state (`geo.payload.ViewState`); it hands back, as triggers, the date
-the browser settled on (`date`) and the marker the reader picked (`pick`). See
+the browser settled on (`date`), the marker the reader picked (`pick`) and, for a table read a
+view at a time (`ui.pushdown`), the map's view when it leaves the window read (`view`). See
 `geo/web/bridge.js`.
 """
 
@@ -50,12 +51,19 @@ BRIDGE_CSS: Final = """
 _mount = st.components.v2.component("flashpoint_bridge", js=BRIDGE_JS, css=BRIDGE_CSS)
 
 
-def draw_bridge(state: ViewState, on_date: Callable[[], None], on_pick: Callable[[], None]) -> None:
-    """Mount the bridge with this run's view state; callbacks run when the browser speaks."""
+def draw_bridge(
+    state: ViewState,
+    on_date: Callable[[], None],
+    on_pick: Callable[[], None],
+    on_view: Callable[[], None],
+) -> None:
+    """Mount the bridge with this run's view state; callbacks run when the browser speaks
+    (`view` only when the map leaves the window of a table read a view at a time)."""
     _mount(
         key=BRIDGE_KEY,
         data=state,
         height="content",
         on_date_change=on_date,
         on_pick_change=on_pick,
+        on_view_change=on_view,
     )

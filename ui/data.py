@@ -221,6 +221,8 @@ def choose_dataset() -> Dataset | None:
     """Sidebar: the dataset (bundled, --data, or an upload) and its validation report."""
     language = current_language()
     t = language.t
+    for key in ("seen_key", "large_bound", "read_span"):  # set again by this run's source
+        st.session_state.pop(key, None)
     st.sidebar.markdown(f"## {t('data.heading')}")
     upload = None
     if uploads_enabled():

@@ -16,12 +16,18 @@ from geo.detail import count_labels, render_event_html
 from geo.export import to_acled_csv_bytes, to_geojson_bytes
 from geo.language import GREGORIAN, Language
 from geo.maps import build_base_map, build_events_layer, fit_bounds
-from geo.payload import EventColumns, build_event_columns, legend_counts, without_counts
+from geo.payload import (
+    EventColumns,
+    MapConfig,
+    build_event_columns,
+    legend_counts,
+    without_counts,
+)
 from geo.share import BASEMAPS, SETTINGS
 from geo.timeline import MODES
 from geo.translations import EventTexts, load_event_texts, translation_of
 from ui.language import current_language
-from ui.live import is_new, new_rows
+from ui.live import is_new, new_rows, seen_key
 from ui.state import filter_key, filters, on_table_select, select_event
 
 MAP_HEIGHT: Final = 620
@@ -116,6 +122,20 @@ def events_layer_json(
     return columns
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def map_parts(
+    token: str, map_token: str, lang: str, _dataset: Dataset
+) -> tuple[MapConfig, list[int]]:
+    """The base map's configuration and the legend's counts, made once per dataset (each
+    version of a source is its own) and language for all sessions.
+
+    The base map leaves the counts out: a new version of the source that fits it (same range,
+    categories, focus) updates the events and the legend's counts in place.
+    """
+    config = _dataset.map_config(map_token, Language(lang))
+    return without_counts(config), legend_counts(config)
+
+
 def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
     """The map: a base map that never reloads, and the events of the dataset and filters.
 
@@ -137,12 +157,10 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
             center, zoom = (33.3, 44.4), 6
         state.map_origin = (origin_key, center, zoom, bounds)
     _, center, zoom, bounds = state.map_origin
-    config = dataset.map_config(state.map_token, language)
-    # The base map leaves the counts out: a new version of the source that fits it (same range,
-    # categories, focus) updates the events and the legend's counts in place.
+    config, counts = map_parts(state.dataset_token, state.map_token, language.code, dataset)
     base = build_base_map(
         basemap=state.basemap,
-        config=without_counts(config),
+        config=config,
         center=center,
         zoom=zoom,
         bounds=bounds,
@@ -150,8 +168,8 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
     chosen = tuple(tuple(values) for values in filters())
     cached: EventColumns = events_layer_json(state.dataset_token, chosen, language.code, dataset)
     columns = cached.copy()  # the cached columns are shared by every session
-    columns["counts"] = legend_counts(config)
-    fresh = new_rows(state.get("source_key"), dataset)
+    columns["counts"] = counts
+    fresh = new_rows(seen_key(), dataset)
     if len(fresh):
         columns["new"] = fresh.tolist()
     st_folium(
@@ -171,7 +189,7 @@ def draw_detail(dataset: Dataset, current: Any) -> None:
     texts = event_texts(state.dataset_token, dataset)
     event = dataset.event(state.event) if state.event else None
     if event is not None:
-        if is_new(state.get("source_key"), event.id):
+        if is_new(seen_key(), event.id):
             st.badge(lang.t("live.new"), color="green")
         translation = translation_of(texts, event.id, lang.code)
         st.html(render_event_html(event, lang, translation, dataset.categories))
@@ -244,7 +262,7 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
     columns = list_columns(token, lang.code, dataset)
     # An Arrow table straight from the arrays: Streamlit sends it without a pandas round trip.
     listed_columns = {name: values[listed] for name, values in columns.items()}
-    fresh = np.isin(listed, new_rows(st.session_state.get("source_key"), dataset))
+    fresh = np.isin(listed, new_rows(seen_key(), dataset))
     if fresh.any():
         titles = listed_columns[lang.t("list.event")].copy()
         titles[fresh] = [f"{lang.t('live.new')} · {title}" for title in titles[fresh]]

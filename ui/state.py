@@ -49,6 +49,15 @@ class Session(TypedDict, total=False):
     upload_digest: tuple[str, str]  # the upload's file id and its bytes' digest, worked out once
     column_choice: tuple[tuple[str, ...], str]  # the file's columns and the mapping chosen for them
     column_error: tuple[tuple[str, ...], str]  # a file's columns and why the choice failed
+    seen_key: str  # where this run's events were recorded as first seen (ui.live)
+    large_bound: Any  # a table read a view at a time: the box its events lie in (ui.pushdown)
+    held_window: Any  # the window of it this session read (geo.pushdown.Window)
+    held_version: str  # the table's version that window was read at
+    held_cut: bool  # whether more events were in the window than were read
+    window_stale: bool  # the map asked for another window: read it on a whole run
+    quiet_reload: bool  # the next new dataset is another window, not a change in the data
+    read_span: tuple[date | None, date | None]  # a large table's dates read this run (from, to)
+    read_dates_chosen: bool  # the reader (or the address) chose those dates
 
 
 def init_state(dataset: Dataset, story: Story | None = None) -> None:
@@ -155,16 +164,17 @@ def follow_new_version(dataset: Dataset, previous: str, token: str) -> None:
     state[filter_key("countries")] = [
         c for c in chosen["countries"] or () if c in dataset.counts("country")
     ]
-    state.notices = [
-        message("live.updated", "The data changed: {count} events now", count=len(dataset))
-    ]
+    if not state.pop("quiet_reload", False):  # a large table's other window is no change
+        state.notices = [
+            message("live.updated", "The data changed: {count} events now", count=len(dataset))
+        ]
     basis = map_basis(dataset)
     if basis != state.map_basis:
         state.map_basis, state.map_token, state.map_origin = basis, token, None
-        set_map_view(_view_in_address() or state.map_view)
+        set_map_view(view_in_address() or state.map_view)
 
 
-def _view_in_address() -> MapView | None:
+def view_in_address() -> MapView | None:
     """The map's centre and zoom as the map last wrote them into the address bar."""
     view, _ = parse_view(
         {k: st.query_params[k] for k in ("lat", "lon", "zoom") if k in st.query_params},
@@ -218,6 +228,8 @@ def current_view(all_types: list[str]) -> View:
         countries=tuple(countries),
         story=state.story,
         lang=chosen_language(),
+        read_from=state.get("read_span", (None, None))[0],
+        read_to=state.get("read_span", (None, None))[1],
     )
 
 

@@ -15,9 +15,13 @@ export default function (component) {
     },
     tell(name, value) {
       if (name === "view") {
-        this.view = value;
+        this.view = { lat: value.lat, lon: value.lon, zoom: value.zoom };
         writeView(value);
-      } else if (this.send) {
+        // Only a large table read a view at a time hears of the view, and only when it
+        // leaves the window read (or looks far into one whose events were cut short).
+        if (!outsideWindow(this.state, value.box)) return;
+      }
+      if (this.send) {
         // The map's latest view rides along, so the page can write it with the rest.
         this.send(name, { value: value, view: this.view || null });
       }
@@ -72,6 +76,23 @@ export default function (component) {
     if (url.href !== window.location.href) window.history.replaceState(window.history.state, "", url.href);
     if (hub.shareBox) refreshShare(hub.shareBox);
   }
+}
+
+// Whether the map's view needs another window of a large table (geo/pushdown.py's `stale`):
+// the view (within the box the table may be read in) leaves the window read, or the window's
+// events were cut short and the view is a sixteenth of it or less.
+function outsideWindow(state, box) {
+  if (!state || !state.held || !state.bound || !Array.isArray(box)) return false;
+  const [bw, bs, be, bn] = state.bound;
+  const wide = box[2] - box[0] >= 360;
+  const west = Math.max(wide ? -180 : box[0], bw);
+  const east = Math.min(wide ? 180 : box[2], be);
+  const south = Math.max(box[1], bs);
+  const north = Math.min(box[3], bn);
+  if (!(west < east && south < north)) return false;
+  const [hw, hs, he, hn] = state.held;
+  if (west < hw || south < hs || east > he || north > hn) return true;
+  return state.cut && (east - west) * (north - south) * 16 <= (he - hw) * (hn - hs);
 }
 
 // "Share this view": the address bar is the one description of the view, so the link shown

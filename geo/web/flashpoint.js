@@ -317,7 +317,9 @@
     map.on("moveend zoomend", function () {
       self.container.setAttribute("data-idle", "1");
       var c = map.getCenter().wrap();
-      self.tell("view", { lat: c.lat, lon: c.lng, zoom: map.getZoom() });
+      var b = map.getBounds();
+      var box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+      self.tell("view", { lat: c.lat, lon: c.lng, zoom: map.getZoom(), box: box });
     });
     var pending = null;
     map.on("mousemove", function (e) {
