@@ -202,8 +202,7 @@ def validate(
     out["source_urls"] = _urls(frame, n)
 
     order = _date_order(out["event_date"], out["id"], ~drop)
-    shapes = np.empty(n, dtype=object)
-    shapes[:] = geometry
+    shapes = geometry
     if order is not None:  # else every record is kept, already in order: nothing to move
         out, shapes = out.take(order).reset_index(drop=True), shapes[order]
     events = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(shapes, crs="EPSG:4326"), crs="EPSG:4326")
