@@ -335,8 +335,26 @@ def read_rows(
     date index finds them) and the table's kind says how many of how many, from which day.
     """
     limit = source.hold if limit is None else limit
-    columns = table_columns(conn, source)
     where, params = window_of(source)
+    raw, found, first = read_newest(conn, source, where, params, limit)
+    if found > limit and first is not None:
+        raw.kind += (
+            f" (the newest {limit:,} of {found:,} events, from {first:%Y-%m-%d}; "
+            f"a process holds at most {limit:,})"
+        )
+    return raw
+
+
+def read_newest(
+    conn: psycopg.Connection[Any],
+    source: DatabaseSource,
+    where: sql.Composable,
+    params: list[Any],
+    limit: int,
+) -> tuple[RawTable, int, date | None]:
+    """The newest `limit` rows that meet a condition, in date order, how many meet it, and
+    the first day read (the date index finds the newest)."""
+    columns = table_columns(conn, source)
     table = sql.Identifier(source.table)
     total = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE {}").format(table, where), params)
     found = int((total.fetchone() or (0,))[0])
@@ -350,14 +368,8 @@ def read_rows(
         where,
     )
     rows = conn.execute(query, [*params, limit]).fetchall()
-    raw = rows_to_raw(columns, rows, source.label)
-    if found > limit and rows:
-        first = rows[0][columns.index("event_date")]
-        raw.kind += (
-            f" (the newest {limit:,} of {found:,} events, from {first:%Y-%m-%d}; "
-            f"a process holds at most {limit:,})"
-        )
-    return raw
+    first = rows[0][columns.index("event_date")] if rows else None
+    return rows_to_raw(columns, rows, source.label), found, first
 
 
 def rows_to_raw(columns: list[str], rows: list[tuple[Any, ...]], label: str) -> RawTable:

@@ -22,7 +22,7 @@ from typing import Any, Final
 import psycopg
 from psycopg import sql
 
-from geo.database import GEOMETRY, DatabaseSource, rows_to_raw, table_columns, window_of
+from geo.database import GEOMETRY, DatabaseSource, read_newest, window_of
 from geo.table import RawTable
 
 VIEW_EVENTS: Final = 50_000  # the most events one view reads from a large table (a pan in 2-5 s)
@@ -179,7 +179,6 @@ def read_window(
     conn: psycopg.Connection[Any], source: DatabaseSource, window: Window, limit: int
 ) -> WindowRows:
     """The newest `limit` rows in the box and dates (and the address's window), in date order."""
-    columns = table_columns(conn, source)
     where, params = window_of(source)
     terms: list[sql.Composable] = [
         where,
@@ -190,19 +189,5 @@ def read_window(
         if bound is not None:
             terms.append(sql.SQL(f"event_date {operator} %s"))
             params.append(bound)
-    clause = sql.SQL(" AND ").join(terms)
-    table = sql.Identifier(source.table)
-    total = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE {}").format(table, clause), params)
-    found = int((total.fetchone() or (0,))[0])
-    query = sql.SQL(
-        "SELECT * FROM (SELECT {}, ST_AsBinary({}) FROM {} WHERE {} "
-        "ORDER BY event_date DESC, id DESC LIMIT %s) AS newest ORDER BY event_date, id"
-    ).format(
-        sql.SQL(", ").join(sql.Identifier(c) for c in columns),
-        sql.Identifier(GEOMETRY),
-        table,
-        clause,
-    )
-    rows = conn.execute(query, [*params, limit]).fetchall()
-    raw = rows_to_raw(columns, rows, source.label)
+    raw, found, _ = read_newest(conn, source, sql.SQL(" AND ").join(terms), params, limit)
     return WindowRows(raw, found, limit)
