@@ -277,6 +277,7 @@ def test_a_row_inserted_into_a_large_table_reaches_the_view_it_falls_in(
     app: App, monkeypatch: pytest.MonkeyPatch, postgis: ThrowawayPostgis, big: str
 ) -> None:
     monkeypatch.setattr(geo.live, "POLL_S", 0.0)
+    monkeypatch.setattr(geo.live, "SLOWEST_POLL_S", 0.0)
     url = f"{postgis.url(reader=True)}?table={big}&hold=1000"
     at = large(app, monkeypatch, url, lat="33.0", lon="44.0", zoom="6").run()
     before = len(map_columns(at)["row"])
