@@ -25,13 +25,20 @@ from playwright.sync_api import sync_playwright
 from bench.procs import load_average
 from geo.database import DatabaseSource, ensure_schema
 from geo.dataset import Dataset
-from geo.pushdown import VIEW_EVENTS, Box, Window, box_around, read_window, table_extent
+from geo.pushdown import (
+    VIEW_EVENTS,
+    Box,
+    Window,
+    box_around,
+    read_window,
+    table_extent,
+    view_box,
+)
 from geo.validation import validate
 from harness.chromium import chromium_path
 from harness.postgis import ThrowawayPostgis
 from harness.server import DashboardServer
 from harness.tables import render_table
-from ui.pushdown import view_box
 
 FILL: Final = """INSERT INTO {table} (id, event_date, event_type, actor1, title, location,
   country, fatalities, source, geom)

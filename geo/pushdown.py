@@ -29,6 +29,8 @@ VIEW_EVENTS: Final = 50_000  # the most events one view reads from a large table
 PAD: Final = 0.5  # the box read is the view widened by this share of its size on each side
 ZOOM_IN_AREA: Final = 16.0  # a cut-short box is read again when the view is 1/16 of its area
 WORLD: Final = (-180.0, -90.0, 180.0, 90.0)
+# A map's size in pixels when only its centre and zoom are known (a shared link's first read).
+ASSUMED_MAP_PX: Final = (1280, 800)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,15 @@ class Box:
             west, east = WORLD[0], WORLD[2]
         box = Box(max(west, -180.0), max(south, -90.0), min(east, 180.0), min(north, 90.0))
         return box if box.west < box.east and box.south < box.north else None
+
+
+def view_box(lat: float, lon: float, zoom: int) -> Box:
+    """The box a map of ASSUMED_MAP_PX shows around a centre at a zoom (Web Mercator)."""
+    width, height = ASSUMED_MAP_PX
+    degrees = 360.0 / (256 * 2**zoom)
+    half_w = width * degrees / 2
+    half_h = height * degrees * math.cos(math.radians(max(min(lat, 85.0), -85.0))) / 2
+    return Box(lon - half_w, lat - half_h, lon + half_w, lat + half_h).clip(Box(-180, -90, 180, 90))
 
 
 def bound_of(source: DatabaseSource, extent: Extent | None = None) -> Box:

@@ -21,11 +21,11 @@ from geo.pushdown import (
     read_window,
     stale,
     table_extent,
+    view_box,
 )
 from geo.table import DatasetError
 from harness.postgis import ThrowawayPostgis
 from tests.test_dashboard import map_columns, view_state
-from ui.pushdown import view_box
 from ui.text import plain
 
 App = Callable[..., AppTest]

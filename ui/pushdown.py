@@ -8,7 +8,6 @@ the page read again, keeping the reader's date, selection, filters and view.
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import Final
 
@@ -29,6 +28,7 @@ from geo.pushdown import (
     read_window,
     stale,
     table_extent,
+    view_box,
 )
 from geo.share import read_span
 from geo.table import DatasetError
@@ -38,8 +38,6 @@ from ui.language import current_language
 from ui.live import record_ids
 from ui.state import view_in_address
 
-# A map's size in pixels when only its centre and zoom are known (a shared link's first read).
-ASSUMED_MAP_PX: Final = (1280, 800)
 DATES_KEY: Final = "read_dates"
 
 
@@ -109,15 +107,6 @@ def current_window(source: DatabaseSource, extent: Extent) -> Window:
     bound = bound_of(source, extent)
     box = box_around(view_box(*view), bound) if view else bound
     return Window(box, start, end)
-
-
-def view_box(lat: float, lon: float, zoom: int) -> Box:
-    """The box a map of ASSUMED_MAP_PX shows around a centre at a zoom (Web Mercator)."""
-    width, height = ASSUMED_MAP_PX
-    degrees = 360.0 / (256 * 2**zoom)
-    half_w = width * degrees / 2
-    half_h = height * degrees * math.cos(math.radians(max(min(lat, 85.0), -85.0))) / 2
-    return Box(lon - half_w, lat - half_h, lon + half_w, lat + half_h).clip(Box(-180, -90, 180, 90))
 
 
 def chosen_dates(extent: Extent) -> tuple[date | None, date | None]:
