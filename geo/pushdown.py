@@ -22,8 +22,9 @@ from typing import Any, Final
 import psycopg
 from psycopg import sql
 
-from geo.database import GEOMETRY, DatabaseSource, read_newest, window_of
+from geo.database import GEOMETRY, DatabaseSource, read_newest, table_columns, window_of
 from geo.table import RawTable
+from geo.validation import type_names
 
 VIEW_EVENTS: Final = 50_000  # the most events one view reads from a large table (a pan in 2-5 s)
 PAD: Final = 0.5  # the box read is the view widened by this share of its size on each side
@@ -141,17 +142,19 @@ def stale(read: Box, view: Box, cut_short: bool) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Extent:
-    """How many rows the source's window holds, and its first and last day."""
+    """How many rows the source's window holds, its first and last day, its box and its
+    categories: what every reader's window shares (the time control, the legend's colours)."""
 
     count: int
     first: date | None
     last: date | None
     box: Box | None = None  # the events' bounding box
+    types: tuple[tuple[str, int], ...] = ()  # each category as validation files it, and its rows
 
 
 def table_extent(conn: psycopg.Connection[Any], source: DatabaseSource) -> Extent:
-    """The number of rows, the date range and the bounding box within the address's window
-    (one pass over the table, once per version)."""
+    """The number of rows, the date range, the bounding box and the categories within the
+    address's window (two passes over the table, once per version)."""
     where, params = window_of(source)
     row = conn.execute(
         sql.SQL(
@@ -169,7 +172,35 @@ def table_extent(conn: psycopg.Connection[Any], source: DatabaseSource) -> Exten
         west, south, east, north = corners
         pad = 1e-6  # a box of one point still has an inside
         box = Box(west - pad, south - pad, east + pad, north + pad)
-    return Extent(int(count), first, last, box)
+    return Extent(int(count), first, last, box, table_types(conn, source))
+
+
+def table_types(
+    conn: psycopg.Connection[Any], source: DatabaseSource
+) -> tuple[tuple[str, int], ...]:
+    """Each category of the rows within the address's window, spelt as validation spells it,
+    and how many rows it has (a table without the column has only events of no category)."""
+    where, params = window_of(source)
+    if "event_type" in table_columns(conn, source):
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT coalesce(event_type, ''), count(*) FROM {t} WHERE {w} GROUP BY 1"
+            ).format(t=sql.Identifier(source.table), w=where),
+            params,
+        ).fetchall()
+    else:
+        rows = conn.execute(
+            sql.SQL("SELECT '', count(*) FROM {t} WHERE {w}").format(
+                t=sql.Identifier(source.table), w=where
+            ),
+            params,
+        ).fetchall()
+    given = {str(value): int(count) for value, count in rows if count}
+    type_of, _ = type_names(given)
+    filed: dict[str, int] = {}
+    for value, count in given.items():
+        filed[type_of[value]] = filed.get(type_of[value], 0) + count
+    return tuple(sorted(filed.items()))
 
 
 @dataclass(frozen=True, slots=True)
