@@ -382,3 +382,19 @@ def test_a_window_takes_the_tables_days_and_colours_and_counts_its_own_events() 
     assert (window.first_day, window.last_day) == (day, day)
     style = held.map_config("t")["categories"][int(held.map_data.t[0])]
     assert style["color"] == whole.get("Own kind").color
+
+
+def test_a_view_without_events_keeps_the_map_and_the_readers_date(
+    app: App, monkeypatch: pytest.MonkeyPatch, postgis: ThrowawayPostgis, big: str
+) -> None:
+    url = f"{postgis.url(reader=True)}?table={big}&hold=1000"
+    day = date(2016, 5, 1)
+    at = large(app, monkeypatch, url, lat="33.0", lon="44.0", zoom="6", date=str(day)).run()
+    box = box_around(view_box(0.05, 0.05, 11), events_box())
+    assert not expected(box)
+    at.session_state["held_window"] = Window(box)
+    at.run()
+    assert not at.exception and not at.warning
+    assert map_columns(at)["row"] == []
+    assert view_state(at)["day"] == day_number(day) and view_state(at)["held"] == box.as_list()
+    assert "In this view: all 0 events" in " ".join(i.value for i in at.sidebar.info)
