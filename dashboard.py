@@ -24,7 +24,7 @@ from ui.embed import EMBED_KEY, embed_styles, is_embedded
 from ui.embed import MAP_HEIGHT as EMBED_MAP_HEIGHT
 from ui.language import current_language, direction_styles, init_language, language_switch
 from ui.panels import (
-    chosen_mask,
+    chosen_filter,
     draw_detail,
     draw_downloads,
     draw_event_list,
@@ -98,9 +98,9 @@ def side_panel(dataset: Dataset, story: Story | None, embedded: bool = False) ->
     """
     rerun_for_new_window()
     state = st.session_state
-    mask = chosen_mask(dataset)
-    visible = dataset.visible(state.date, state.mode, int(state.window), mask)
-    current = dataset.timeline.current(state.date) & mask
+    mask = chosen_filter(dataset)
+    visible = dataset.shown(state.date, state.mode, int(state.window), mask)
+    current = dataset.shown_on(state.date, mask)
     if embedded:
         with st.container(height=EMBED_DETAIL_HEIGHT, border=False):
             draw_detail(dataset, current)

@@ -19,7 +19,7 @@ from geo.limits import FILTER_OPTIONS
 from geo.model import Event
 from geo.payload import MapConfig, MapData, build_map_config, style_indexes
 from geo.progress import Progress, tell
-from geo.timeline import Mode, Timeline, parse_iso_day
+from geo.timeline import Filter, Mode, Shown, Timeline, parse_iso_day
 from geo.titles import make_titles
 from geo.translations import read_texts
 from geo.validation import LoadResult, Problem
@@ -294,8 +294,16 @@ class Dataset:
         )
 
     def visible(self, at: date, mode: Mode, window_days: int, mask: np.ndarray) -> np.ndarray:
-        """Events shown at a date under the filters (the cost of the window's events only)."""
-        return self.timeline.visible_within(at, mode, window_days, np.asarray(mask, dtype=bool))
+        """Mask of the events shown at a date under the filters."""
+        return self.shown(at, mode, window_days, mask).mask()
+
+    def shown(self, at: date, mode: Mode, window_days: int, mask: np.ndarray | Filter) -> Shown:
+        """The events shown at a date under the filters, as rows taken only when needed."""
+        return self.timeline.shown(at, mode, window_days, _as_filter(mask))
+
+    def shown_on(self, at: date, mask: np.ndarray | Filter) -> Shown:
+        """The events going on at the date itself under the filters."""
+        return self.timeline.shown(at, "window", 1, _as_filter(mask))
 
     def event(self, event_id: str) -> Event | None:
         """The event with this id, if any."""
@@ -306,3 +314,8 @@ class Dataset:
         """The event in a row of the events table."""
         record = self.events.iloc[row]
         return Event.from_row({str(k): v for k, v in record.items()})
+
+
+def _as_filter(mask: np.ndarray | Filter) -> np.ndarray | Filter:
+    """A filter as given, or a mask as a boolean array."""
+    return mask if isinstance(mask, Filter) else np.asarray(mask, dtype=bool)

@@ -15,7 +15,7 @@ FIGURE_ROWS = (
     "Load + validate CSV (geo.validation.load_events, best run)",
     "Load + validate GeoParquet (best run)",
     "Load + validate GeoJSON (best)",
-    "Core step: Dataset.visible, cumulative",
+    "Core step (page reads), cumulative",
     "Once per dataset + filters: event columns",
     "Event columns JSON (once per dataset + filters)",
     "Map component args JSON (AppTest)",

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import geo.live
 import ui.data
 from geo.limits import FILTER_OPTIONS
 from geo.validation import DatasetError, load_events, load_events_from_bytes
@@ -329,3 +330,66 @@ def test_reading_options_beside_data(
     argv: list[str], expected: tuple[str | None, bool | None]
 ) -> None:
     assert ui.data.reading_options_from_args(argv) == expected
+
+
+def test_a_crowded_list_shows_the_newest_events_of_the_filter_and_counts_them_all(
+    app: App, tmp_path: Path
+) -> None:
+    """The event list names the newest events passing the filters, newest first."""
+    lines = ["lat,lon,date,category,name"]
+    for i in range(130):
+        kind = "Protests" if i % 3 else "Riots"
+        lines.append(f"33.3,44.4,2021-03-{1 + i // 10:02d},{kind},Event {i:03d}")
+    path = write(tmp_path, "crowd.csv", "\n".join(lines) + "\n")
+    at = app(data_file=path, date="2021-03-13", types="Protests", mode="cumulative").run()
+    assert not at.exception
+    protests = [i for i in range(130) if i % 3]
+    title = next(m.value for m in at.markdown if m.value.startswith("### Events shown"))
+    assert title.endswith(f"({len(protests)})")
+    (table,) = [d.value for d in at.dataframe if "Event" in d.value.columns]
+    assert list(table["Event"]) == [f"Event {i:03d}" for i in reversed(protests)][:50]
+
+    at.query_params["mode"] = "window"
+    at.session_state["mode"] = "window"
+    at.session_state["window"] = 2
+    at.run()
+    recent = [i for i in protests if i >= 110]  # 12 and 13 March
+    title = next(m.value for m in at.markdown if m.value.startswith("### Events shown"))
+    assert title.endswith(f"({len(recent)})")
+    (table,) = [d.value for d in at.dataframe if "Event" in d.value.columns]
+    assert list(table["Event"]) == [f"Event {i:03d}" for i in reversed(recent)]
+
+
+def test_a_file_that_cannot_be_read_keeps_its_last_data_with_a_notice(
+    app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file half written, broken or gone leaves its last good data on the page, said so;
+    the page follows the file again once it can be read."""
+    monkeypatch.setattr(geo.live, "POLL_S", 0.0)
+    monkeypatch.setattr(geo.live, "SLOWEST_POLL_S", 0.0)
+    path = write(tmp_path, "kept.csv", GENERIC_CSV)
+    at = app(data_file=path, date="2021-03-02", event="").run()
+    assert not at.exception and not at.warning
+    rows = map_columns(at)["row"]
+    date, rev = at.session_state.date, at.session_state.date_rev
+
+    broken = ["name,notes\n**bold** <b>x</b>,no coordinates\n", None]  # then: the file is gone
+    for content in broken:
+        if content is None:
+            path.unlink()
+        else:
+            path.write_text(content, encoding="utf-8")
+        at.run()
+        assert not at.exception and not at.error
+        (warning,) = at.warning
+        assert warning.value.startswith("The file kept.csv cannot be read now (")
+        assert "showing its data as of" in warning.value
+        assert "<b>" not in warning.value and "**bold**" not in warning.value
+        assert map_columns(at)["row"] == rows
+        assert (at.session_state.date, at.session_state.date_rev) == (date, rev)
+
+    path.write_text(GENERIC_CSV + "31.0,47.0,2021-03-02,Protests,Added when mended\n", "utf-8")
+    at.run()
+    assert not at.exception and not at.warning
+    assert len(map_columns(at)["row"]) == 4
+    assert at.session_state.date == date

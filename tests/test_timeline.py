@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from collections import Counter
 from datetime import date, timedelta
 
@@ -9,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.timeline import Mode, Timeline, counts_per_day, day_number
+from geo.timeline import Filter, Mode, Ongoing, Timeline, counts_per_day, day_number
 
 # id, start, end (None: a one-day event), type. Sorted by start, as the loader leaves them.
 Row = tuple[str, str, str | None, str]
@@ -261,6 +263,54 @@ def test_masks_match_a_python_reference_on_random_data(seed: int) -> None:
         assert counted == Counter((date.fromisoformat(s), t) for _, s, _, t in chosen)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4, 5])
+def test_shown_rows_counts_and_ends_match_the_mask(seed: int) -> None:
+    """What the page takes from a step (count, newest, oldest, rows) is the mask's reading."""
+    rng = np.random.default_rng(seed)
+    rows = random_rows(rng, int(rng.integers(1, 400)))
+    timeline = Timeline.from_events(make_events(rows))
+    modes: tuple[Mode, ...] = ("cumulative", "window")
+    for _ in range(40):
+        at = date(2019, 11, 25) + timedelta(int(rng.integers(0, 75)))
+        window = int(rng.integers(0, 12))
+        within = None if rng.random() < 0.3 else rng.random(len(rows)) < rng.random()
+        for mode, counted in itertools.product(modes, (False, True)):
+            given = Filter.of(within) if counted and within is not None else within
+            shown = timeline.shown(at, mode, window, given)
+            mask = timeline.visible_within(at, mode, window, within)
+            expected = np.flatnonzero(mask)
+            assert shown.mask().tolist() == mask.tolist()
+            assert len(shown) == len(expected)
+            assert shown.rows().tolist() == expected.tolist()
+            for n in (0, 1, 3, 50, 64, 65, 500):
+                assert shown.newest(n).tolist() == expected[::-1][:n].tolist()
+                assert shown.oldest(n).tolist() == expected[:n].tolist()
+
+
+def test_shown_takes_the_newest_rows_of_a_long_run_without_reading_all_of_it() -> None:
+    days = [date(2020, 1, 1) + timedelta(i // 100) for i in range(100_000)]
+    rows: list[Row] = [(f"r{i}", d.isoformat(), None, "Riots") for i, d in enumerate(days)]
+    timeline = Timeline.from_events(make_events(rows))
+    within = np.zeros(len(rows), dtype=bool)
+    within[[5, 70_000, 99_998]] = True  # a filter that keeps three events, far apart
+
+    shown = timeline.shown(days[-1], "cumulative", 7, within)
+    counted = timeline.shown(days[-1], "window", 2, Filter.of(within))
+
+    assert (len(shown), len(counted)) == (3, 1)
+    assert counted.newest(5).tolist() == [99_998]
+    assert shown.newest(2).tolist() == [99_998, 70_000]
+    assert shown.newest(10).tolist() == [99_998, 70_000, 5]
+    assert shown.oldest(1).tolist() == [5]
+
+
+def test_a_day_with_nothing_shows_nothing() -> None:
+    shown = TIMELINE.shown(date(2019, 1, 1), "window", 1, None)
+
+    assert (len(shown), shown.rows().tolist(), shown.newest(5).tolist()) == (0, [], [])
+    assert shown.mask().tolist() == [False] * len(ROWS)
+
+
 @pytest.mark.parametrize(
     ("day", "number"),
     [
@@ -273,3 +323,37 @@ def test_masks_match_a_python_reference_on_random_data(seed: int) -> None:
 def test_day_number_counts_days_since_1970(day: date, number: int) -> None:
     assert day_number(day) == number
     assert day_number(day) == int(np.datetime64(day, "D").astype(np.int64))
+
+
+@pytest.mark.parametrize("window", [10**30, 10**6, 1000, 3, -5, 0])
+@pytest.mark.parametrize("at", [date(1, 1, 1), date(2020, 1, 1), date(9999, 12, 31)])
+def test_any_window_and_date_give_the_reference_reading(window: int, at: date) -> None:
+    days = max(window, 1)
+    first = at - timedelta(days - 1) if days <= at.toordinal() else date.min
+    expected = [
+        date.fromisoformat(s) <= at and date.fromisoformat(e or s) >= first for _, s, e, _ in ROWS
+    ]
+    assert TIMELINE.visible(at, "window", window).tolist() == expected
+    assert len(TIMELINE.shown(at, "window", window, None)) == sum(expected)
+
+
+@pytest.mark.parametrize("seed", [10, 11, 12])
+def test_without_the_days_index_a_timeline_reads_the_same(seed: int) -> None:
+    """Events lasting too long for the index of days are found by the search instead."""
+    rng = np.random.default_rng(seed)
+    rows = random_rows(rng, 300)
+    rows += [("long", "2020-02-01", "2120-01-01", "Battles")]  # a century: 36,500 days
+    timeline = Timeline.from_events(make_events(rows))
+    searched = dataclasses.replace(timeline, ongoing=None)
+    assert timeline.ongoing is not None
+    assert Ongoing.of(timeline.start, timeline.end, timeline.lasting, timeline.day0, 1000) is None
+    for _ in range(60):
+        at = date(2019, 11, 25) + timedelta(int(rng.integers(0, 90)))
+        window = int(rng.integers(0, 12))
+        modes: tuple[Mode, ...] = ("cumulative", "window")
+        for mode in modes:
+            expected = timeline.visible(at, mode, window).tolist()
+            assert searched.visible(at, mode, window).tolist() == expected
+            assert searched.visible(at, "window", window).tolist() == reference_visible(
+                rows, at, window
+            )

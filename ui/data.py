@@ -48,9 +48,9 @@ from geo.validation import (
     load_events_from_bytes,
 )
 from ui.columns import choice_for, column_chooser, forget_choice_unless, used_lines
-from ui.database import database_dataset
+from ui.database import database_dataset, show_stale_notice
 from ui.language import current_language, uploader_styles
-from ui.live import follow_source, record_ids, watcher
+from ui.live import follow_source, last_good, record_ids, watcher
 from ui.progress import LoadBar
 from ui.text import plain
 
@@ -190,12 +190,12 @@ def upload_source(upload: Any) -> Source:
 
 def file_source(path: Path, sheet: str | None = None, dayfirst: bool | None = None) -> Source:
     """A file on the server, identified by its path and content (a changed file loads again);
-    the page follows its changes live."""
-    stat = path.stat()
+    the page follows its changes live, also while the file cannot be read."""
     key = f"file:{path}"
     st.session_state.source_key = key
     version = watcher(key, FileVersion(path)).version()
     follow_source(key, version)
+    stat = path.stat()
     identity = ("file", str(path), version, sheet, dayfirst)
     return Source(
         path.name,
@@ -235,6 +235,9 @@ def choose_dataset() -> Dataset | None:
     url = None if upload is not None else data_url_from_args(sys.argv[1:])
     if url is not None:
         return table_dataset(url)
+    # A notice that the file cannot be read goes here, in a place kept on every run: an
+    # element appearing above the map would shift it in the page's tree and rebuild it.
+    slot = st.empty()
     spec = None
     try:
         if upload is not None:
@@ -246,8 +249,10 @@ def choose_dataset() -> Dataset | None:
             source = file_source(path or BUNDLED, sheet, dayfirst)
             spec = spec if path is not None else None
     except OSError as exc:
-        _failed(t("data.cannot_open", reason=plain(exc.strerror or "not found")))
-        return None
+        reason = plain(exc.strerror or "not found")
+        if (kept := kept_file(upload, reason, slot)) is None:
+            _failed(t("data.cannot_open", reason=reason))
+        return kept
     try:
         given = parse_columns(spec) if spec else None
     except ColumnSpecError as exc:
@@ -258,7 +263,10 @@ def choose_dataset() -> Dataset | None:
     choosable = source.path is None or (uploads_enabled() and source.path != BUNDLED)
     result = open_source(source, given, choosable)
     if isinstance(result, Failure):
-        _failed(t("data.cannot_show", reason=plain(result.message, ERROR_CHARS)))
+        reason = plain(result.message, ERROR_CHARS)
+        if (kept := kept_file(upload, reason, slot)) is not None:
+            return kept
+        _failed(t("data.cannot_show", reason=reason))
         if choosable and result.columns is not None:
             with st.container(border=True, key="column_chooser"):
                 st.markdown(f"### {t('columns.heading')}")
@@ -267,6 +275,8 @@ def choose_dataset() -> Dataset | None:
         return None
     if source.path is not None:
         record_ids(st.session_state.source_key, result, source.version)
+        if choice_for(None) is None:  # kept for readers of the file as its address names it
+            last_good(st.session_state.source_key).keep(result, source.version)
     report(result)
     if choosable and result.columns is not None:
         with st.sidebar.expander(t("columns.choose"), expanded=len(result) == 0):
@@ -290,6 +300,19 @@ def table_dataset(url: str) -> Dataset | None:
     if len(dataset) == 0 and dataset.span is None:  # a window of a table may be empty
         st.warning(current_language().t("data.empty"))
         return None
+    return dataset
+
+
+def kept_file(upload: Any, reason: str, slot: Any) -> Dataset | None:
+    """The server file's last good dataset while the file cannot be read (say, half written),
+    with a notice of why and as of when; None for an upload, or before any good load."""
+    kept = last_good(st.session_state.get("source_key", "")).kept()
+    if upload is not None or kept is None or choice_for(None) is not None:
+        return None
+    dataset, _, loaded_at = kept
+    with slot:
+        show_stale_notice(loaded_at, "data.file_stale", name=plain(dataset.name), reason=reason)
+    report(dataset)
     return dataset
 
 

@@ -100,7 +100,7 @@ def database_dataset(url: str) -> Dataset | str:
     return dataset
 
 
-def show_stale_notice(as_of: float) -> None:
+def show_stale_notice(as_of: float, key: str = "data.stale", **values: str) -> None:
     """Say that the data shown is the last good data, as of the reader's local time."""
     language = current_language()
     zone = st.context.timezone
@@ -110,6 +110,6 @@ def show_stale_notice(as_of: float) -> None:
         when, zone = datetime.fromtimestamp(as_of, UTC), None
     time_text = f"{when:%H:%M}" if zone else f"{when:%H:%M} UTC"
     st.warning(
-        language.t("data.stale", time=language.native_digits(time_text)),
+        language.t(key, time=language.native_digits(time_text), **values),
         icon=":material/cloud_off:",
     )

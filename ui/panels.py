@@ -24,7 +24,7 @@ from geo.payload import (
     without_counts,
 )
 from geo.share import BASEMAPS, SETTINGS
-from geo.timeline import MODES
+from geo.timeline import MODES, Filter, Shown
 from geo.translations import EventTexts, load_event_texts, translation_of
 from ui.language import current_language
 from ui.live import is_new, new_rows, seen_key
@@ -107,6 +107,20 @@ def chosen_mask(dataset: Dataset) -> np.ndarray:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
+def counted_filter(token: str, chosen: tuple[tuple[str, ...], ...], _dataset: Dataset) -> Filter:
+    """A dataset's filters with their running counts, made once for all sessions (read only)."""
+    counted = Filter.of(filter_mask(token, chosen, _dataset))
+    counted.before.flags.writeable = False
+    return counted
+
+
+def chosen_filter(dataset: Dataset) -> Filter:
+    """The filters this session has chosen, counted for date steps."""
+    chosen = tuple(tuple(values) for values in filters())
+    return counted_filter(st.session_state.dataset_token, chosen, dataset)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
 def events_layer_json(
     token: str, chosen: tuple[tuple[str, ...], ...], lang: str, _dataset: Dataset
 ) -> Any:
@@ -182,7 +196,7 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
     )
 
 
-def draw_detail(dataset: Dataset, current: Any) -> None:
+def draw_detail(dataset: Dataset, current: Shown) -> None:
     """The selected event, or what happened on the day."""
     state = st.session_state
     lang = current_language()
@@ -198,15 +212,14 @@ def draw_detail(dataset: Dataset, current: Any) -> None:
             st.rerun(scope="fragment")
         return
     st.markdown(f"### {lang.t('detail.today')}")
-    rows = np.flatnonzero(current)
-    if len(rows):
+    if len(current):
         ids, titles = list_ids(state.dataset_token, dataset), dataset.map_data.titles
         lines = [
             f"• {translation_of(texts, ids[r], lang.code).get('title', titles[r])}"
-            for r in rows[:DAY_LIST_LIMIT].tolist()
+            for r in current.oldest(DAY_LIST_LIMIT).tolist()
         ]
-        if len(rows) > DAY_LIST_LIMIT:
-            lines.append(lang.t("detail.more", count=len(rows) - DAY_LIST_LIMIT))
+        if len(current) > DAY_LIST_LIMIT:
+            lines.append(lang.t("detail.more", count=len(current) - DAY_LIST_LIMIT))
         st.text("\n".join(lines))
         st.caption(lang.t("detail.hint"))
     else:
@@ -248,14 +261,14 @@ def list_columns(token: str, lang: str, _dataset: Dataset) -> dict[str, np.ndarr
     return {language.t(key): np.asarray(values, dtype=object) for key, values in column.items()}
 
 
-def draw_event_list(dataset: Dataset, visible: Any) -> None:
+def draw_event_list(dataset: Dataset, visible: Shown) -> None:
     """Visible events, newest first; choosing a row selects the event.
 
     It is the map's text alternative, and the part of a date change that costs the most,
     so it lists the newest events and takes its columns from arrays made once.
     """
-    rows = np.flatnonzero(visible)[::-1]
-    listed = rows[:LIST_LIMIT]
+    listed = visible.newest(LIST_LIMIT)
+    count = len(visible)
     token = st.session_state.dataset_token
     ids = list_ids(token, dataset)[listed].tolist()
     lang = current_language()
@@ -270,10 +283,10 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
     table = pa.table(
         {name: pa.array(values, pa.string()) for name, values in listed_columns.items()}
     )
-    st.markdown(f"### {lang.t('list.heading', count=len(rows))}")
+    st.markdown(f"### {lang.t('list.heading', count=count)}")
     st.caption(
-        lang.t("list.caption_more", listed=LIST_LIMIT, count=len(rows))
-        if len(rows) > LIST_LIMIT
+        lang.t("list.caption_more", listed=LIST_LIMIT, count=count)
+        if count > LIST_LIMIT
         else lang.t("list.caption")
     )
     st.dataframe(
@@ -285,7 +298,7 @@ def draw_event_list(dataset: Dataset, visible: Any) -> None:
         width="stretch",
         height=280,
     )
-    st.session_state.setdefault("shown", {})["mask"] = visible
+    st.session_state.setdefault("shown", {})["rows"] = visible
 
 
 def draw_downloads(dataset: Dataset) -> None:
@@ -298,7 +311,8 @@ def draw_downloads(dataset: Dataset) -> None:
     stem = f"flashpoint-{Path(dataset.name).stem}"
 
     def rows() -> Any:
-        return dataset.events.loc[shown.get("mask", slice(None))]
+        visible = shown.get("rows")
+        return dataset.events if visible is None else dataset.events.iloc[visible.rows()]
 
     t = current_language().t
     st.sidebar.markdown(f"## {t('export.heading')}")

@@ -123,6 +123,27 @@ def test_a_changed_file_appears_within_ten_seconds(page: Page, tmp_path: Path) -
         expect(container).to_have_attribute("data-visible", re.compile("^4$"))
 
 
+def test_a_file_broken_on_disk_keeps_the_map_and_recovers(page: Page, tmp_path: Path) -> None:
+    path = tmp_path / "edited.csv"
+    path.write_text(CSV, encoding="utf-8")
+    with DashboardServer(path) as dashboard:
+        page.goto(f"{dashboard.url}/?date=2021-03-02")
+        container = wait_for_map(page, date(2021, 3, 2))
+        expect(container).to_have_attribute("data-events", "3")
+        path.write_text("id,title\nx,<b>half written</b>\n", encoding="utf-8")
+        notice = page.get_by_role("alert").filter(has_text="cannot be read now")
+        expect(notice).to_contain_text("showing its data as of", timeout=LIVE_MS)
+        expect(notice).not_to_contain_text("<b>")  # never markup from the file
+        container = map_container(page)
+        expect(container).to_have_attribute("data-events", "3")
+        expect(container).to_have_attribute("data-day", "2021-03-02")
+        path.write_text(CSV + "f4,2021-03-02,33.5,44.5,Riots,Mended\n", encoding="utf-8")
+        expect(notice).to_have_count(0, timeout=LIVE_MS)
+        container = map_container(page)
+        expect(container).to_have_attribute("data-events", "4", timeout=LIVE_MS)
+        expect(container).to_have_attribute("data-day", "2021-03-02")
+
+
 def test_a_table_made_by_hand_is_followed_insert_update_and_delete(
     page: Page, postgis: ThrowawayPostgis
 ) -> None:
