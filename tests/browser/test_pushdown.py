@@ -123,7 +123,7 @@ def test_a_pan_to_a_new_window_keeps_the_readers_date_and_the_same_map(
     assert state["held"] != first["held"] and state["dataset"] == first["dataset"]
     found = expected(Box(*state["held"]))
     assert container.get_attribute("data-events") == str(len(found))
-    assert 0 < len(found) and max(point(int(i[1:]))[2] for i in found) < date(2017, 1, 1)
+    assert len(found) > 0 and max(point(int(i[1:]))[2] for i in found) < date(2017, 1, 1)
     assert (state["day"], state["mode"], state["window"]) == (day_number(day), "window", 30)
     expect(container).to_have_attribute("data-day", day.isoformat())
     assert container.evaluate("() => window.__same === 1 && window.flashpoint.__same === 1")
