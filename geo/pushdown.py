@@ -154,48 +154,50 @@ class Extent:
 
 def table_extent(conn: psycopg.Connection[Any], source: DatabaseSource) -> Extent:
     """The number of rows, the date range, the bounding box and the categories within the
-    address's window (two passes over the table, once per version)."""
+    address's window (one pass over the table, once per version: the rows are counted, dated
+    and boxed by category, and the categories' figures are put together here)."""
     where, params = window_of(source)
-    row = conn.execute(
+    kind = "event_type" if "event_type" in table_columns(conn, source) else None
+    rows = conn.execute(
         sql.SQL(
-            "SELECT count(*), min(event_date), max(event_date), ST_XMin(ST_Extent({g})), "
+            "SELECT {k}, count(*), min(event_date), max(event_date), ST_XMin(ST_Extent({g})), "
             "ST_YMin(ST_Extent({g})), ST_XMax(ST_Extent({g})), ST_YMax(ST_Extent({g})) "
-            "FROM {t} WHERE {w}"  # the four ST_Extent calls are one aggregate to PostgreSQL
-        ).format(g=sql.Identifier(GEOMETRY), t=sql.Identifier(source.table), w=where),
+            "FROM {t} WHERE {w} GROUP BY 1"  # the four ST_Extent calls are one aggregate
+        ).format(
+            k=sql.SQL("coalesce({}, '')").format(sql.Identifier(kind)) if kind else sql.SQL("''"),
+            g=sql.Identifier(GEOMETRY),
+            t=sql.Identifier(source.table),
+            w=where,
+        ),
         params,
-    ).fetchone()
-    if row is None:
+    ).fetchall()
+    rows = [row for row in rows if row[1]]
+    if not rows:
         return Extent(0, None, None)
-    count, first, last, *corners = row
+    corners = [row[4:] for row in rows if all(isinstance(c, float) for c in row[4:])]
     box = None
-    if all(isinstance(c, float) for c in corners):
-        west, south, east, north = corners
+    if corners:
         pad = 1e-6  # a box of one point still has an inside
-        box = Box(west - pad, south - pad, east + pad, north + pad)
-    return Extent(int(count), first, last, box, table_types(conn, source))
+        box = Box(
+            min(c[0] for c in corners) - pad,
+            min(c[1] for c in corners) - pad,
+            max(c[2] for c in corners) + pad,
+            max(c[3] for c in corners) + pad,
+        )
+    firsts = [row[2] for row in rows if row[2] is not None]
+    lasts = [row[3] for row in rows if row[3] is not None]
+    return Extent(
+        sum(int(row[1]) for row in rows),
+        min(firsts, default=None),
+        max(lasts, default=None),
+        box,
+        filed_types({str(row[0]): int(row[1]) for row in rows}),
+    )
 
 
-def table_types(
-    conn: psycopg.Connection[Any], source: DatabaseSource
-) -> tuple[tuple[str, int], ...]:
-    """Each category of the rows within the address's window, spelt as validation spells it,
-    and how many rows it has (a table without the column has only events of no category)."""
-    where, params = window_of(source)
-    if "event_type" in table_columns(conn, source):
-        rows = conn.execute(
-            sql.SQL(
-                "SELECT coalesce(event_type, ''), count(*) FROM {t} WHERE {w} GROUP BY 1"
-            ).format(t=sql.Identifier(source.table), w=where),
-            params,
-        ).fetchall()
-    else:
-        rows = conn.execute(
-            sql.SQL("SELECT '', count(*) FROM {t} WHERE {w}").format(
-                t=sql.Identifier(source.table), w=where
-            ),
-            params,
-        ).fetchall()
-    given = {str(value): int(count) for value, count in rows if count}
+def filed_types(given: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    """The table's event types (as given, with their rows) as the categories validation files
+    them under, with their rows."""
     type_of, _ = type_names(given)
     filed: dict[str, int] = {}
     for value, count in given.items():

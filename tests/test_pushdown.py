@@ -398,3 +398,17 @@ def test_a_view_without_events_keeps_the_map_and_the_readers_date(
     assert map_columns(at)["row"] == []
     assert view_state(at)["day"] == day_number(day) and view_state(at)["held"] == box.as_list()
     assert "In this view: all 0 events" in " ".join(i.value for i in at.sidebar.info)
+
+
+def test_a_table_without_types_has_one_category_of_none(postgis: ThrowawayPostgis) -> None:
+    with psycopg.connect(postgis.url(), autocommit=True) as conn:
+        conn.execute(
+            "DROP TABLE IF EXISTS pd_bare; CREATE TABLE pd_bare (id text, event_date date, "
+            "geom geometry(Geometry, 4326)); INSERT INTO pd_bare SELECT 'b' || g, "
+            "date '2020-01-01' + g, ST_SetSRID(ST_MakePoint(g, g), 4326) "
+            "FROM generate_series(1, 5) g"
+        )
+        extent = table_extent(conn, DatabaseSource.from_url(f"{postgis.url()}?table=pd_bare"))
+    assert extent.types == (("", 5),)
+    assert (extent.count, extent.first, extent.last) == (5, date(2020, 1, 2), date(2020, 1, 6))
+    assert extent.box is not None and extent.box.contains(Box(1, 1, 5, 5))
