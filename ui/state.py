@@ -278,7 +278,7 @@ def on_bridge_date(dataset: Dataset) -> None:
 def on_bridge_pick(dataset: Dataset) -> None:
     """A marker was clicked on the map: select its event (the map has highlighted it)."""
     event = _bridge_event("pick")
-    row = event.pick(st.session_state.map_token, len(dataset)) if event else None
+    row = event.pick(st.session_state.dataset_token, len(dataset)) if event else None
     if row is not None:
         select_event(str(dataset.events["id"].iat[row]))
 

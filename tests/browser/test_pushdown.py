@@ -114,6 +114,7 @@ def test_a_pan_to_a_new_window_keeps_the_readers_date_and_the_same_map(
     legend = container.locator(".fp-legend-name").all_inner_texts()
     # Marks on the map's own window and objects: a map built again would lose them.
     container.evaluate("() => { window.__same = 1; window.flashpoint.__same = 1; }")
+    shown = container.evaluate("() => window.flashpoint.ev.dataset")
     before = container.get_attribute("data-events")
     x, y, _ = point(10)  # a view far off, whose few events end in 2016
     container.evaluate(f"() => window.flashpoint.map.setView([{y}, {x}], 9, {{animate: false}})")
@@ -130,3 +131,18 @@ def test_a_pan_to_a_new_window_keeps_the_readers_date_and_the_same_map(
     assert container.locator(".fp-legend-name").all_inner_texts() == legend
     assert f"date={day}" in page.url and "zoom=9" in page.url
     expect(page.locator('[data-testid="stToast"]')).to_have_count(0)
+
+    # A click on the first window's events that reaches the page after the new window was read
+    # names the first window's rows: it is ignored, not read against the new window's rows.
+    assert container.evaluate("() => window.flashpoint.ev.dataset") != shown
+    page.evaluate(
+        """() => { window.__done = 0; const app = document.querySelector('[data-testid=stApp]');
+        new MutationObserver(() => { if (app.getAttribute('data-test-script-state')
+          === 'notRunning') window.__done += 1; }).observe(app, {attributes: true}); }"""
+    )
+    page.evaluate(f"() => window.__flashpoint.bridge.tell('pick', {{row: 0, dataset: '{shown}'}})")
+    page.wait_for_function("() => window.__done > 0")
+    assert bridge_state(page)["sel"] == -1 and "event=" not in page.url
+    container.evaluate("() => window.flashpoint.pick(window.flashpoint.ev.row[0])")
+    page.wait_for_function("() => window.__flashpoint.bridge.state.sel === 0")
+    assert "event=e" in page.url
