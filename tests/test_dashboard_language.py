@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.categories import category_label
 from geo.language import Language
+from geo.translations import load_event_texts, translation_of
+from geo.validation import load_events
 from tests.test_dashboard import map_columns
 from ui.text import plain
 
@@ -163,3 +167,33 @@ def test_the_validation_report_is_in_the_readers_language(app: App, code: str) -
     assert language.t("record.with_id", record=language.t("record.row", number="2"), id="'a'") == (
         records[1].translate(str.maketrans(language.digits, "0123456789"))
     )
+
+
+@pytest.mark.parametrize("code", ["en", "ar", "fa"])
+def test_the_event_list_speaks_the_language_newest_first(app: App, code: str) -> None:
+    """Dates in the language's calendar and digits, translated titles and types, newest first."""
+    bundled = Path(__file__).resolve().parent.parent / "data" / "locations.geojson"
+    events = load_events(bundled).events
+    texts = load_event_texts(bundled)
+    language = Language(code)
+    at = app(lang=code, date="2020-01-03", mode="cumulative").run()
+    assert not at.exception
+    (table,) = [d.value for d in at.dataframe if language.t("list.event") in d.value.columns]
+    shown = events[events["event_date"] <= "2020-01-03"].iloc[::-1]
+    expected_titles = [
+        translation_of(texts, str(i), code).get("title", title)
+        for i, title in zip(shown["id"], shown["title"], strict=True)
+    ]
+    assert list(table[language.t("list.event")]) == expected_titles
+    assert list(table[language.t("list.type")]) == [
+        category_label(t, language) for t in shown["event_type"]
+    ]
+    first_day = shown["event_date"].iloc[0].date()
+    assert table[language.t("list.date")].iloc[0] == (
+        first_day.isoformat() if code != "fa" else language.short_day(first_day)
+    )
+    if code == "fa":
+        digits = "[\\u06f0-\\u06f9]"  # Persian digits
+        assert re.fullmatch(
+            f"{digits}{{4}}/{digits}{{2}}/{digits}{{2}}", table[language.t("list.date")].iloc[0]
+        )

@@ -32,6 +32,7 @@ from ui.state import filter_key, filters, on_table_select, select_event
 
 MAP_HEIGHT: Final = 620
 LIST_LIMIT: Final = 50
+LIST_SOURCES: Final = ("event_date", "title", "event_type", "location", "fatalities")
 DAY_LIST_LIMIT: Final = 12
 
 
@@ -233,30 +234,31 @@ def list_ids(token: str, _dataset: Dataset) -> np.ndarray:
     return _dataset.events["id"].astype(str).to_numpy(dtype=object)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def list_columns(token: str, lang: str, _dataset: Dataset) -> dict[str, np.ndarray]:
-    """The event list's columns, headed in a language, for every event of a dataset, made once."""
-    events = _dataset.events
-    language = Language(lang)
-    texts = event_texts(token, _dataset)
-    ids = list_ids(token, _dataset)
+def list_columns(dataset: Dataset, rows: np.ndarray, language: Language) -> dict[str, np.ndarray]:
+    """The event list's columns for the listed rows only, headed in a language.
+
+    Made on each date change for at most LIST_LIMIT rows, read from the table at those rows:
+    no column is made for every event of a dataset (a large table's window is new per pan).
+    """
+    at = {name: dataset.events[name].iloc[rows] for name in LIST_SOURCES}
+    token = st.session_state.dataset_token
+    texts = event_texts(token, dataset)
+    ids = list_ids(token, dataset)[rows]
+    labels = {key: category_label(key, language) for key in dataset.event_types}
     column = {
-        "list.date": (
-            events["event_date"].dt.strftime("%Y-%m-%d").tolist()
-            if language.calendar == GREGORIAN
-            else [language.short_day(d) for d in events["event_date"].dt.date]
-        ),
-        "list.event": [
-            translation_of(texts, i, lang).get("title", title)
-            for i, title in zip(ids, events["title"], strict=True)
+        "list.date": [
+            d.isoformat() if language.calendar == GREGORIAN else language.short_day(d)
+            for d in at["event_date"].dt.date
         ],
-        "list.type": events["event_type"]
-        .map({key: category_label(key, language) for key in _dataset.event_types})
-        .tolist(),
-        "list.place": events["location"].tolist(),
+        "list.event": [
+            translation_of(texts, i, language.code).get("title", title)
+            for i, title in zip(ids, at["title"].tolist(), strict=True)
+        ],
+        "list.type": [labels.get(key) for key in at["event_type"].tolist()],
+        "list.place": at["location"].tolist(),
         "list.killed": [
             language.t("claims.unknown") if v == "unknown" else language.native_digits(v)
-            for v in count_labels(events["fatalities"])
+            for v in count_labels(at["fatalities"].tolist())
         ],
     }
     return {language.t(key): np.asarray(values, dtype=object) for key, values in column.items()}
@@ -266,16 +268,15 @@ def draw_event_list(dataset: Dataset, visible: Shown) -> None:
     """Visible events, newest first; choosing a row selects the event.
 
     It is the map's text alternative, and the part of a date change that costs the most,
-    so it lists the newest events and takes its columns from arrays made once.
+    so it lists only the newest events and reads the table at their rows alone.
     """
     listed = visible.newest(LIST_LIMIT)
     count = len(visible)
     token = st.session_state.dataset_token
     ids = list_ids(token, dataset)[listed].tolist()
     lang = current_language()
-    columns = list_columns(token, lang.code, dataset)
     # An Arrow table straight from the arrays: Streamlit sends it without a pandas round trip.
-    listed_columns = {name: values[listed] for name, values in columns.items()}
+    listed_columns = list_columns(dataset, listed, lang)
     fresh = np.isin(listed, new_rows(seen_key(), dataset))
     if fresh.any():
         titles = listed_columns[lang.t("list.event")].copy()
