@@ -49,6 +49,7 @@ from geo.table import (
     ALIASES,
     BOM,
     DatasetError,
+    Located,
     RawTable,
     decode_text,
     labels_of,
@@ -293,7 +294,7 @@ def _table_of_text(
     kind: str | None,
     rows: Sequence[int] | int,
     columns: ColumnMap | None,
-    located: tuple[list[BaseGeometry | None], Sequence[Note]] | None = None,
+    located: Located | None = None,
 ) -> RawTable:
     """A raw table from columns of text (or a Parquet file's typed columns): where and when
     from the found or chosen columns, or where from `located` (a GeoParquet geometry)."""
@@ -304,8 +305,9 @@ def _table_of_text(
     frame = frame.loc[:, ~frame.columns.duplicated()]
     if kind is None:
         kind = "ACLED CSV" if {c.strip().lower() for c in found.names} >= ACLED_MARKERS else "CSV"
+    points = None
     if located is not None:  # a GeoParquet file's own geometry
-        geometry, errors = located[0], list(located[1])
+        geometry, errors, points = located
         date_col = _location_and_date_columns(original, name, found, need_location=False)[3]
     else:
         lat_col, lon_col, shape_col, date_col = _location_and_date_columns(original, name, found)
@@ -318,7 +320,7 @@ def _table_of_text(
         frame = frame.rename(columns={date_col: "event_date"})
     frame = rename_columns(frame)
     raw = RawTable(frame, geometry, errors, labels_of(frame, "row ", rows), [], kind)
-    raw.columns, raw.used = found, columns_used(found, columns)
+    raw.columns, raw.used, raw.points = found, columns_used(found, columns), points
     return raw
 
 

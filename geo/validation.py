@@ -185,7 +185,7 @@ def validate(
         if dropped:
             drop[idx] = True
 
-    geometry = check_geometry(raw, report)
+    places = check_geometry(raw, report)
     tell(progress, "validating", 0.25)
     out = pd.DataFrame(index=range(n))
     _clean_text(frame, out, n, report)
@@ -197,14 +197,14 @@ def validate(
     check_claims(frame, out, report)
     _check_types(out)
     _check_time(out, report)
-    check_swapped(geometry, out, report)
+    check_swapped(places.xy, out, report)
     tell(progress, "validating", 0.9)
     out["source_urls"] = _urls(frame, n)
 
     order = _date_order(out["event_date"], out["id"], ~drop)
-    shapes = geometry
     if order is not None:  # else every record is kept, already in order: nothing to move
-        out, shapes = out.take(order).reset_index(drop=True), shapes[order]
+        out = out.take(order).reset_index(drop=True)
+    shapes = places.shapes_in(order)
     events = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(shapes, crs="EPSG:4326"), crs="EPSG:4326")
     problems.sort(key=lambda p: p[0])
     # A warning about a whole column comes first, naming how many rows it concerns.
