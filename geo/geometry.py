@@ -75,17 +75,14 @@ def check_geometry(raw: RawTable, report: Any) -> Places:
     shaped = np.flatnonzero(given)
     if len(shaped):
         xy[shaped] = np.column_stack(point_coordinates(geoms[shaped]))
-    msgs = np.full(n, "", dtype=object)
-    bad = np.zeros(n, dtype=bool)
-    problems = [(idx[j], why) for j, why in _geometry_problems(geoms[idx])]
+    problems = {int(idx[j]): why for j, why in _geometry_problems(geoms[idx])}
     # A plain point is finite, valid and one vertex: only its range is left to check.
     with np.errstate(invalid="ignore"):
         beyond = plain & ((np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90))
-    problems += [(i, _out_of_range(*xy[i], *xy[i])) for i in np.flatnonzero(beyond).tolist()]
-    for i, why in problems:
-        msgs[i] = why
-        bad[i] = True
-    report(bad, "geometry", msgs, True)
+    problems |= {i: _out_of_range(*xy[i], *xy[i]) for i in np.flatnonzero(beyond).tolist()}
+    bad = np.zeros(n, dtype=bool)
+    bad[list(problems)] = True
+    report(bad, "geometry", problems, True)
     return Places(geoms, xy, plain)
 
 
@@ -156,18 +153,14 @@ def check_swapped(xy: np.ndarray, out: pd.DataFrame, report: Any) -> None:
     """Warn about points (`xy`, NaN for other shapes) outside their stated country that would
     be inside it if swapped."""
     boxes = bounds_of_countries(out["country"])
-    checked = np.flatnonzero(~np.isnan(boxes[:, 0]))
-    if len(checked) == 0:
-        return
-    x, y = xy[checked, 0], xy[checked, 1]
-    box = boxes[checked]
+    x, y = xy[:, 0], xy[:, 1]
     with np.errstate(invalid="ignore"):
         in_range = (np.abs(x) <= 180) & (np.abs(y) <= 90)
-    swapped = in_range & ~inside_boxes(x, y, box) & inside_boxes(y, x, box)
-    mask = np.zeros(len(out), dtype=bool)
-    mask[checked[swapped]] = True
-    messages = np.full(len(out), "", dtype=object)
-    for i in checked[swapped].tolist():
+    # An unknown country's box is NaN, as are the coordinates of anything but a point:
+    # neither is inside anything.
+    swapped = in_range & ~inside_boxes(x, y, boxes) & inside_boxes(y, x, boxes)
+    messages: dict[int, Message] = {}
+    for i in np.flatnonzero(swapped).tolist():
         messages[i] = message(
             "problem.swapped",
             "point (longitude {lon}, latitude {lat}) is outside {country}; "
@@ -176,7 +169,7 @@ def check_swapped(xy: np.ndarray, out: pd.DataFrame, report: Any) -> None:
             lat=Numeral(f"{xy[i, 1]:g}"),
             country=str(out["country"].iat[i]),
         )
-    report(mask, "geometry", messages, False)
+    report(swapped, "geometry", messages, False)
 
 
 def point_coordinates(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

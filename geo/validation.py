@@ -178,10 +178,11 @@ def validate(
 
     def report(mask: np.ndarray, field_name: str, messages: Any, dropped: bool) -> None:
         idx = np.flatnonzero(mask)
+        # `messages` is one for all, or each flagged row's (an array, or a dict by row)
         if isinstance(messages, str | Message):
-            problems.extend((int(i), field_name, messages, dropped) for i in idx)
+            problems.extend((i, field_name, messages, dropped) for i in idx.tolist())
         else:
-            problems.extend((int(i), field_name, messages[i], dropped) for i in idx)
+            problems.extend((i, field_name, messages[i], dropped) for i in idx.tolist())
         if dropped:
             drop[idx] = True
 
@@ -310,7 +311,7 @@ def _check_ids(out: pd.DataFrame, labels: Sequence[str], report: Any) -> None:
         if distinct
         else ids.duplicated(keep="first").to_numpy(dtype=bool)
     )
-    messages = np.full(len(ids), "", dtype=object)
+    messages: dict[int, Message] = {}
     if duplicated.any():
         # Where each repeated id was first used: looked up for the repeated ids only.
         repeated = ids[ids.isin(ids[duplicated])]
@@ -335,10 +336,11 @@ _INT_RANGES: Final[dict[str, tuple[int, int]]] = {
 
 
 def _check_numbers(frame: pd.DataFrame, out: pd.DataFrame, report: Any) -> None:
-    n = len(out)
     for name in INT_FIELDS + FLOAT_FIELDS:
         if name not in frame.columns:
-            out[name] = pd.Series([pd.NA] * n, dtype="Float64" if name in FLOAT_FIELDS else "Int64")
+            out[name] = pd.Series(
+                pd.NA, index=out.index, dtype="Float64" if name in FLOAT_FIELDS else "Int64"
+            )
             continue
         raw = frame[name]
         if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
@@ -433,18 +435,17 @@ def _check_time(out: pd.DataFrame, report: Any) -> None:
 
 def _describe(
     values: pd.Series, mask: pd.Series, width: int, key: str, english: str, **params: Value
-) -> np.ndarray:
-    """Messages for the flagged values only: formatting every row would cost more than checking.
+) -> dict[int, Message]:
+    """Messages for the flagged values only, by row: formatting every row (or filling a
+    column of blanks for them) would cost more than checking.
 
     Each names its value (cut to `width` characters) as `{value}`.
     """
-    messages = np.full(len(values), "", dtype=object)
-    idx = np.flatnonzero(mask.to_numpy(dtype=bool))
-    messages[idx] = [
-        message(key, english, value=repr(str(v)[:width]), **params)
-        for v in values.iloc[idx].tolist()
-    ]
-    return messages
+    idx = np.flatnonzero(mask.to_numpy(dtype=bool)).tolist()
+    return {
+        i: message(key, english, value=repr(str(v)[:width]), **params)
+        for i, v in zip(idx, values.iloc[idx].tolist(), strict=True)
+    }
 
 
 def _urls(frame: pd.DataFrame, n: int) -> list[tuple[str, ...]]:
