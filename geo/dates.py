@@ -357,8 +357,11 @@ def check_dates(
     start = parse_dates(start_raw, order)
     report((start.problems != "").to_numpy(), "event_date", start.problems.to_numpy(), True)
     out["event_date"] = start.days.to_numpy()
-    blank_time = out["event_time"] == ""
-    out.loc[blank_time, "event_time"] = start.times[blank_time]
+    # A date's time of day fills a blank time; most dates carry none, and writing a million
+    # blanks over blanks took a fifth of a second.
+    timed = (out["event_time"] == "") & (start.times != "")
+    if timed.any():
+        out.loc[timed, "event_time"] = start.times[timed]
     ambiguous = [(start_raw, start.ambiguous)]
     if "end_date" in frame.columns:
         end = _check_end(frame["end_date"], start.days, order, report)

@@ -407,7 +407,10 @@ def _check_types(out: pd.DataFrame) -> None:
     if sub_of:
         use_sub = given.isin(list(sub_of)) & (out["sub_event_type"] == "")
         out.loc[use_sub, "sub_event_type"] = given[use_sub].map(sub_of)
-    out["event_type"] = given.map(type_of)
+    # Arrow looks each value up among the few distinct ones (pandas' map took five times as long).
+    found = pc.index_in(arrow_text(given), value_set=pa.array(list(type_of), pa.string()))
+    written = pa.array(list(type_of.values()), pa.string()).take(found)
+    out["event_type"] = pd.Series(written, index=given.index, dtype=given.dtype)
 
 
 def _spellings(own: dict[str, int]) -> dict[str, str]:
@@ -424,6 +427,9 @@ def _spellings(own: dict[str, int]) -> dict[str, str]:
 def _check_time(out: pd.DataFrame, report: Any) -> None:
     times = out["event_time"]
     given = times != ""
+    if not given.any():  # most files give no time of day: nothing to check or pad
+        out["event_time"] = times.astype(object)
+        return
     bad = given & ~times.where(given, "00:00").str.match(_TIME)
     messages = _describe(
         times, bad, 20, "problem.not_time", "{value} is not a time of day (HH:MM); left empty"
