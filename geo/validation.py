@@ -237,9 +237,11 @@ def _clean_text(frame: pd.DataFrame, out: pd.DataFrame, n: int, report: Any) -> 
     take gigabytes and seconds to make.
     """
     limit = TEXT_CHARS.value
+    # One column of blanks for every missing field: pandas copies a column on write.
+    blank = pd.Series("", index=out.index, dtype=str)
     for name in TEXT_FIELDS:
         if name not in frame.columns:
-            out[name] = pd.Series("", index=out.index, dtype=str)
+            out[name] = blank
             continue
         text = stripped_text(frame[name])
         lengths = lengths_past(text, limit)
