@@ -269,8 +269,11 @@ def _times(parsed: pd.Series, has_time: pd.Series) -> pd.Series:
 
 def _out_of_range(days: pd.Series, text: pd.Series, problem: pd.Series) -> pd.Series:
     """Days outside the years a dataset may hold; each gets its message."""
-    years = days.dt.year
-    out_of_range: pd.Series = days.notna() & ((years < EARLIEST_YEAR) | (years > LATEST_YEAR))
+    # Compared with the first and the last day allowed (working out each day's year took
+    # a tenth of a second for a million); NaT compares as neither.
+    stamps = days.to_numpy()
+    first, after = (np.datetime64(f"{year}-01-01") for year in (EARLIEST_YEAR, LATEST_YEAR + 1))
+    out_of_range = pd.Series((stamps < first) | (stamps >= after), index=days.index)
     if out_of_range.any():
         problem[out_of_range] = _date_text(text[out_of_range]).map(
             lambda v: message(
