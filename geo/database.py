@@ -356,8 +356,6 @@ def read_newest(
     the first day read (the date index finds the newest)."""
     columns = table_columns(conn, source)
     table = sql.Identifier(source.table)
-    total = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE {}").format(table, where), params)
-    found = int((total.fetchone() or (0,))[0])
     query = sql.SQL(
         "SELECT * FROM (SELECT {}, ST_AsBinary({}) FROM {} WHERE {} "
         "ORDER BY event_date DESC, id DESC LIMIT %s) AS newest ORDER BY event_date, id"
@@ -368,6 +366,12 @@ def read_newest(
         where,
     )
     rows = conn.execute(query, [*params, limit]).fetchall()
+    found = len(rows)
+    if found >= limit:  # only rows cut short need counting (a count costs a pass over them)
+        total = conn.execute(
+            sql.SQL("SELECT count(*) FROM {} WHERE {}").format(table, where), params
+        )
+        found = max(int((total.fetchone() or (0,))[0]), found)
     first = rows[0][columns.index("event_date")] if rows else None
     return rows_to_raw(columns, rows, source.label), found, first
 

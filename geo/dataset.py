@@ -12,12 +12,12 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from geo.categories import Categories, categories_of
+from geo.categories import Categories, assign_categories, categories_of
 from geo.columns import ColumnUse, FileColumns
 from geo.language import Language
 from geo.limits import FILTER_OPTIONS
 from geo.model import Event
-from geo.payload import MapConfig, MapData, build_map_config
+from geo.payload import MapConfig, MapData, build_map_config, style_indexes
 from geo.progress import Progress, tell
 from geo.timeline import Filter, Mode, Shown, Timeline, parse_iso_day
 from geo.titles import make_titles
@@ -123,6 +123,8 @@ class Dataset:
     folder: str | None = None
     columns: FileColumns | None = None  # the file's own columns, for choosing others
     used: tuple[ColumnUse, ...] = ()  # which column filled each main field
+    # One window of a larger table: the table's first and last day, which the time control spans.
+    span: tuple[date, date] | None = None
     _counts: dict[str, pd.Series] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -170,6 +172,34 @@ class Dataset:
 
     def __len__(self) -> int:
         return len(self.events)
+
+    def within_table(self, first: date, last: date, types: Mapping[str, int]) -> Dataset:
+        """These events as one window of a larger table: the table's dates and categories (each
+        counting this window's events), so every window of it shares one time control and the
+        same colours, and a new window changes only the events on the map."""
+        here = self.events["event_type"].value_counts()
+        counts = dict(types) | {str(k): int(v) for k, v in here.items() if str(k) not in types}
+        whole = assign_categories(counts)
+        categories = Categories(
+            tuple(c._replace(events=int(here.get(c.key, 0))) for c in whole.entries)
+        )
+        t = style_indexes(self.events["event_type"], categories)
+        own_first, own_last = self.timeline.first, self.timeline.last
+        span = (
+            min(first, own_first) if own_first else first,
+            max(last, own_last) if own_last else last,
+        )
+        return replace(self, categories=categories, map_data=replace(self.map_data, t=t), span=span)
+
+    @property
+    def first_day(self) -> date | None:
+        """The first day the time control offers: the table's, for a window of one."""
+        return self.span[0] if self.span else self.timeline.first
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day the time control offers: the table's, for a window of one."""
+        return self.span[1] if self.span else self.timeline.last
 
     @cached_property
     def event_types(self) -> list[str]:
@@ -251,7 +281,7 @@ class Dataset:
 
     def map_config(self, token: str, language: Language | None = None) -> MapConfig:
         """The map's configuration for this dataset: categories, legend, range, focus period."""
-        first, last, focus = self.timeline.first, self.timeline.last, self.focus
+        first, last, focus = self.first_day, self.last_day, self.focus
         assert first is not None and last is not None, "a dataset has at least one event"
         language = language or Language()
         return build_map_config(

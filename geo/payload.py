@@ -99,6 +99,7 @@ class EventColumns(TypedDict, total=False):
     unc: dict[str, float]
     lines: dict[str, list[list[float]]]
     new: list[int]  # rows that arrived while the page was open (live data): drawn with a ring
+    dataset: str  # which dataset the rows belong to (a pick names it; one map shows many)
     counts: list[int]  # the legend's counts in its order (a group's, then its members')
 
 
@@ -137,7 +138,8 @@ class ViewReport(TypedDict):
 
 
 class PickReport(TypedDict):
-    """A marker the reader clicked: its row, in the dataset the map was showing."""
+    """A marker the reader clicked: its row, in the dataset whose events the map was showing
+    (a map kept across a source's versions or a large table's windows shows several in turn)."""
 
     row: int
     dataset: str

@@ -22,8 +22,9 @@ from typing import Any, Final
 import psycopg
 from psycopg import sql
 
-from geo.database import GEOMETRY, DatabaseSource, read_newest, window_of
+from geo.database import GEOMETRY, DatabaseSource, read_newest, table_columns, window_of
 from geo.table import RawTable
+from geo.validation import type_names
 
 VIEW_EVENTS: Final = 50_000  # the most events one view reads from a large table (a pan in 2-5 s)
 PAD: Final = 0.5  # the box read is the view widened by this share of its size on each side
@@ -141,35 +142,67 @@ def stale(read: Box, view: Box, cut_short: bool) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Extent:
-    """How many rows the source's window holds, and its first and last day."""
+    """How many rows the source's window holds, its first and last day, its box and its
+    categories: what every reader's window shares (the time control, the legend's colours)."""
 
     count: int
     first: date | None
     last: date | None
     box: Box | None = None  # the events' bounding box
+    types: tuple[tuple[str, int], ...] = ()  # each category as validation files it, and its rows
 
 
 def table_extent(conn: psycopg.Connection[Any], source: DatabaseSource) -> Extent:
-    """The number of rows, the date range and the bounding box within the address's window
-    (one pass over the table, once per version)."""
+    """The number of rows, the date range, the bounding box and the categories within the
+    address's window (one pass over the table, once per version: the rows are counted, dated
+    and boxed by category, and the categories' figures are put together here)."""
     where, params = window_of(source)
-    row = conn.execute(
+    kind = "event_type" if "event_type" in table_columns(conn, source) else None
+    rows = conn.execute(
         sql.SQL(
-            "SELECT count(*), min(event_date), max(event_date), ST_XMin(ST_Extent({g})), "
+            "SELECT {k}, count(*), min(event_date), max(event_date), ST_XMin(ST_Extent({g})), "
             "ST_YMin(ST_Extent({g})), ST_XMax(ST_Extent({g})), ST_YMax(ST_Extent({g})) "
-            "FROM {t} WHERE {w}"  # the four ST_Extent calls are one aggregate to PostgreSQL
-        ).format(g=sql.Identifier(GEOMETRY), t=sql.Identifier(source.table), w=where),
+            "FROM {t} WHERE {w} GROUP BY 1"  # the four ST_Extent calls are one aggregate
+        ).format(
+            k=sql.SQL("coalesce({}, '')").format(sql.Identifier(kind)) if kind else sql.SQL("''"),
+            g=sql.Identifier(GEOMETRY),
+            t=sql.Identifier(source.table),
+            w=where,
+        ),
         params,
-    ).fetchone()
-    if row is None:
+    ).fetchall()
+    rows = [row for row in rows if row[1]]
+    if not rows:
         return Extent(0, None, None)
-    count, first, last, *corners = row
+    corners = [row[4:] for row in rows if all(isinstance(c, float) for c in row[4:])]
     box = None
-    if all(isinstance(c, float) for c in corners):
-        west, south, east, north = corners
+    if corners:
         pad = 1e-6  # a box of one point still has an inside
-        box = Box(west - pad, south - pad, east + pad, north + pad)
-    return Extent(int(count), first, last, box)
+        box = Box(
+            min(c[0] for c in corners) - pad,
+            min(c[1] for c in corners) - pad,
+            max(c[2] for c in corners) + pad,
+            max(c[3] for c in corners) + pad,
+        )
+    firsts = [row[2] for row in rows if row[2] is not None]
+    lasts = [row[3] for row in rows if row[3] is not None]
+    return Extent(
+        sum(int(row[1]) for row in rows),
+        min(firsts, default=None),
+        max(lasts, default=None),
+        box,
+        filed_types({str(row[0]): int(row[1]) for row in rows}),
+    )
+
+
+def filed_types(given: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    """The table's event types (as given, with their rows) as the categories validation files
+    them under, with their rows."""
+    type_of, _ = type_names(given)
+    filed: dict[str, int] = {}
+    for value, count in given.items():
+        filed[type_of[value]] = filed.get(type_of[value], 0) + count
+    return tuple(sorted(filed.items()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ a file that cannot be read at all raises `DatasetError` with a message for peopl
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -390,22 +390,8 @@ def _check_types(out: pd.DataFrame) -> None:
     file writes it most often. Worked out once per distinct value: a file has few.
     """
     given = out["event_type"]
-    type_of: dict[str, str] = {}
-    sub_of: dict[str, str] = {}
-    own_text: dict[str, str] = {}  # value as given -> its text, spaces tidied
-    own: dict[str, int] = {}  # tidied text -> events
-    for value, count in given.value_counts().items():
-        text = " ".join(str(value).split())
-        lowered = text.lower()
-        if lowered in _TYPE_LOOKUP:
-            type_of[str(value)] = _TYPE_LOOKUP[lowered]
-        elif lowered in _SUBTYPE_LOOKUP:
-            type_of[str(value)], sub_of[str(value)] = _SUBTYPE_LOOKUP[lowered]
-        else:
-            own_text[str(value)] = text
-            own[text] = own.get(text, 0) + int(count)
-    spelling = _spellings(own)
-    type_of |= {value: spelling[text.lower()] for value, text in own_text.items()}
+    counts = {str(value): int(count) for value, count in given.value_counts().items()}
+    type_of, sub_of = type_names(counts)
     if sub_of:
         use_sub = given.isin(list(sub_of)) & (out["sub_event_type"] == "")
         out.loc[use_sub, "sub_event_type"] = given[use_sub].map(sub_of)
@@ -413,6 +399,29 @@ def _check_types(out: pd.DataFrame) -> None:
     found = pc.index_in(arrow_text(given), value_set=pa.array(list(type_of), pa.string()))
     written = pa.array(list(type_of.values()), pa.string()).take(found)
     out["event_type"] = pd.Series(written, index=given.index, dtype=given.dtype)
+
+
+def type_names(counts: Mapping[str, int]) -> tuple[dict[str, str], dict[str, str]]:
+    """Each type as given (with its number of events) to the category it is filed under, and
+    to its ACLED sub-type where the value names one (validation's rule, for a database's
+    distinct values too)."""
+    type_of: dict[str, str] = {}
+    sub_of: dict[str, str] = {}
+    own_text: dict[str, str] = {}  # value as given -> its text, spaces tidied
+    own: dict[str, int] = {}  # tidied text -> events
+    for value, count in counts.items():
+        text = " ".join(value.split())
+        lowered = text.lower()
+        if lowered in _TYPE_LOOKUP:
+            type_of[value] = _TYPE_LOOKUP[lowered]
+        elif lowered in _SUBTYPE_LOOKUP:
+            type_of[value], sub_of[value] = _SUBTYPE_LOOKUP[lowered]
+        else:
+            own_text[value] = text
+            own[text] = own.get(text, 0) + count
+    spelling = _spellings(own)
+    type_of |= {value: spelling[text.lower()] for value, text in own_text.items()}
+    return type_of, sub_of
 
 
 def _spellings(own: dict[str, int]) -> dict[str, str]:

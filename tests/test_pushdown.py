@@ -3,6 +3,7 @@ and the dashboard reading a reader's view and dates from PostGIS (AppTest)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
@@ -11,7 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import geo.live
+from geo.categories import assign_categories
 from geo.database import DatabaseSource, ensure_schema
+from geo.dataset import Dataset
 from geo.pushdown import (
     Box,
     Extent,
@@ -24,6 +27,8 @@ from geo.pushdown import (
     view_box,
 )
 from geo.table import DatasetError
+from geo.timeline import day_number
+from geo.validation import load_events_from_bytes, validate
 from harness.postgis import ThrowawayPostgis
 from tests.test_dashboard import map_columns, view_state
 from ui.text import plain
@@ -168,6 +173,7 @@ def test_a_window_reads_its_box_and_dates_the_newest_first(
         )
         assert extent.box is not None
         assert extent.box.as_list() == pytest.approx(events_box().as_list(), abs=1e-5)
+        assert extent.types == (("Battles", 1000), ("Protests", 1000), ("Riots", 1000))
         rows = read_window(conn, source, Window(IRAQ), 10_000)
         ids = set(rows.raw.frame["id"])
         assert ids == expected(IRAQ) and rows.found == len(ids) and not rows.cut_short
@@ -300,3 +306,109 @@ def test_a_row_inserted_into_a_large_table_reaches_the_view_it_falls_in(
     finally:
         with psycopg.connect(postgis.url(), autocommit=True) as conn:
             conn.execute(f"DELETE FROM {big} WHERE id = 'new-1'")
+
+
+def test_a_new_window_keeps_the_readers_date_filters_and_the_map(
+    app: App, monkeypatch: pytest.MonkeyPatch, postgis: ThrowawayPostgis, big: str
+) -> None:
+    url = f"{postgis.url(reader=True)}?table={big}&hold=1000"
+    day = date(2017, 9, 24)  # after the last event of either view, before the table's last day
+    params = {"lat": "33.0", "lon": "44.0", "zoom": "6", "mode": "window", "window": "30"}
+    at = large(app, monkeypatch, url, date=str(day), types="Battles,Riots", **params).run()
+    assert not at.exception and not at.toast
+    first = map_columns(at)
+    (component,) = at.get("component_instance")
+    script = json.loads(component.proto.json_args)["script"]
+    # The table's days and categories, not the view's: its events end on 2017-09-18.
+    assert at.session_state["date"] == day and view_state(at)["day"] == day_number(day)
+    # The reader pans far off, to a view whose three events end in 2016 (ui.pushdown's
+    # on_bridge_view does this when the map reports the view; AppTest cannot run the bridge).
+    x, y, _ = point(10)
+    box = box_around(view_box(y, x, 9), events_box())
+    assert max(point(int(i[1:]))[2] for i in expected(box)) < date(2017, 1, 1)
+    at.session_state["held_window"] = Window(box)
+    at.session_state["map_view"] = (y, x, 9)
+    at.run()
+    assert not at.exception
+    assert not at.toast, "another window is not a change in the data"
+    shown = {f"e{t.split()[-1]}" for t in map_columns(at)["title"]}
+    # FILL's event g is a battle, a protest or a riot as g % 3 is 0, 1 or 2.
+    assert shown == {i for i in expected(box) if int(i[1:]) % 3 != 1} != set()
+    assert not shown & {f"e{t.split()[-1]}" for t in first["title"]}
+    assert at.session_state["date"] == day and view_state(at)["day"] == day_number(day)
+    assert (at.session_state["mode"], at.session_state["window"]) == ("window", 30)
+    types = next(m for m in at.sidebar.multiselect if (m.key or "").startswith("types:"))
+    assert types.value == ["Battles", "Riots"]
+    # The base map (its time control's range, its legend's colours, the view it opened on) is
+    # the same script: the map is updated in place, not built again.
+    (component,) = at.get("component_instance")
+    assert json.loads(component.proto.json_args)["script"] == script
+    assert at.query_params["date"] == str(day)
+
+
+def test_a_tables_categories_are_spelt_as_validation_files_its_events(
+    postgis: ThrowawayPostgis,
+) -> None:
+    with psycopg.connect(postgis.url(), autocommit=True) as conn:
+        ensure_schema(conn, "pd_types")
+        conn.execute("TRUNCATE pd_types")
+        conn.execute(
+            "INSERT INTO pd_types (id, event_date, event_type, geom) SELECT 't' || g, "
+            "date '2020-01-01' + g, (array[' battles', 'Peaceful protest', 'Road  block', "
+            "'road block', 'Road block', NULL])[1 + g % 6], ST_SetSRID(ST_MakePoint(g, 0), 4326) "
+            "FROM generate_series(1, 60) g"
+        )
+        source = DatabaseSource.from_url(f"{postgis.url()}?table=pd_types")
+        extent = table_extent(conn, source)
+        rows = read_window(conn, source, Window(Box(-180, -90, 180, 90)), 100)
+    dataset = Dataset.from_result(validate(rows.raw), "pd_types")
+    filed = {c.key: c.events for c in dataset.categories.entries}
+    assert dict(extent.types) == filed
+    assert filed == {"Battles": 10, "Protests": 10, "Road block": 30, "": 10}
+
+
+def test_a_window_takes_the_tables_days_and_colours_and_counts_its_own_events() -> None:
+    day = date(2020, 3, 1)
+    text = f"id,event_date,event_type,latitude,longitude\na,{day},Own kind,1,2\n"
+    window = Dataset.from_result(load_events_from_bytes(text.encode(), "w.csv"), "w.csv")
+    types = {"Battles": 500, "Bigger kind": 900, "Own kind": 40}
+    held = window.within_table(date(2015, 1, 1), date(2024, 12, 28), types)
+    whole = assign_categories(types)
+    assert [(c.key, c.color, c.shape) for c in held.categories.entries] == [
+        (c.key, c.color, c.shape) for c in whole.entries
+    ]
+    assert [c.events for c in held.categories.entries] == [0, 0, 1]
+    assert (held.first_day, held.last_day) == (date(2015, 1, 1), date(2024, 12, 28))
+    assert (window.first_day, window.last_day) == (day, day)
+    style = held.map_config("t")["categories"][int(held.map_data.t[0])]
+    assert style["color"] == whole.get("Own kind").color
+
+
+def test_a_view_without_events_keeps_the_map_and_the_readers_date(
+    app: App, monkeypatch: pytest.MonkeyPatch, postgis: ThrowawayPostgis, big: str
+) -> None:
+    url = f"{postgis.url(reader=True)}?table={big}&hold=1000"
+    day = date(2016, 5, 1)
+    at = large(app, monkeypatch, url, lat="33.0", lon="44.0", zoom="6", date=str(day)).run()
+    box = box_around(view_box(0.05, 0.05, 11), events_box())
+    assert not expected(box)
+    at.session_state["held_window"] = Window(box)
+    at.run()
+    assert not at.exception and not at.warning
+    assert map_columns(at)["row"] == []
+    assert view_state(at)["day"] == day_number(day) and view_state(at)["held"] == box.as_list()
+    assert "In this view: all 0 events" in " ".join(i.value for i in at.sidebar.info)
+
+
+def test_a_table_without_types_has_one_category_of_none(postgis: ThrowawayPostgis) -> None:
+    with psycopg.connect(postgis.url(), autocommit=True) as conn:
+        conn.execute(
+            "DROP TABLE IF EXISTS pd_bare; CREATE TABLE pd_bare (id text, event_date date, "
+            "geom geometry(Geometry, 4326)); INSERT INTO pd_bare SELECT 'b' || g, "
+            "date '2020-01-01' + g, ST_SetSRID(ST_MakePoint(g, g), 4326) "
+            "FROM generate_series(1, 5) g"
+        )
+        extent = table_extent(conn, DatabaseSource.from_url(f"{postgis.url()}?table=pd_bare"))
+    assert extent.types == (("", 5),)
+    assert (extent.count, extent.first, extent.last) == (5, date(2020, 1, 2), date(2020, 1, 6))
+    assert extent.box is not None and extent.box.contains(Box(1, 1, 5, 5))

@@ -297,7 +297,7 @@ def table_dataset(url: str) -> Dataset | None:
         _failed(current_language().t("data.cannot_show_table", reason=plain(dataset, ERROR_CHARS)))
         return None
     report(dataset)
-    if len(dataset) == 0:
+    if len(dataset) == 0 and dataset.span is None:  # a window of a table may be empty
         st.warning(current_language().t("data.empty"))
         return None
     return dataset

@@ -183,6 +183,7 @@ def draw_map(dataset: Dataset, height: int = MAP_HEIGHT) -> None:
     cached: EventColumns = events_layer_json(state.dataset_token, chosen, language.code, dataset)
     columns = cached.copy()  # the cached columns are shared by every session
     columns["counts"] = counts
+    columns["dataset"] = state.dataset_token  # a pick names these events, not the next ones
     fresh = new_rows(seen_key(), dataset)
     if len(fresh):
         columns["new"] = fresh.tolist()

@@ -54,16 +54,19 @@ def extent_at(_pool: ConnectionPool, source: DatabaseSource, version: str) -> Ex
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def load_window(
-    _pool: ConnectionPool, source: DatabaseSource, version: str, window: Window
+    _pool: ConnectionPool, source: DatabaseSource, version: str, window: Window, _extent: Extent
 ) -> tuple[Dataset, int]:
-    """The events of one window (and how many were there), once per process and version
-    (a failure raises DatasetError, and is not kept)."""
+    """The events of one window (and how many were there), once per process and version, with
+    the table's dates and categories (`_extent`, the same version's); a failure raises
+    DatasetError, and is not kept."""
     try:
         with _pool.connection() as conn:
             rows = read_window(conn, source, window, min(source.hold, VIEW_EVENTS))
     except (psycopg.Error, PoolTimeout) as exc:
         raise DatasetError(plain_error(exc, source)) from None
     dataset = Dataset.from_result(validate(rows.raw), source.table)
+    if _extent.first is not None and _extent.last is not None:
+        dataset = dataset.within_table(_extent.first, _extent.last, dict(_extent.types))
     record_ids(seen_key(source, window), dataset, version)
     return dataset, rows.found
 
@@ -81,13 +84,13 @@ def window_dataset(
     window = current_window(source, extent)
     try:
         with st.spinner(current_language().t("data.loading")):
-            dataset, found = load_window(pool, source, version, window)
+            dataset, found = load_window(pool, source, version, window, extent)
     except DatasetError as exc:
         return str(exc)
-    drawn = state.get("held_window")
+    drawn = state.get("drawn_window")
     if drawn is not None and drawn != window and state.get("held_version") == version:
         state.quiet_reload = True  # another window of the same data: no "data changed" notice
-    state.held_window, state.held_version = window, version
+    state.held_window, state.drawn_window, state.held_version = window, window, version
     state.held_cut = found > min(source.hold, VIEW_EVENTS)
     state.large_bound = bound_of(source, extent)
     state.seen_key = seen_key(source, window)

@@ -53,6 +53,7 @@ class Session(TypedDict, total=False):
     large_bound: Any  # a table read a view at a time: the box its events lie in (ui.pushdown)
     held_window: Any  # the window of it this session read (geo.pushdown.Window)
     held_version: str  # the table's version that window was read at
+    drawn_window: Any  # the window last read and drawn (held_window may be the next one)
     held_cut: bool  # whether more events were in the window than were read
     window_stale: bool  # the map asked for another window: read it on a whole run
     quiet_reload: bool  # the next new dataset is another window, not a change in the data
@@ -79,7 +80,7 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
     st.session_state.dataset_token = token
     st.session_state.map_token = token
     st.session_state.map_basis = map_basis(dataset)
-    timeline = dataset.timeline
+    first, last = dataset.first_day, dataset.last_day
     address = st.query_params.to_dict() | {
         k: st.query_params.get_all(k) for k in ("actor", "country")
     }
@@ -89,12 +90,12 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
         address,
         event_ids=dataset.row_of_id,
         event_types=dataset.type_options,
-        first=timeline.first,
-        last=timeline.last,
+        first=first,
+        last=last,
         story_steps=len(story) if story else 0,
     )
     focus = dataset.focus
-    day = view.date or (focus.end if focus else timeline.last)
+    day = view.date or (focus.end if focus else last)
     step = story.step(view.story) if story and view.story else None
     if view.event and not view.date:
         event = dataset.event(view.event)
@@ -131,8 +132,8 @@ def map_basis(dataset: Dataset) -> tuple[Any, ...]:
     """What the base map depends on: while it stays, a new version updates the map in place."""
     focus = dataset.focus
     return (
-        dataset.timeline.first,
-        dataset.timeline.last,
+        dataset.first_day,
+        dataset.last_day,
         tuple(dataset.event_types),
         (focus.start, focus.end) if focus else None,
     )
@@ -147,7 +148,7 @@ def follow_new_version(dataset: Dataset, previous: str, token: str) -> None:
     state = st.session_state
     chosen = {name: state.get(f"{name}:{previous}") for name in ("types", "actors", "countries")}
     state.dataset_token = token
-    first, last = dataset.timeline.first, dataset.timeline.last
+    first, last = dataset.first_day, dataset.last_day
     assert first is not None and last is not None, "a dataset always has a first and a last day"
     set_date(min(max(state.date, first), last), by_page=False)
     if state.event is not None and state.event not in dataset.row_of_id:
@@ -269,15 +270,15 @@ def on_bridge_date(dataset: Dataset) -> None:
     """The date came to rest in the browser: the panels and the address follow it."""
     event = _bridge_event("date")
     day = parse_iso_day(event.value) if event else None
-    timeline = dataset.timeline
-    if day is not None and timeline.first is not None and timeline.last is not None:
-        set_date(min(max(day, timeline.first), timeline.last), by_page=False)
+    first, last = dataset.first_day, dataset.last_day
+    if day is not None and first is not None and last is not None:
+        set_date(min(max(day, first), last), by_page=False)
 
 
 def on_bridge_pick(dataset: Dataset) -> None:
     """A marker was clicked on the map: select its event (the map has highlighted it)."""
     event = _bridge_event("pick")
-    row = event.pick(st.session_state.map_token, len(dataset)) if event else None
+    row = event.pick(st.session_state.dataset_token, len(dataset)) if event else None
     if row is not None:
         select_event(str(dataset.events["id"].iat[row]))
 

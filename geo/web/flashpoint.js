@@ -344,7 +344,7 @@
   // The reader chose an event on the map: select it and tell the page.
   FlashpointMap.prototype.pick = function (row) {
     this.select(row);
-    this.tell("pick", { row: row, dataset: this.cfg.dataset });
+    this.tell("pick", { row: row, dataset: this.ev.dataset });
   };
 
   // ---- data and state -------------------------------------------------------------------
@@ -383,6 +383,7 @@
       rowIndex: rowIndex,
       appear: new Float64Array(n),
       fresh: p.new || [],
+      dataset: p.dataset || this.cfg.dataset,
     };
     this.n = n;
     this.container.setAttribute("data-new", String(this.ev.fresh.length));
