@@ -269,8 +269,11 @@ def _times(parsed: pd.Series, has_time: pd.Series) -> pd.Series:
 
 def _out_of_range(days: pd.Series, text: pd.Series, problem: pd.Series) -> pd.Series:
     """Days outside the years a dataset may hold; each gets its message."""
-    years = days.dt.year
-    out_of_range: pd.Series = days.notna() & ((years < EARLIEST_YEAR) | (years > LATEST_YEAR))
+    # Compared with the first and the last day allowed (working out each day's year took
+    # a tenth of a second for a million); NaT compares as neither.
+    stamps = days.to_numpy()
+    first, after = (np.datetime64(f"{year}-01-01") for year in (EARLIEST_YEAR, LATEST_YEAR + 1))
+    out_of_range = pd.Series((stamps < first) | (stamps >= after), index=days.index)
     if out_of_range.any():
         problem[out_of_range] = _date_text(text[out_of_range]).map(
             lambda v: message(
@@ -357,8 +360,11 @@ def check_dates(
     start = parse_dates(start_raw, order)
     report((start.problems != "").to_numpy(), "event_date", start.problems.to_numpy(), True)
     out["event_date"] = start.days.to_numpy()
-    blank_time = out["event_time"] == ""
-    out.loc[blank_time, "event_time"] = start.times[blank_time]
+    # A date's time of day fills a blank time; most dates carry none, and writing a million
+    # blanks over blanks took a fifth of a second.
+    timed = (out["event_time"] == "") & (start.times != "")
+    if timed.any():
+        out.loc[timed, "event_time"] = start.times[timed]
     ambiguous = [(start_raw, start.ambiguous)]
     if "end_date" in frame.columns:
         end = _check_end(frame["end_date"], start.days, order, report)

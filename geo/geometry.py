@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
@@ -32,26 +35,77 @@ SUPPORTED_GEOMETRIES: Final = frozenset(
 )
 
 
-def check_geometry(raw: RawTable, report: Any) -> np.ndarray:
-    """The geometries as given, as one object array (made once: a million Python objects take
-    a tenth of a second to gather); each unusable one reported (and its record left out)."""
+@dataclass(frozen=True, slots=True)
+class Places:
+    """Where each record is: its shape, or for a plain point only its x and y.
+
+    `xy` holds every point's coordinates (NaN for other shapes and missing ones), worked
+    out once for the checks and the swapped-coordinates test. The plain points' shapes are
+    made by `shapes_in` once the records are checked and in date order, so that later passes
+    over them (the map's columns) read memory in order: over shapes made in file order and
+    then sorted, GEOS took ten times as long.
+    """
+
+    shapes: np.ndarray  # object: a geometry, or None (none, or a plain point)
+    xy: np.ndarray  # (n, 2)
+    plain: np.ndarray  # bool: given as x and y only
+
+    def shapes_in(self, order: np.ndarray | None) -> np.ndarray:
+        """The shapes of the rows in `order` (every row when None), plain points made."""
+        rows = np.arange(len(self.shapes)) if order is None else order
+        shapes = self.shapes[rows]
+        plain = np.flatnonzero(self.plain[rows])
+        if len(plain):
+            with collector_paused():
+                shapes[plain] = shapely.points(self.xy[rows[plain]])
+        return shapes
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector held off while many shapes are made at once.
+
+    Shapes are objects the collector tracks, though they hold no others: a million made in
+    one call set off eight full collections, most of a second, that could find nothing.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def check_geometry(raw: RawTable, report: Any) -> Places:
+    """Where each record is; each unusable place reported (and its record left out).
+
+    The geometries are gathered into one object array by iterating over them: numpy took six
+    times as long to copy a list of a million.
+    """
     n = len(raw.labels)
-    geoms = np.empty(n, dtype=object)
-    geoms[:] = raw.geometry
-    errors = np.asarray(raw.geometry_errors, dtype=object)
+    geoms = np.fromiter(raw.geometry, dtype=object, count=n)
+    errors = np.fromiter(raw.geometry_errors, dtype=object, count=n)
     has_error = errors != ""
     report(has_error, "geometry", errors, True)
-    present = ~np.asarray(shapely.is_missing(geoms), dtype=bool) & ~has_error
-    idx = np.flatnonzero(present)
-    if len(idx) == 0:
-        return geoms
-    msgs = np.full(n, "", dtype=object)
+    if raw.points is None:
+        plain, xy = np.zeros(n, dtype=bool), np.full((n, 2), np.nan)
+    else:  # a plain point's geometry is None: the others' coordinates go beside them
+        plain, xy = ~np.isnan(raw.points[:, 0]), raw.points.copy()
+    given = ~np.asarray(shapely.is_missing(geoms), dtype=bool)
+    idx = np.flatnonzero(given & ~has_error)
+    shaped = np.flatnonzero(given)
+    if len(shaped):
+        xy[shaped] = np.column_stack(point_coordinates(geoms[shaped]))
+    problems = {int(idx[j]): why for j, why in _geometry_problems(geoms[idx])}
+    # A plain point is finite, valid and one vertex: only its range is left to check.
+    with np.errstate(invalid="ignore"):
+        beyond = plain & ((np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90))
+    problems |= {i: _out_of_range(*xy[i], *xy[i]) for i in np.flatnonzero(beyond).tolist()}
     bad = np.zeros(n, dtype=bool)
-    for j, why in _geometry_problems(geoms[idx]):
-        msgs[idx[j]] = why
-        bad[idx[j]] = True
-    report(bad, "geometry", msgs, True)
-    return geoms
+    bad[list(problems)] = True
+    report(bad, "geometry", problems, True)
+    return Places(geoms, xy, plain)
 
 
 def geometries_from_text(
@@ -117,32 +171,27 @@ def _geojson_text(text: str) -> tuple[BaseGeometry | None, Note]:
         return None, message("problem.not_geojson", "{value} is not GeoJSON", value=repr(text[:60]))
 
 
-def check_swapped(geometry: np.ndarray, out: pd.DataFrame, report: Any) -> None:
-    """Warn about points outside their stated country that would be inside it if swapped."""
+def check_swapped(xy: np.ndarray, out: pd.DataFrame, report: Any) -> None:
+    """Warn about points (`xy`, NaN for other shapes) outside their stated country that would
+    be inside it if swapped."""
     boxes = bounds_of_countries(out["country"])
-    checked = np.flatnonzero(~np.isnan(boxes[:, 0]))
-    if len(checked) == 0:
-        return
-    geoms = geometry[checked]
-    x, y = point_coordinates(geoms)
-    box = boxes[checked]
+    x, y = xy[:, 0], xy[:, 1]
     with np.errstate(invalid="ignore"):
         in_range = (np.abs(x) <= 180) & (np.abs(y) <= 90)
-    swapped = in_range & ~inside_boxes(x, y, box) & inside_boxes(y, x, box)
-    mask = np.zeros(len(out), dtype=bool)
-    mask[checked[swapped]] = True
-    messages = np.full(len(out), "", dtype=object)
-    for i in checked[swapped].tolist():
-        g = geometry[i]
+    # An unknown country's box is NaN, as are the coordinates of anything but a point:
+    # neither is inside anything.
+    swapped = in_range & ~inside_boxes(x, y, boxes) & inside_boxes(y, x, boxes)
+    messages: dict[int, Message] = {}
+    for i in np.flatnonzero(swapped).tolist():
         messages[i] = message(
             "problem.swapped",
             "point (longitude {lon}, latitude {lat}) is outside {country}; "
             "latitude and longitude look swapped",
-            lon=Numeral(f"{g.x:g}"),
-            lat=Numeral(f"{g.y:g}"),
+            lon=Numeral(f"{xy[i, 0]:g}"),
+            lat=Numeral(f"{xy[i, 1]:g}"),
             country=str(out["country"].iat[i]),
         )
-    report(mask, "geometry", messages, False)
+    report(swapped, "geometry", messages, False)
 
 
 def point_coordinates(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -202,16 +251,7 @@ def _geometry_problems(arr: np.ndarray) -> Iterator[tuple[int, Message]]:
         elif not finite[j]:
             why = NOT_FINITE
         elif out_of_range[j]:
-            x0, y0, x1, y1 = bounds[j]
-            why = message(
-                "problem.out_of_range",
-                "coordinates out of range (longitude must be -180..180, latitude -90..90; "
-                "got x {x0}..{x1}, y {y0}..{y1})",
-                x0=Numeral(f"{x0:g}"),
-                x1=Numeral(f"{x1:g}"),
-                y0=Numeral(f"{y0:g}"),
-                y1=Numeral(f"{y1:g}"),
-            )
+            why = _out_of_range(*bounds[j])
         else:
             why = message(
                 "problem.invalid_geometry",
@@ -220,3 +260,16 @@ def _geometry_problems(arr: np.ndarray) -> Iterator[tuple[int, Message]]:
                 reason=shapely.is_valid_reason(arr[j]),
             )
         yield j, why
+
+
+def _out_of_range(x0: float, y0: float, x1: float, y1: float) -> Message:
+    """Why an envelope (west, south, east, north) is not on the globe."""
+    return message(
+        "problem.out_of_range",
+        "coordinates out of range (longitude must be -180..180, latitude -90..90; "
+        "got x {x0}..{x1}, y {y0}..{y1})",
+        x0=Numeral(f"{x0:g}"),
+        x1=Numeral(f"{x1:g}"),
+        y0=Numeral(f"{y0:g}"),
+        y1=Numeral(f"{y1:g}"),
+    )

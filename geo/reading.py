@@ -49,6 +49,7 @@ from geo.table import (
     ALIASES,
     BOM,
     DatasetError,
+    Located,
     RawTable,
     decode_text,
     labels_of,
@@ -200,19 +201,19 @@ def read_raw(
     else:
         raw = read_vector_file(data, name, kind, columns, limits)
     if columns is not None and columns.locates and raw.columns is not None:
-        raw.geometry, raw.geometry_errors = _located(raw.frame, columns, name, raw.columns)
+        raw.geometry, raw.geometry_errors, raw.points = _located(
+            raw.frame, columns, name, raw.columns
+        )
     return raw
 
 
-def _located(
-    frame: pd.DataFrame, columns: ColumnMap, name: str, found: FileColumns
-) -> tuple[list[BaseGeometry | None], list[Note]]:
+def _located(frame: pd.DataFrame, columns: ColumnMap, name: str, found: FileColumns) -> Located:
     """Where events are, from the chosen columns (which win over a feature's own geometry)."""
     shape_column = columns.get("geometry")
     if shape_column is not None:
         geometry, errors = geometries_from_text(frame.pop("geometry"), shape_column)
         _refuse_unlocated(geometry, errors, shape_column, name, found)
-        return geometry, errors
+        return Located(geometry, errors)
     as_text = {
         key: frame.pop(field).map(_cell_text)
         for key, field in (("lat", "latitude"), ("lon", "longitude"))
@@ -293,7 +294,7 @@ def _table_of_text(
     kind: str | None,
     rows: Sequence[int] | int,
     columns: ColumnMap | None,
-    located: tuple[list[BaseGeometry | None], Sequence[Note]] | None = None,
+    located: Located | None = None,
 ) -> RawTable:
     """A raw table from columns of text (or a Parquet file's typed columns): where and when
     from the found or chosen columns, or where from `located` (a GeoParquet geometry)."""
@@ -305,20 +306,20 @@ def _table_of_text(
     if kind is None:
         kind = "ACLED CSV" if {c.strip().lower() for c in found.names} >= ACLED_MARKERS else "CSV"
     if located is not None:  # a GeoParquet file's own geometry
-        geometry, errors = located[0], list(located[1])
         date_col = _location_and_date_columns(original, name, found, need_location=False)[3]
     else:
         lat_col, lon_col, shape_col, date_col = _location_and_date_columns(original, name, found)
         located_by = (lat_col, lon_col, shape_col)
-        geometry, errors = _csv_geometry(frame, located_by, columns, name, found)
+        located = _csv_geometry(frame, located_by, columns, name, found)
         frame = frame.drop(columns=[c for c in (lat_col, lon_col) if c and c in frame.columns])
     if date_col == "timestamp":
         frame[date_col] = _epoch_seconds_as_iso(frame[date_col])
     if date_col != "event_date":
         frame = frame.rename(columns={date_col: "event_date"})
     frame = rename_columns(frame)
-    raw = RawTable(frame, geometry, errors, labels_of(frame, "row ", rows), [], kind)
-    raw.columns, raw.used = found, columns_used(found, columns)
+    geometry, errors, points = located
+    raw = RawTable(frame, geometry, list(errors), labels_of(frame, "row ", rows), [], kind)
+    raw.columns, raw.used, raw.points = found, columns_used(found, columns), points
     return raw
 
 
@@ -373,7 +374,7 @@ def _csv_geometry(
     columns: ColumnMap | None,
     name: str,
     found: FileColumns,
-) -> tuple[list[BaseGeometry | None], list[Note]]:
+) -> Located:
     """Each row's geometry from its coordinates or its shape column (popped from `frame`).
 
     Messages name the columns as the file does, chosen ones included.
@@ -385,15 +386,15 @@ def _csv_geometry(
         geometry, errors = geometries_from_text(frame.pop(shape_col), shape_name)
         if chosen("geometry"):
             _refuse_unlocated(geometry, errors, shape_name, name, found)
-        return geometry, errors
+        return Located(geometry, errors)
     assert lat_col is not None and lon_col is not None
-    geometry, errors = _points(
+    located = _points(
         frame[lat_col].rename(chosen("lat") or lat_col),
         frame[lon_col].rename(chosen("lon") or lon_col),
     )
     if WKT_COLUMN in frame.columns:
-        _apply_wkt(frame.pop(WKT_COLUMN), geometry, errors)
-    return geometry, errors
+        _apply_wkt(frame.pop(WKT_COLUMN), located)
+    return located
 
 
 def _location_and_date_columns(
@@ -426,10 +427,12 @@ def _location_and_date_columns(
     return lat_col, lon_col, None, date_col
 
 
-def _points(
-    lat_values: pd.Series, lon_values: pd.Series
-) -> tuple[list[BaseGeometry | None], list[Note]]:
-    """A point per row from its latitude and longitude (text or numbers), or why there is none."""
+def _points(lat_values: pd.Series, lon_values: pd.Series) -> Located:
+    """A point per row from its latitude and longitude (text or numbers), or why there is none.
+
+    The points are given as coordinates: their shapes are made once they are checked and in
+    order (geo.geometry.Places).
+    """
     lat_col, lon_col = str(lat_values.name), str(lon_values.name)
     lat_text, lon_text = _coordinate_text(lat_values), _coordinate_text(lon_values)
     too_long = _too_many_digits(lat_text) | _too_many_digits(lon_text)
@@ -438,9 +441,9 @@ def _points(
         for text in (lat_text, lon_text)
     )
     bad = ~(np.isfinite(lat) & np.isfinite(lon))
-    points = np.asarray(shapely.points(np.where(bad, 0.0, lon), np.where(bad, 0.0, lat)))
-    points[bad] = None
-    geometry: list[BaseGeometry | None] = points.tolist()
+    points = np.column_stack([lon, lat])
+    points[bad] = np.nan
+    geometry: list[BaseGeometry | None] = [None] * len(lat_values)
     errors: list[Note] = [""] * len(lat_values)
     for i in np.flatnonzero(bad).tolist():
         errors[i] = (
@@ -462,7 +465,7 @@ def _points(
                 lon=repr(str(lon_text.iat[i])[:40]),
             )
         )
-    return geometry, errors
+    return Located(geometry, errors, points)
 
 
 def _coordinate_text(values: pd.Series) -> pd.Series:
@@ -497,12 +500,15 @@ def _check_header_width(data: bytes, name: str) -> list[str]:
     return header
 
 
-def _apply_wkt(values: pd.Series, geometry: list[BaseGeometry | None], errors: list[Note]) -> None:
+def _apply_wkt(values: pd.Series, located: Located) -> None:
     """A filled `geometry_wkt` cell (our CSV export of a line or an area) replaces the point."""
+    geometry, errors, points = located
     text = values.str.strip()
     rows = np.flatnonzero((text != "").to_numpy(dtype=bool))
     if len(rows) == 0:
         return
+    if points is not None:
+        points[rows] = np.nan
     # The GEOS parser recurses into nested parentheses: a deep enough nest kills the process.
     refused = {i: wkt_problem(str(text.iat[i])) for i in rows.tolist()}
     rows = np.asarray([i for i, why in refused.items() if not why], dtype=np.int64)

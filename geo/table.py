@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final, overload
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
+import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
@@ -33,9 +34,23 @@ class RawProblem:
     message: str
 
 
+class Located(NamedTuple):
+    """Where each record is: its geometry (or None) and why it has none, and the x and y of
+    the records given as plain points, whose geometry is None (NaN in other rows), if any."""
+
+    geometry: list[BaseGeometry | None]
+    errors: list[Note]
+    points: np.ndarray | None = None
+
+
 @dataclass(slots=True)
 class RawTable:
-    """Records in source order: our column names, geometries, labels and early problems."""
+    """Records in source order: our column names, geometries, labels and early problems.
+
+    A million points are cheaper as two columns of numbers than as a million shapes, so a
+    reader may give plain points as `points` (see `Located`), made into shapes only once the
+    records are checked and in order.
+    """
 
     frame: pd.DataFrame
     geometry: list[BaseGeometry | None]
@@ -46,6 +61,7 @@ class RawTable:
     meta: dict[str, Any] = field(default_factory=dict)
     columns: FileColumns | None = None  # the file's own columns, with examples
     used: tuple[ColumnUse, ...] = ()  # which column filled each main field
+    points: np.ndarray | None = None  # (n, 2) x and y of the plain points, else NaN
 
 
 # Other names for our fields, as used by ACLED exports and common GeoJSON/CSV producers.

@@ -13,6 +13,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from geo.arrowtext import stripped_text
+
 MADE: Final = "title_made"
 #: The longest title made from notes, in characters (cut at a word, with an ellipsis).
 NOTES_TITLE_CHARS: Final = 80
@@ -77,5 +79,5 @@ def original_titles(events: pd.DataFrame) -> pd.Series:
 def _text(events: pd.DataFrame, name: str) -> pd.Series:
     if name not in events.columns:
         return pd.Series([""] * len(events), index=events.index, dtype=object)
-    column = events[name]
-    return column.where(column.notna(), "").astype(str).str.strip()
+    # Validated text is stripped already: only a value that may end in a space is looked at.
+    return stripped_text(events[name])

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from geo.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE, main
@@ -44,6 +46,11 @@ VALUES: list[Any] = [
     pytest.param("2020-02-30", "is not a real calendar date", None, id="iso-feb-30"),
     pytest.param("3/1/20", "has a two-digit year", None, id="short-year"),
     pytest.param("1850", "is outside 1900-2100", None, id="too-early"),
+    pytest.param("1899-12-31", "is outside 1900-2100", None, id="last-day-too-early"),
+    pytest.param("1900-01-01", date(1900, 1, 1), None, id="first-day-allowed"),
+    pytest.param("2100-12-31T23:59", date(2100, 12, 31), None, id="last-day-allowed"),
+    pytest.param("2101-01-01", "is outside 1900-2100", None, id="first-day-too-late"),
+    pytest.param("2101", "is outside 1900-2100", None, id="year-too-late"),
     pytest.param("Friday", "is not a date", None, id="words"),
     pytest.param("43833", "is not a date", None, id="serial-in-a-csv"),
 ]
@@ -62,6 +69,26 @@ def days(result: LoadResult) -> dict[str, date]:
         str(i): d.date()
         for i, d in zip(result.events["id"], result.events["event_date"], strict=True)
     }
+
+
+def test_typed_dates_are_held_to_the_same_years() -> None:
+    stamps = ["1899-12-31T23:59", "1900-01-01", "2100-12-31T23:59", "2101-01-01"]
+    sink = io.BytesIO()
+    table = pa.table(
+        {
+            "id": ["a", "b", "c", "d"],
+            "lat": [33.3] * 4,
+            "lon": [44.4] * 4,
+            "date": pa.array(pd.to_datetime(stamps, format="ISO8601"), pa.timestamp("us")),
+        }
+    )
+    pq.write_table(table, sink)
+    result = load_events_from_bytes(sink.getvalue(), "events.parquet")
+    assert days(result) == {"b": date(1900, 1, 1), "c": date(2100, 12, 31)}
+    assert [(p.where, p.message) for p in result.problems] == [
+        ("row 1 (id 'a')", "'1899-12-31T23:59:00' is outside 1900-2100"),
+        ("row 4 (id 'd')", "'2101-01-01T00:00:00' is outside 1900-2100"),
+    ]
 
 
 @pytest.mark.parametrize(("text", "expected", "precision"), VALUES)

@@ -17,12 +17,14 @@ import pyarrow.parquet as pq
 import pytest
 import shapely
 from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
 from streamlit.testing.v1 import AppTest
 
 from geo.cli import EXIT_OK, EXIT_UNREADABLE, main
 from geo.limits import FIELDS, OPERATOR, RECORDS, UNCOMPRESSED_BYTES, UPLOAD, VERTICES
 from geo.parquet import wkb_geometries
 from geo.reading import read_raw
+from geo.table import Located
 from geo.validation import DatasetError, LoadResult, load_events, load_events_from_bytes
 from tests.test_dashboard import map_columns
 from ui.text import plain
@@ -247,7 +249,12 @@ def test_points_read_from_their_bytes_equal_what_geos_parses() -> None:
     column = pa.chunked_array(
         [pa.array(values[:4], pa.binary()), pa.array(values[4:], pa.binary())]
     )
-    geometry, errors = wkb_geometries(column, VERTICES.value)
+    located = wkb_geometries(column, VERTICES.value)
+    geometry, errors = shapes_of(located), located.errors
+    # The plain points are read from their bytes, the others parsed by GEOS.
+    assert located.points is not None
+    assert (~np.isnan(located.points[:, 0])).tolist() == [True] * 3 + [False] * 7
+    assert located.geometry[:3] == [None] * 3
     for value, got, error in zip(values[:-1], geometry, errors, strict=False):
         want = shapely.from_wkb(value, on_invalid="ignore")
         if want is None:
@@ -263,10 +270,21 @@ def test_points_read_from_their_bytes_equal_what_geos_parses() -> None:
     # The type is read in either byte order: a big-endian collection is refused unparsed.
     big = shapely.to_wkb(shapely.GeometryCollection([Point(44, 33)]), byte_order=0)
     z = shapely.to_wkb(LineString([(40, 34, 1), (41, 35, 2)]), byte_order=0, flavor="iso")
-    geometry, errors = wkb_geometries(pa.chunked_array([pa.array([big, z])]), VERTICES.value)
-    assert errors[0] == "GeometryCollection geometries are not supported"
+    geometry, errors, points = wkb_geometries(
+        pa.chunked_array([pa.array([big, z])]), VERTICES.value
+    )
+    assert points is None and errors[0] == "GeometryCollection geometries are not supported"
     assert geometry[0] is None and errors[1] == ""
     assert geometry[1] is not None and shapely.has_z(geometry[1])
+
+
+def shapes_of(located: Located) -> list[BaseGeometry | None]:
+    """Each row's shape, the plain points made from their coordinates."""
+    points = located.points
+    return [
+        Point(*points[i]) if points is not None and not np.isnan(points[i, 0]) else shape
+        for i, shape in enumerate(located.geometry)
+    ]
 
 
 @pytest.fixture(scope="module")
