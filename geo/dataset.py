@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -105,6 +106,9 @@ def story_name_from_meta(meta: Mapping[str, Any]) -> str | None:
     return name if isinstance(name, str) and STORY_NAME.fullmatch(name) else None
 
 
+SERIALS: Final = itertools.count(1)
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Events plus the indexes every step needs; shared, read-only, by all sessions."""
@@ -126,6 +130,8 @@ class Dataset:
     # One window of a larger table: the table's first and last day, which the time control spans.
     span: tuple[date, date] | None = None
     _counts: dict[str, pd.Series] = field(default_factory=dict, repr=False, compare=False)
+    # Which dataset of the process this is: never reused, unlike id() (caches key on it).
+    serial: int = field(default_factory=lambda: next(SERIALS), init=False, compare=False)
 
     @classmethod
     def from_result(

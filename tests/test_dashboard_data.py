@@ -393,3 +393,19 @@ def test_a_file_that_cannot_be_read_keeps_its_last_data_with_a_notice(
     assert not at.exception and not at.warning
     assert len(map_columns(at)["row"]) == 4
     assert at.session_state.date == date
+
+
+def test_an_edited_title_reaches_the_event_list_whatever_was_listed_before(
+    app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list's cells are kept per dataset: a new version of a file (same count) lists anew."""
+    monkeypatch.setattr(geo.live, "POLL_S", 0.0)
+    monkeypatch.setattr(geo.live, "SLOWEST_POLL_S", 0.0)
+    path = write(tmp_path, "edited.csv", GENERIC_CSV)
+    at = app(data_file=path, date="2021-03-05", mode="cumulative").run()
+    for title in ("Unrest in Basra (revised)", "Unrest in Basra (again)", "Unrest in Basra"):
+        path.write_text(GENERIC_CSV.replace("Unrest in Basra", title), encoding="utf-8")
+        at.run()
+        assert not at.exception
+        (table,) = [d.value for d in at.dataframe if "Event" in d.value.columns]
+        assert list(table["Event"]) == [title, "Strike near Erbil", "March in Baghdad"]

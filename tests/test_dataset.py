@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,7 +14,7 @@ import pytest
 
 from geo.dataset import Dataset, Focus, focus_from_meta, story_name_from_meta
 from geo.timeline import Mode
-from geo.validation import load_events_from_bytes
+from geo.validation import load_events, load_events_from_bytes
 
 BAGHDAD: dict[str, Any] = {"type": "Point", "coordinates": [44.36, 33.31]}
 TEHRAN_TO_BAGHDAD: dict[str, Any] = {
@@ -264,3 +267,16 @@ STORY_NAMES: list[Any] = [
 @pytest.mark.parametrize(("name", "expected"), STORY_NAMES)
 def test_story_name_from_meta(name: Any, expected: str | None) -> None:
     assert story_name_from_meta(settings(story=name)) == expected
+
+
+def test_every_dataset_of_a_process_has_its_own_serial() -> None:
+    """Caches key on it: unlike id(), a serial is never reused by a later dataset."""
+    result = load_events(Path(__file__).resolve().parent.parent / "data" / "locations.geojson")
+    serials = []
+    for _ in range(5):
+        dataset = Dataset.from_result(result, "same.geojson")
+        serials.append(dataset.serial)
+        serials.append(dataclasses.replace(dataset, name="other").serial)
+        del dataset
+        gc.collect()
+    assert len(set(serials)) == len(serials)

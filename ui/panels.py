@@ -33,6 +33,8 @@ from ui.state import filter_key, filters, on_table_select, select_event
 MAP_HEIGHT: Final = 620
 LIST_LIMIT: Final = 50
 LIST_SOURCES: Final = ("event_date", "title", "event_type", "location", "fatalities")
+LIST_HEADINGS: Final = ("list.date", "list.event", "list.type", "list.place", "list.killed")
+LISTED_CELLS: Final = 200_000  # rows whose list cells a dataset and language keep at most
 DAY_LIST_LIMIT: Final = 12
 
 
@@ -234,34 +236,76 @@ def list_ids(token: str, _dataset: Dataset) -> np.ndarray:
     return _dataset.events["id"].astype(str).to_numpy(dtype=object)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def listed_cells(token: str, lang: str) -> dict[int, tuple[Any, ...]]:
+    """The event list's cells of each row listed so far, per dataset and language, shared by
+    all sessions: filled as rows are first listed, so a date step formats only new rows."""
+    return {}
+
+
 def list_columns(dataset: Dataset, rows: np.ndarray, language: Language) -> dict[str, np.ndarray]:
     """The event list's columns for the listed rows only, headed in a language.
 
-    Made on each date change for at most LIST_LIMIT rows, read from the table at those rows:
-    no column is made for every event of a dataset (a large table's window is new per pan).
+    No column is made for every event of a dataset (a large table's window is new per pan):
+    a row's cells are made the first time it is listed and kept (up to LISTED_CELLS rows).
     """
-    at = {name: dataset.events[name].iloc[rows] for name in LIST_SOURCES}
+    cells = listed_cells(st.session_state.dataset_token, language.code)
+    wanted = rows.tolist()
+    missing = [r for r in wanted if r not in cells]
+    if missing:
+        if len(cells) + len(missing) > LISTED_CELLS:
+            cells.clear()
+        made = _list_cells(dataset, np.asarray(missing, dtype=np.intp), language)
+        cells.update(zip(missing, made, strict=True))
+    table = [cells[r] for r in wanted]
+    return {
+        language.t(key): np.asarray([row[k] for row in table], dtype=object)
+        for k, key in enumerate(LIST_HEADINGS)
+    }
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def list_sources(token: str, _dataset: Dataset) -> dict[str, Any]:
+    """The table's columns the event list reads, as arrays to take rows from (Arrow-backed
+    ones as they are, no copy): a Series' own row lookup costs far more per call."""
+    events = _dataset.events
+    arrays: dict[str, Any] = {"event_date": events["event_date"].to_numpy(dtype="datetime64[D]")}
+    for name in LIST_SOURCES[1:]:
+        values = events[name].array
+        arrays[name] = (
+            pa.array(values) if hasattr(values, "__arrow_array__") else np.asarray(values)
+        )
+    return arrays
+
+
+def _taken(values: Any, rows: np.ndarray) -> list[Any]:
+    """Some rows of a column as Python values."""
+    if isinstance(values, np.ndarray):
+        return list(values[rows].tolist())
+    return list(values.take(pa.array(rows, pa.int64())).to_pylist())
+
+
+def _list_cells(dataset: Dataset, rows: np.ndarray, language: Language) -> list[tuple[Any, ...]]:
+    """The event list's cells of some rows, read from the table at those rows alone."""
     token = st.session_state.dataset_token
+    at = {name: _taken(values, rows) for name, values in list_sources(token, dataset).items()}
     texts = event_texts(token, dataset)
     ids = list_ids(token, dataset)[rows]
     labels = {key: category_label(key, language) for key in dataset.event_types}
-    column = {
-        "list.date": [
-            d.isoformat() if language.calendar == GREGORIAN else language.short_day(d)
-            for d in at["event_date"].dt.date
-        ],
-        "list.event": [
-            translation_of(texts, i, language.code).get("title", title)
-            for i, title in zip(ids, at["title"].tolist(), strict=True)
-        ],
-        "list.type": [labels.get(key) for key in at["event_type"].tolist()],
-        "list.place": at["location"].tolist(),
-        "list.killed": [
-            language.t("claims.unknown") if v == "unknown" else language.native_digits(v)
-            for v in count_labels(at["fatalities"].tolist())
-        ],
-    }
-    return {language.t(key): np.asarray(values, dtype=object) for key, values in column.items()}
+    days = [
+        d.isoformat() if language.calendar == GREGORIAN else language.short_day(d)
+        for d in at["event_date"]
+    ]
+    titles = [
+        translation_of(texts, i, language.code).get("title", title)
+        for i, title in zip(ids, at["title"], strict=True)
+    ]
+    kinds = [labels.get(key) for key in at["event_type"]]
+    killed = [
+        language.t("claims.unknown") if v == "unknown" else language.native_digits(v)
+        for v in count_labels(at["fatalities"])
+    ]
+    return list(zip(days, titles, kinds, at["location"], killed, strict=True))
 
 
 def draw_event_list(dataset: Dataset, visible: Shown) -> None:

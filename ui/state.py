@@ -68,7 +68,7 @@ def init_state(dataset: Dataset, story: Story | None = None) -> None:
     bundled data or a changed file, its date, event, filters and map view would put the new
     dataset's map somewhere else, so the new one opens on its own events and focus period.
     """
-    token = f"{dataset.name}:{len(dataset)}:{id(dataset)}"
+    token = f"{dataset.name}:{len(dataset)}:{dataset.serial}"
     previous = st.session_state.get("dataset_token")
     if previous == token:
         return

@@ -42,7 +42,7 @@ def story_for(dataset: Dataset) -> Story | None:
         mtime = path.stat().st_mtime_ns
     except OSError:
         return None
-    token = f"{dataset.name}:{len(dataset)}:{id(dataset)}"
+    token = f"{dataset.name}:{len(dataset)}:{dataset.serial}"
     story, problems = load_checked_story(str(path), mtime, dataset, token)
     if problems:
         with st.sidebar.expander(current_language().t("story.problems", count=len(problems))):
