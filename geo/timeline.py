@@ -160,6 +160,7 @@ class Timeline:
     first_row: np.ndarray  # for each day from day0: the first row starting on or after it
     first_lasting: np.ndarray  # for the same days: that row's place in `lasting`
     ongoing: Ongoing | None  # the multi-day events going on at each day, when few enough
+    final: date | None  # the last day any event is still going on (worked out once)
 
     @classmethod
     def from_events(cls, events: pd.DataFrame) -> Timeline:
@@ -179,8 +180,18 @@ class Timeline:
         first_row = np.searchsorted(start, days, side="left")
         first_lasting = np.searchsorted(lasting, first_row)
         ongoing = Ongoing.of(start, end, lasting, day0, 8 * len(start) + ONGOING_FLOOR)
+        final = _to_date(end.max()) if len(end) else None
         return cls(
-            start, end, np.unique(start), lasting, reach, day0, first_row, first_lasting, ongoing
+            start,
+            end,
+            np.unique(start),
+            lasting,
+            reach,
+            day0,
+            first_row,
+            first_lasting,
+            ongoing,
+            final,
         )
 
     def __len__(self) -> int:
@@ -194,7 +205,7 @@ class Timeline:
     @property
     def last(self) -> date | None:
         """The last day any event is still going on."""
-        return _to_date(self.end.max()) if len(self.end) else None
+        return self.final
 
     def visible(self, at: date, mode: Mode = "cumulative", window_days: int = 7) -> np.ndarray:
         """Mask of events visible at a date: all begun so far, or those active in the window."""

@@ -337,10 +337,15 @@
     return Math.min(36, 10 + 5 * Math.log10(count));
   }
 
+  // One compact formatter per language: making one costs more than a frame's other work.
+  var compact = {};
+
   function label(count) {
     if (count < 10000) return U.number(count);
+    var lang = U.lang();
     try {
-      return new Intl.NumberFormat(U.lang(), { notation: "compact", maximumFractionDigits: 0 }).format(count);
+      if (!compact[lang]) compact[lang] = new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 0 });
+      return compact[lang].format(count);
     } catch (err) {
       return U.number(Math.round(count / 1000)) + "k";
     }
