@@ -29,6 +29,7 @@ from ui.panels import DAY_LIST_LIMIT, LIST_LIMIT
 
 T = TypeVar("T")
 CORE_STEPS: Final = 500
+STEP_ROUNDS: Final = 5
 LAYER_STEPS: Final = 5
 
 
@@ -119,7 +120,9 @@ def page_step(dataset: Dataset, day: date, mode: Mode, mask: Filter) -> None:
 
 
 def measure_steps(result: CoreResult, dataset: Dataset, seed: int = 7) -> None:
-    """Median time of the page's core step at random dates, cumulative and 7-day window."""
+    """The page's core step at random dates, cumulative and 7-day window: the median over the
+    dates, in the best of STEP_ROUNDS rounds (as timeit: a step costs microseconds, and other
+    work on the machine only ever adds to a round)."""
     timeline = dataset.timeline
     assert timeline.first is not None and timeline.last is not None
     span = (timeline.last - timeline.first).days
@@ -129,17 +132,16 @@ def measure_steps(result: CoreResult, dataset: Dataset, seed: int = 7) -> None:
         for d in rng.integers(0, span, CORE_STEPS)
     ]
     mask = Filter.of(dataset.filter_mask(dataset.event_types))  # once per filters, as the page
-    modes: tuple[Mode, ...] = ("cumulative", "window")
-    for mode in modes:
-        times = []
-        for day in days:
-            started = time.perf_counter()
-            page_step(dataset, day, mode, mask)
-            times.append(time.perf_counter() - started)
-        if mode == "cumulative":
-            result.step_cumulative_s = statistics.median(times)
-        else:
-            result.step_window_s = statistics.median(times)
+    best: dict[Mode, float] = {}
+    for _ in range(STEP_ROUNDS):
+        for mode in ("cumulative", "window"):
+            times = []
+            for day in days:
+                started = time.perf_counter()
+                page_step(dataset, day, mode, mask)
+                times.append(time.perf_counter() - started)
+            best[mode] = min(best.get(mode, float("inf")), statistics.median(times))
+    result.step_cumulative_s, result.step_window_s = best["cumulative"], best["window"]
 
 
 def measure_layer(result: CoreResult, dataset: Dataset, days: list[date]) -> None:

@@ -363,7 +363,8 @@ def million_targets(run: Run) -> list[Target]:
             (get(lambda: run.core[100_000].step_window_s) or 0.0) * STEP_NOISE,
             "s",
             get(lambda: c.step_window_s if c and 100_000 in run.core else None),
-            f"the page's step (bench.core.page_step), median of 500; limit: the 100k figure "
+            f"the page's step (bench.core.page_step), median of 500, best of 5 rounds; "
+            "limit: the 100k figure "
             f"+{STEP_NOISE - 1:.0%}",
             why_missing=why,
         ),
