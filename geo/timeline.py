@@ -28,6 +28,7 @@ class Filter:
 
     mask: np.ndarray
     before: np.ndarray  # before[i]: the events passing among rows 0 .. i-1
+    keeps_all: bool  # every event passes (no filter chosen): a step need not look at the mask
 
     @classmethod
     def of(cls, mask: np.ndarray) -> Filter:
@@ -35,7 +36,7 @@ class Filter:
         mask = np.asarray(mask, dtype=bool)
         before = np.zeros(len(mask) + 1, dtype=np.int64)
         np.cumsum(mask, out=before[1:])
-        return cls(mask, before)
+        return cls(mask, before, bool(before[-1] == len(mask)))
 
 
 class Shown:
@@ -242,6 +243,8 @@ class Timeline:
 
     def _active(self, day: int, days: int | None, within: np.ndarray | Filter | None) -> Shown:
         """Events begun by `day` and, given `days`, still going on in the `days` up to it."""
+        if isinstance(within, Filter) and within.keeps_all:
+            within = None
         begun = self._row_from(day + 1)[0]
         if days is None:
             return Shown(len(self.start), (0, begun), NO_ROWS, within)

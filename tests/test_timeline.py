@@ -274,6 +274,8 @@ def test_shown_rows_counts_and_ends_match_the_mask(seed: int) -> None:
         at = date(2019, 11, 25) + timedelta(int(rng.integers(0, 75)))
         window = int(rng.integers(0, 12))
         within = None if rng.random() < 0.3 else rng.random(len(rows)) < rng.random()
+        if rng.random() < 0.2:
+            within = np.ones(len(rows), dtype=bool)  # no filter chosen
         for mode, counted in itertools.product(modes, (False, True)):
             given = Filter.of(within) if counted and within is not None else within
             shown = timeline.shown(at, mode, window, given)
