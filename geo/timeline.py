@@ -42,7 +42,7 @@ class Filter:
 class Shown:
     """The rows visible at a date: a run of rows (those of its filter) and earlier rows.
 
-    A date step makes one, at the cost of a few binary searches; the page then takes only
+    A date step makes one, at the cost of a few index lookups; the page then takes only
     what it shows (how many, the newest few), and a mask of every event only when asked.
     """
 
@@ -224,8 +224,8 @@ class Timeline:
         """The events visible at a date, of those `within` a mask, without a mask of every event.
 
         The events that start in the window are one run of rows; of those that started
-        before it, only the multi-day ones can still be going on. So a step costs a few
-        binary searches and the window's multi-day events, not the dataset's size.
+        before it, only the multi-day ones can still be going on (an index of days gives both).
+        So a step costs a few lookups and the window's multi-day events, not the dataset's size.
         """
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
