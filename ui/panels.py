@@ -103,12 +103,6 @@ def filter_mask(token: str, chosen: tuple[tuple[str, ...], ...], _dataset: Datas
     return mask
 
 
-def chosen_mask(dataset: Dataset) -> np.ndarray:
-    """The mask of the filters this session has chosen."""
-    chosen = tuple(tuple(values) for values in filters())
-    return filter_mask(st.session_state.dataset_token, chosen, dataset)
-
-
 @st.cache_resource(max_entries=32, show_spinner=False)
 def counted_filter(token: str, chosen: tuple[tuple[str, ...], ...], _dataset: Dataset) -> Filter:
     """A dataset's filters with their running counts, made once for all sessions (read only)."""

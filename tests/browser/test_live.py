@@ -7,12 +7,13 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import psycopg
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from geo.cli import main
 from harness.postgis import ThrowawayPostgis
@@ -108,13 +109,20 @@ def test_credentials_reach_neither_the_page_nor_the_log(
         assert secret not in shown and secret not in logged
 
 
-def test_a_changed_file_appears_within_ten_seconds(page: Page, tmp_path: Path) -> None:
-    path = tmp_path / "growing.csv"
+@contextmanager
+def file_page(page: Page, path: Path, day: date) -> Iterator[Locator]:
+    """A dashboard on a three-event CSV file, open in the page at a day; the map's container."""
     path.write_text(CSV, encoding="utf-8")
     with DashboardServer(path) as dashboard:
-        page.goto(f"{dashboard.url}/?date=2021-03-03")
-        container = wait_for_map(page, date(2021, 3, 3))
+        page.goto(f"{dashboard.url}/?date={day.isoformat()}")
+        container = wait_for_map(page, day)
         expect(container).to_have_attribute("data-events", "3")
+        yield container
+
+
+def test_a_changed_file_appears_within_ten_seconds(page: Page, tmp_path: Path) -> None:
+    path = tmp_path / "growing.csv"
+    with file_page(page, path, date(2021, 3, 3)) as container:
         with path.open("a", encoding="utf-8") as handle:
             handle.write("f4,2021-03-02,33.5,44.5,Riots,Added later\n")
         expect(container).to_have_attribute("data-events", "4", timeout=LIVE_MS)
@@ -125,11 +133,7 @@ def test_a_changed_file_appears_within_ten_seconds(page: Page, tmp_path: Path) -
 
 def test_a_file_broken_on_disk_keeps_the_map_and_recovers(page: Page, tmp_path: Path) -> None:
     path = tmp_path / "edited.csv"
-    path.write_text(CSV, encoding="utf-8")
-    with DashboardServer(path) as dashboard:
-        page.goto(f"{dashboard.url}/?date=2021-03-02")
-        container = wait_for_map(page, date(2021, 3, 2))
-        expect(container).to_have_attribute("data-events", "3")
+    with file_page(page, path, date(2021, 3, 2)):
         path.write_text("id,title\nx,<b>half written</b>\n", encoding="utf-8")
         notice = page.get_by_role("alert").filter(has_text="cannot be read now")
         expect(notice).to_contain_text("showing its data as of", timeout=LIVE_MS)
